@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { InputError } from './errors.ts';
+
+/**
+ * A sensor reading as the edge records it: `{deviceId, seq, time, type, value, uom}`. Types are
+ * EPCIS 2.0 sensor measurement types and units are UN/ECE Recommendation 20 codes, so a reading maps
+ * one-to-one onto an EPCIS sensorReport. Soil moisture has no EPCIS type; we use our own full URI.
+ */
+export const SOIL_MOISTURE_TYPE = 'https://suyuan.example/voc/measurement/SoilMoisture';
+
+/** Measurement type → accepted units and the physically plausible range in the first unit. */
+export const measurementTypes = {
+  Temperature: { uoms: ['CEL', 'FAH', 'KEL'], min: -60, max: 85 },
+  RelativeHumidity: { uoms: ['P1'], min: 0, max: 100 },
+  Illuminance: { uoms: ['LUX'], min: 0, max: 200_000 },
+  Conductivity: { uoms: ['H61'], min: 0, max: 200_000 }, // H61 = microsiemens per centimetre
+  pH: { uoms: ['C62'], min: 0, max: 14 }, // C62 = one (dimensionless)
+  MassConcentration: { uoms: ['M1'], min: 0, max: 100_000 }, // M1 = milligram per litre (≈ mg/kg in soil)
+  [SOIL_MOISTURE_TYPE]: { uoms: ['P1'], min: 0, max: 100 },
+} as const satisfies Record<string, { uoms: readonly string[]; min: number; max: number }>;
+
+export type MeasurementType = keyof typeof measurementTypes;
+
+export interface Reading {
+  deviceId: string;
+  seq: number;
+  /** Milliseconds since the Unix epoch, as the device or gateway stamped it. */
+  time: number;
+  type: MeasurementType;
+  value: number;
+  uom: string;
+}
+
+const deviceIdText = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'a device id is 1-64 of A-Z a-z 0-9 . _ : -');
+
+export const readingSchema = z
+  .object({
+    deviceId: deviceIdText,
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    time: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    type: z.enum(Object.keys(measurementTypes) as [MeasurementType, ...MeasurementType[]]),
+    value: z.number().finite(),
+    uom: z.string().min(1).max(8),
+  })
+  .strict()
+  .refine((r) => (measurementTypes[r.type].uoms as readonly string[]).includes(r.uom), {
+    message: 'unit does not fit the measurement type',
+    path: ['uom'],
+  });
+
+/** Validates a reading from outside; throws InputError('reading.invalid') naming the bad field. */
+export function parseReading(raw: unknown): Reading {
+  const result = readingSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+    throw new InputError('reading.invalid', `reading ${where}: ${issue?.message ?? 'invalid'}`, {
+      field: where,
+    });
+  }
+  return result.data;
+}
+
+/** The payload form of a reading inside a signed submission (see envelope.ts). */
+export interface ReadingPayload {
+  kind: 'reading';
+  reading: Reading;
+}
+
+export function readingPayload(reading: Reading): ReadingPayload {
+  return { kind: 'reading', reading };
+}
