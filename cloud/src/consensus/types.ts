@@ -1,0 +1,178 @@
+/**
+ * The contract of the PBFT core: what goes in, what comes out. The core is a pure state machine in
+ * the shape of etcd raft: no I/O, no clock, no randomness. The replica process (and the simulator)
+ * drive it:
+ *
+ *   loop:
+ *     core.tick()                       on every timer tick (fixed period, e.g. 10 ms)
+ *     core.step(from, message)          for every message received from a peer
+ *     core.propose(request)             for every client request received
+ *     core.executed(seq, stateDigest)   after applying a committed batch
+ *     while (rd = core.ready()):
+ *       persist rd.persist              (durably, BEFORE sending rd.messages)
+ *       send rd.messages
+ *       apply rd.committed in order     (then call core.executed for each)
+ *       publish rd.certified            (block certificates for receipts)
+ *       serve/fetch rd.fetches          (state transfer)
+ *       core.advance(rd)
+ *
+ * Signing is injected (`ConsensusCrypto`) and deterministic (Ed25519), so the core stays pure.
+ */
+
+export type ReplicaId = number;
+
+/** A client request as ordered by consensus. Opaque to the core except for its identity. */
+export interface ClientRequest {
+  /** Submitter key id (base64url SHA-256 of its public key). */
+  submitter: string;
+  /** Submitter's sequence number: (submitter, seq) executes at most once, ever. */
+  seq: number;
+  /** The request body (the canonical signed submission). */
+  body: Uint8Array;
+}
+
+export interface ConsensusConfig {
+  /** Number of replicas, n = 3f + 1 (n ≥ 4). */
+  n: number;
+  /** Replica public keys, indexed by replica id. */
+  replicaPublicKeys: readonly Uint8Array[];
+  /** Checkpoint every K sequence numbers. */
+  checkpointInterval: number;
+  /** High watermark = low watermark + watermarkWindow (a multiple of checkpointInterval). */
+  watermarkWindow: number;
+  /** Batch closes at this many requests... */
+  batchRequestsMax: number;
+  /** ...or this many body bytes... */
+  batchBytesMax: number;
+  /** ...or when its oldest request has waited this many ticks. */
+  batchDelayTicks: number;
+  /** Ticks a backup waits for a pending request to commit before starting a view change. */
+  viewChangeTimeoutTicks: number;
+  /** The view-change timeout doubles per consecutive failed view, up to this cap. */
+  viewChangeTimeoutTicksMax: number;
+  /** Most requests the primary queues before refusing new ones (backpressure). */
+  pendingRequestsMax: number;
+  /** Most batches proposed but not yet committed at once (pipeline depth). */
+  inflightBatchesMax: number;
+}
+
+export interface ConsensusCrypto {
+  /** Sign with this replica's key. */
+  sign(message: Uint8Array): Uint8Array;
+  /** Verify a signature by replica `signer` (strict Ed25519 against config.replicaPublicKeys). */
+  verifyReplica(signer: ReplicaId, message: Uint8Array, signature: Uint8Array): boolean;
+  /** Is this client request authentic? (signature by its submitter; pure, cacheable) */
+  verifyRequest(request: ClientRequest): boolean;
+  /** Collision-resistant digest of bytes (SHA-256 under a consensus hash domain). */
+  digest(bytes: Uint8Array): Uint8Array;
+}
+
+/** A signature by one replica over a certified statement. */
+export interface ReplicaSignature {
+  replica: ReplicaId;
+  signature: Uint8Array;
+}
+
+/**
+ * Proof that a batch committed: 2f+1 signed COMMITs for (view, seq, batchDigest). Anyone holding the
+ * replica public keys can check it (see `verifyCommitCertificate`).
+ */
+export interface CommitCertificate {
+  view: number;
+  seq: number;
+  batchDigest: Uint8Array;
+  signatures: ReplicaSignature[];
+}
+
+export interface CommittedBatch {
+  seq: number;
+  view: number;
+  /** Requests in execution order, already de-duplicated: none was executed before. */
+  requests: ClientRequest[];
+  certificate: CommitCertificate;
+}
+
+/**
+ * Proof that 2f+1 replicas reached the same state after executing up to `seq`: the application's
+ * digest (for the ledger, the hash of the block headers this batch produced). Every K-th one is
+ * also the stable checkpoint.
+ */
+export interface StateCertificate {
+  seq: number;
+  stateDigest: Uint8Array;
+  signatures: ReplicaSignature[];
+}
+
+export type PersistRecord =
+  | { kind: 'view'; view: number }
+  | { kind: 'log'; seq: number; view: number; batchDigest: Uint8Array; requests: ClientRequest[] }
+  | { kind: 'stableCheckpoint'; certificate: StateCertificate }
+  | { kind: 'truncateBelow'; seq: number };
+
+export interface Outbound {
+  /** A replica id, or 'all' for every other replica. */
+  to: ReplicaId | 'all';
+  message: ConsensusMessage;
+}
+
+/** Ask replica `from` for committed batches [fromSeq, toSeq] (state transfer by certified replay). */
+export interface FetchRequest {
+  from: ReplicaId;
+  fromSeq: number;
+  toSeq: number;
+}
+
+export interface Ready {
+  persist: PersistRecord[];
+  messages: Outbound[];
+  committed: CommittedBatch[];
+  certified: StateCertificate[];
+  fetches: FetchRequest[];
+}
+
+/** Messages between replicas; the message module defines their wire encoding and validation. */
+export type ConsensusMessage =
+  | { type: 'request'; request: ClientRequest }
+  | {
+      type: 'prePrepare';
+      view: number;
+      seq: number;
+      batchDigest: Uint8Array;
+      requests: ClientRequest[];
+      signature: Uint8Array;
+    }
+  | {
+      type: 'prepare';
+      view: number;
+      seq: number;
+      batchDigest: Uint8Array;
+      replica: ReplicaId;
+      signature: Uint8Array;
+    }
+  | {
+      type: 'commit';
+      view: number;
+      seq: number;
+      batchDigest: Uint8Array;
+      replica: ReplicaId;
+      signature: Uint8Array;
+    }
+  | { type: 'attest'; seq: number; stateDigest: Uint8Array; replica: ReplicaId; signature: Uint8Array }
+  | { type: 'viewChange'; newView: number; replica: ReplicaId; payload: Uint8Array; signature: Uint8Array }
+  | { type: 'newView'; view: number; replica: ReplicaId; payload: Uint8Array; signature: Uint8Array }
+  | { type: 'fetchBatches'; fromSeq: number; toSeq: number; replica: ReplicaId }
+  | { type: 'batches'; batches: CommittedBatch[]; replica: ReplicaId };
+
+export interface ConsensusStatus {
+  replica: ReplicaId;
+  view: number;
+  primary: ReplicaId;
+  lastExecuted: number;
+  lastStableCheckpoint: number;
+  lowWatermark: number;
+  highWatermark: number;
+  pendingRequests: number;
+  inViewChange: boolean;
+  /** Dropped inputs by reason: malformed, badSignature, outOfWindow, wrongView, ... */
+  dropped: Record<string, number>;
+}
