@@ -1,5 +1,6 @@
 export * from './bytes.ts';
 export * from './canonical.ts';
+export * from './certificate.ts';
 export * from './clock.ts';
 export * from './ed25519.ts';
 export * from './envelope.ts';
