@@ -87,7 +87,12 @@ export interface CommitCertificate {
 export interface CommittedBatch {
   seq: number;
   view: number;
-  /** Requests in execution order, already de-duplicated: none was executed before. */
+  /**
+   * Requests in order. The core keeps duplicates out of its pending queue and in-flight batches, but
+   * after a view change a request can appear in two committed batches; the application's
+   * deterministic execution skips any (submitter, seq) it already executed, so every replica skips
+   * the same ones and each request takes effect exactly once.
+   */
   requests: ClientRequest[];
   certificate: CommitCertificate;
 }
@@ -175,4 +180,20 @@ export interface ConsensusStatus {
   inViewChange: boolean;
   /** Dropped inputs by reason: malformed, badSignature, outOfWindow, wrongView, ... */
   dropped: Record<string, number>;
+}
+
+/**
+ * What a replica process runs on top of consensus (the ledger, or the simulator's model). Execution
+ * must be deterministic: same batches in the same order give the same state digest on every replica.
+ */
+export interface ReplicatedStateMachine {
+  /** Highest seq applied, durably (0 for a fresh state). On restart, batches above it are replayed. */
+  lastApplied(): number;
+  /**
+   * Apply one committed batch (seq = lastApplied() + 1), durably and atomically, skipping requests
+   * already executed. Returns the state digest replicas attest to.
+   */
+  applyBatch(batch: CommittedBatch): { stateDigest: Uint8Array };
+  /** A quorum attested the state after `seq`: keep the certificate (it backs client receipts). */
+  attachStateCertificate(certificate: StateCertificate): void;
 }
