@@ -1,0 +1,44 @@
+import { fromHex } from '@suyuan/shared';
+import { describe, expect, it } from 'vitest';
+import { ModbusResponseDecoder } from './modbus-rtu.ts';
+import { loadSerialVectors, vectorsOf } from './serial-test-support.ts';
+import { decodeSoilProbeRegisters, soilMeasurementTypeBase, soilProbeRegisterCount } from './soil-probe.ts';
+
+describe('soil probe register map', () => {
+  it('turns the vector response into the vector values', () => {
+    const v = vectorsOf(loadSerialVectors(), 'modbus_rtu_soil_probe').find((x) =>
+      x.name.startsWith('response'),
+    )!;
+    const decoder = new ModbusResponseDecoder();
+    decoder.expect({ slave: 1, registerCount: soilProbeRegisterCount });
+    const [frame] = decoder.push(fromHex(v.hex));
+    expect(frame?.kind).toBe('registers');
+    const registers = frame?.kind === 'registers' ? frame.registers : [];
+    const values = v['values'] as Record<string, number>;
+    const { measurements, rejected } = decodeSoilProbeRegisters(registers);
+    expect(rejected).toEqual([]);
+    expect(measurements).toEqual([
+      { type: 'VolumeFraction', value: values['moisture_pct'], uom: 'P1' },
+      { type: 'Temperature', value: values['temperature_c'], uom: 'CEL' },
+      { type: 'Conductivity', value: values['ec_us_cm'], uom: 'G42' },
+      { type: `${soilMeasurementTypeBase}SoilPH`, value: values['ph'], uom: 'C62' },
+      { type: `${soilMeasurementTypeBase}SoilNitrogen`, value: values['n_mg_kg'], uom: 'NA' },
+      { type: `${soilMeasurementTypeBase}SoilPhosphorus`, value: values['p_mg_kg'], uom: 'NA' },
+      { type: `${soilMeasurementTypeBase}SoilPotassium`, value: values['k_mg_kg'], uom: 'NA' },
+    ]);
+  });
+
+  it('reads temperature as a signed 16-bit value', () => {
+    expect(decodeSoilProbeRegisters([0x8000 - 1], 1).rejected).toHaveLength(1); // +3276.7 °C is a fault
+    expect(decodeSoilProbeRegisters([0xfe70], 1).measurements).toEqual([
+      { type: 'Temperature', value: -40, uom: 'CEL' },
+    ]);
+  });
+
+  it('rejects impossible values with the raw register, and registers outside the map', () => {
+    const { measurements, rejected } = decodeSoilProbeRegisters([1001, 250], 0);
+    expect(measurements).toEqual([{ type: 'Temperature', value: 25, uom: 'CEL' }]);
+    expect(rejected).toEqual([{ register: 0, raw: 1001, reason: 'moisture 100.1 outside 0..100' }]);
+    expect(decodeSoilProbeRegisters([5], 7).rejected).toMatchObject([{ register: 7, raw: 5 }]);
+  });
+});
