@@ -5,6 +5,7 @@ export * from './clock.ts';
 export * from './ed25519.ts';
 export * from './envelope.ts';
 export * from './errors.ts';
+export * from './gs1/index.ts';
 export * from './hash.ts';
 export * from './limits.ts';
 export * from './merkle.ts';
