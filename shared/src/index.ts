@@ -11,3 +11,4 @@ export * from './limits.ts';
 export * from './merkle.ts';
 export * from './prng.ts';
 export * from './reading.ts';
+export * from './wire/index.ts';

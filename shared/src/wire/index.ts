@@ -1,0 +1,4 @@
+export * from './block.ts';
+export * from './registry.ts';
+export * from './submit.ts';
+export * from './transaction.ts';

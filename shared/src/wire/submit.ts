@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { submissionSchema } from '../envelope.ts';
+import { limits } from '../limits.ts';
+import { readingSchema } from '../reading.ts';
+import { publicKeyText, txProofSchema } from './block.ts';
+import { registryActionSchema } from './registry.ts';
+import { ledgerTxSchema } from './transaction.ts';
+
+/**
+ * The HTTP contract between an edge gateway (or any API client) and a cloud replica for signed
+ * submissions.
+ *
+ *   POST /v1/submissions          body SubmitRequest (≤ submitBodyBytesMax)
+ *     202 {status:'pending'}                 accepted for ordering
+ *     200 {status:'committed', receipt}      (submitter, seq) already committed: idempotent
+ *     200 {status:'rejected', reason}        (submitter, seq) already rejected: idempotent
+ *     400 {error:{code,message}}             malformed body, bad key, bad signature, mixed payloads
+ *     409 {error:{code,message}}             same (submitter, seq) already seen with a different body
+ *     413 {error:{code,message}}             body over submitBodyBytesMax
+ *     503 {error:{code,message}}             replica overloaded: retry later or elsewhere
+ *   GET /v1/submissions/{submitter}/{seq} → SubmissionStatus
+ *
+ * Payloads in one submission are either all readings (a telemetry reading batch, one transaction on
+ * the `telemetry` chain) or all events/registry actions (one transaction each on `trace`/`registry`).
+ * A submission is accepted or rejected as a whole; a rejection carries the reason and payload index.
+ */
+
+/** Largest POST /v1/submissions body: the envelope limit plus room for the public key and framing. */
+export const submitBodyBytesMax = limits.submissionBytesMax + 4096;
+
+export const readingPayloadSchema = z.object({ kind: z.literal('reading'), reading: readingSchema }).strict();
+
+/**
+ * The shape an EPCIS 2.0 event must have on the wire; full validation (EPCIS schema, CBV bizSteps,
+ * identifiers) runs in every replica's deterministic validation.
+ */
+export const epcisEventTypes = [
+  'ObjectEvent',
+  'AggregationEvent',
+  'TransformationEvent',
+  'TransactionEvent',
+  'AssociationEvent',
+] as const;
+export const epcisEventShapeSchema = z.looseObject({
+  type: z.enum(epcisEventTypes),
+  eventTime: z.string().min(1).max(64),
+});
+
+export const eventPayloadSchema = z
+  .object({ kind: z.literal('event'), event: epcisEventShapeSchema })
+  .strict();
+
+export const registryPayloadSchema = z
+  .object({ kind: z.literal('registry'), action: registryActionSchema })
+  .strict();
+
+export const payloadSchema = z.discriminatedUnion('kind', [
+  readingPayloadSchema,
+  eventPayloadSchema,
+  registryPayloadSchema,
+]);
+export type Payload = z.infer<typeof payloadSchema>;
+export type EventPayload = z.infer<typeof eventPayloadSchema>;
+export type RegistryPayload = z.infer<typeof registryPayloadSchema>;
+
+/** A submission whose payloads are typed; all readings, or no readings. */
+export const typedSubmissionSchema = submissionSchema
+  .extend({ payloads: z.array(payloadSchema).min(1).max(limits.submissionPayloadsMax) })
+  .refine(
+    (s) => s.payloads.every((p) => p.kind === 'reading') || s.payloads.every((p) => p.kind !== 'reading'),
+    { message: 'payloads are all readings (a reading batch) or none are', path: ['payloads'] },
+  );
+
+export const submitRequestSchema = z
+  .object({
+    /** Raw Ed25519 public key, base64url; keyIdOf(publicKey) must equal submission.submitter. */
+    publicKey: publicKeyText,
+    submission: typedSubmissionSchema,
+  })
+  .strict();
+export type SubmitRequest = z.infer<typeof submitRequestSchema>;
+
+/** One ledger transaction a submission produced, and which of its payloads it carries. */
+export const receiptEntrySchema = z
+  .object({
+    payloadIndexes: z.array(z.number().int().min(0)).min(1),
+    tx: ledgerTxSchema,
+    proof: txProofSchema,
+  })
+  .strict();
+
+/**
+ * Everything needed to check a commit offline with the replica public keys: for each transaction,
+ * the transaction as recorded, its location, Merkle path to the block's txRoot, the block header and
+ * the block proof (state certificate + header path). `verifyReceipt` in shared/trace checks one.
+ */
+export const receiptSchema = z
+  .object({
+    submitter: z.string(),
+    seq: z.number().int().min(1),
+    entries: z.array(receiptEntrySchema).min(1),
+  })
+  .strict();
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export const rejectionReasonSchema = z
+  .object({ code: z.string(), message: z.string(), payloadIndex: z.number().int().min(0).optional() })
+  .strict();
+export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
+
+export const submitResponseSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending') }).strict(),
+  z.object({ status: z.literal('committed'), receipt: receiptSchema }).strict(),
+  z.object({ status: z.literal('rejected'), reason: rejectionReasonSchema }).strict(),
+]);
+export type SubmitResponse = z.infer<typeof submitResponseSchema>;
+
+export const submissionStatusSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('unknown') }).strict(),
+  z.object({ status: z.literal('pending') }).strict(),
+  z.object({ status: z.literal('committed'), receipt: receiptSchema }).strict(),
+  z.object({ status: z.literal('rejected'), reason: rejectionReasonSchema }).strict(),
+]);
+export type SubmissionStatus = z.infer<typeof submissionStatusSchema>;
+
+/** Every 4xx/5xx body. `code` is stable (branch on it); `message` is for people. */
+export const errorBodySchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }).strict() })
+  .strict();
+export type ErrorBody = z.infer<typeof errorBodySchema>;
