@@ -30,6 +30,14 @@ export interface FrameProtocol<F> {
   probe(bytes: Uint8Array): FrameProbe<F>;
 }
 
+/** What every incremental decoder offers its adapter. */
+export interface FrameDecoder<F> {
+  push(chunk: Uint8Array): F[];
+  flush(): F[];
+  readonly bufferedBytes: number;
+  readonly stats: Readonly<DecoderStats>;
+}
+
 export interface DecoderStats {
   bytesIn: number;
   framesOk: number;
@@ -69,7 +77,7 @@ const rejectCounter: Record<RejectReason, keyof DecoderStats> = {
   oversize: 'oversizeFrames',
 };
 
-export class FrameScanner<F> {
+export class FrameScanner<F> implements FrameDecoder<F> {
   private readonly protocol: FrameProtocol<F>;
   private readonly buffer: Uint8Array;
   private head = 0;

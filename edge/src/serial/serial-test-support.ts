@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Rng } from '@suyuan/shared';
+import type { OpenedPort, PortEvents, SerialPortConfig } from './serial-link.ts';
 
 /**
  * Helpers for the serial tests (not part of the runtime API): the shared vector file and ways to cut a
@@ -66,4 +67,24 @@ export function withFlippedBits(bytes: Uint8Array, index: number, mask: number):
   const at = index < 0 ? copy.length + index : index;
   copy[at] = copy[at]! ^ mask;
   return copy;
+}
+
+/** A port whose fate the test decides: each open attempt is recorded and answered by hand. */
+export class FakePorts {
+  readonly attempts: { events: PortEvents; written: Uint8Array[]; closed: boolean }[] = [];
+  readonly open = (_config: SerialPortConfig, events: PortEvents): OpenedPort => {
+    const attempt = { events, written: [] as Uint8Array[], closed: false };
+    this.attempts.push(attempt);
+    return {
+      write: (bytes) => {
+        attempt.written.push(bytes);
+      },
+      close: () => {
+        attempt.closed = true;
+      },
+    };
+  };
+  get last() {
+    return this.attempts[this.attempts.length - 1]!;
+  }
 }
