@@ -7,6 +7,10 @@ import { InputError } from './errors.ts';
  * one-to-one onto an EPCIS sensorReport. Soil moisture has no EPCIS type; we use our own full URI.
  */
 export const SOIL_MOISTURE_TYPE = 'https://suyuan.example/voc/measurement/SoilMoisture';
+/** Soil nutrient content (mg per kg of soil, UN/ECE `NA`): no EPCIS type, and three must stay distinct. */
+export const SOIL_NITROGEN_TYPE = 'https://suyuan.example/voc/measurement/SoilNitrogen';
+export const SOIL_PHOSPHORUS_TYPE = 'https://suyuan.example/voc/measurement/SoilPhosphorus';
+export const SOIL_POTASSIUM_TYPE = 'https://suyuan.example/voc/measurement/SoilPotassium';
 
 /** Measurement type → accepted units and the physically plausible range in the first unit. */
 export const measurementTypes = {
@@ -17,6 +21,9 @@ export const measurementTypes = {
   pH: { uoms: ['C62'], min: 0, max: 14 }, // C62 = one (dimensionless)
   MassConcentration: { uoms: ['M1'], min: 0, max: 100_000 }, // M1 = milligram per litre (≈ mg/kg in soil)
   [SOIL_MOISTURE_TYPE]: { uoms: ['P1'], min: 0, max: 100 },
+  [SOIL_NITROGEN_TYPE]: { uoms: ['NA'], min: 0, max: 100_000 },
+  [SOIL_PHOSPHORUS_TYPE]: { uoms: ['NA'], min: 0, max: 100_000 },
+  [SOIL_POTASSIUM_TYPE]: { uoms: ['NA'], min: 0, max: 100_000 },
 } as const satisfies Record<string, { uoms: readonly string[]; min: number; max: number }>;
 
 export type MeasurementType = keyof typeof measurementTypes;
