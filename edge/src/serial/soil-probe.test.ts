@@ -1,8 +1,15 @@
-import { fromHex } from '@suyuan/shared';
+import {
+  fromHex,
+  parseReading,
+  SOIL_MOISTURE_TYPE,
+  SOIL_NITROGEN_TYPE,
+  SOIL_PHOSPHORUS_TYPE,
+  SOIL_POTASSIUM_TYPE,
+} from '@suyuan/shared';
 import { describe, expect, it } from 'vitest';
 import { ModbusResponseDecoder } from './modbus-rtu.ts';
 import { loadSerialVectors, vectorsOf } from './serial-test-support.ts';
-import { decodeSoilProbeRegisters, soilMeasurementTypeBase, soilProbeRegisterCount } from './soil-probe.ts';
+import { decodeSoilProbeRegisters, soilProbeRegisterCount } from './soil-probe.ts';
 
 describe('soil probe register map', () => {
   it('turns the vector response into the vector values', () => {
@@ -18,14 +25,18 @@ describe('soil probe register map', () => {
     const { measurements, rejected } = decodeSoilProbeRegisters(registers);
     expect(rejected).toEqual([]);
     expect(measurements).toEqual([
-      { type: 'VolumeFraction', value: values['moisture_pct'], uom: 'P1' },
+      { type: SOIL_MOISTURE_TYPE, value: values['moisture_pct'], uom: 'P1' },
       { type: 'Temperature', value: values['temperature_c'], uom: 'CEL' },
-      { type: 'Conductivity', value: values['ec_us_cm'], uom: 'G42' },
-      { type: `${soilMeasurementTypeBase}SoilPH`, value: values['ph'], uom: 'C62' },
-      { type: `${soilMeasurementTypeBase}SoilNitrogen`, value: values['n_mg_kg'], uom: 'NA' },
-      { type: `${soilMeasurementTypeBase}SoilPhosphorus`, value: values['p_mg_kg'], uom: 'NA' },
-      { type: `${soilMeasurementTypeBase}SoilPotassium`, value: values['k_mg_kg'], uom: 'NA' },
+      { type: 'Conductivity', value: values['ec_us_cm']! / 1000, uom: 'H61' },
+      { type: 'pH', value: values['ph'], uom: 'C62' },
+      { type: SOIL_NITROGEN_TYPE, value: values['n_mg_kg'], uom: 'NA' },
+      { type: SOIL_PHOSPHORUS_TYPE, value: values['p_mg_kg'], uom: 'NA' },
+      { type: SOIL_POTASSIUM_TYPE, value: values['k_mg_kg'], uom: 'NA' },
     ]);
+    // Every measurement is a valid reading under the shared contract.
+    for (const [seq, m] of measurements.entries()) {
+      expect(parseReading({ deviceId: 'probe-1', seq, time: 1, ...m })).toMatchObject(m);
+    }
   });
 
   it('reads temperature as a signed 16-bit value', () => {

@@ -1,18 +1,23 @@
+import {
+  type MeasurementType,
+  SOIL_MOISTURE_TYPE,
+  SOIL_NITROGEN_TYPE,
+  SOIL_PHOSPHORUS_TYPE,
+  SOIL_POTASSIUM_TYPE,
+} from '@suyuan/shared';
+
 /**
  * Register map of the common RS485 7-in-1 soil probe (function 03, holding registers 0..6) and how each
- * register becomes an EPCIS 2.0 sensor measurement `{type, value, uom}`; uom is a UN/ECE Rec 20 code.
+ * register becomes a measurement `{type, value, uom}` that the shared reading contract (`parseReading`)
+ * accepts: EPCIS 2.0 measurement types where one fits, the project's full-URI types where none does
+ * (soil moisture, N, P, K), and UN/ECE Rec 20 unit codes.
  *
- * EPCIS 2.0 has no measurement type for soil pH or for a mass fraction (mg of nutrient per kg of soil), so
- * those use full-URI extension types under `soilMeasurementTypeBase`, as the EPCIS schema allows for types
- * outside the GS1 vocabulary. Volumetric soil moisture is a volume fraction (volume of water per volume of
- * soil), which EPCIS names `VolumeFraction`; `AbsoluteHumidity` is water vapour in air and would mislead.
+ * Conductivity: the probe reports µS/cm (Rec 20 `G42`); the reading contract accepts `H61`, which Rec 20
+ * defines as millisiemens per centimetre, so the value is divided by 1000 to stay true to its unit.
  */
 
-/** Namespace for our own measurement types; one place to change when the project fixes its vocabulary URI. */
-export const soilMeasurementTypeBase = 'https://suyuan.example/voc/measurementType/';
-
 export interface Measurement {
-  readonly type: string;
+  readonly type: MeasurementType;
   readonly value: number;
   readonly uom: string;
 }
@@ -20,86 +25,32 @@ export interface Measurement {
 export interface SoilRegisterSpec {
   readonly register: number;
   readonly name: string;
-  readonly type: string;
+  readonly type: MeasurementType;
   readonly uom: string;
   readonly signed: boolean;
+  /** value = raw / divisor, in `uom`. */
   readonly divisor: number;
-  /** Physically possible range; a value outside it is a sensor fault (open circuit, dry electrode), not data. */
+  /** The probe's measuring range in `uom`; a value outside it is a sensor fault, not data. */
   readonly min: number;
   readonly max: number;
 }
 
+const spec = (
+  register: number,
+  name: string,
+  type: MeasurementType,
+  uom: string,
+  scale: { signed?: boolean; divisor: number; min: number; max: number },
+): SoilRegisterSpec => ({ register, name, type, uom, signed: scale.signed ?? false, ...scale });
+
 export const soilProbeRegisterMap: readonly SoilRegisterSpec[] = [
-  {
-    register: 0,
-    name: 'moisture',
-    type: 'VolumeFraction',
-    uom: 'P1',
-    signed: false,
-    divisor: 10,
-    min: 0,
-    max: 100,
-  },
-  {
-    register: 1,
-    name: 'temperature',
-    type: 'Temperature',
-    uom: 'CEL',
-    signed: true,
-    divisor: 10,
-    min: -40,
-    max: 80,
-  },
-  {
-    register: 2,
-    name: 'conductivity',
-    type: 'Conductivity',
-    uom: 'G42',
-    signed: false,
-    divisor: 1,
-    min: 0,
-    max: 20_000,
-  },
-  {
-    register: 3,
-    name: 'pH',
-    type: `${soilMeasurementTypeBase}SoilPH`,
-    uom: 'C62',
-    signed: false,
-    divisor: 10,
-    min: 0,
-    max: 14,
-  },
-  {
-    register: 4,
-    name: 'nitrogen',
-    type: `${soilMeasurementTypeBase}SoilNitrogen`,
-    uom: 'NA',
-    signed: false,
-    divisor: 1,
-    min: 0,
-    max: 2999,
-  },
-  {
-    register: 5,
-    name: 'phosphorus',
-    type: `${soilMeasurementTypeBase}SoilPhosphorus`,
-    uom: 'NA',
-    signed: false,
-    divisor: 1,
-    min: 0,
-    max: 2999,
-  },
-  {
-    register: 6,
-    name: 'potassium',
-    type: `${soilMeasurementTypeBase}SoilPotassium`,
-    uom: 'NA',
-    signed: false,
-    divisor: 1,
-    min: 0,
-    max: 2999,
-  },
+  spec(0, 'moisture', SOIL_MOISTURE_TYPE, 'P1', { divisor: 10, min: 0, max: 100 }),
+  spec(1, 'temperature', 'Temperature', 'CEL', { signed: true, divisor: 10, min: -40, max: 80 }),
+  spec(2, 'conductivity', 'Conductivity', 'H61', { divisor: 1000, min: 0, max: 20 }),
+  spec(3, 'pH', 'pH', 'C62', { divisor: 10, min: 0, max: 14 }),
+  spec(4, 'nitrogen', SOIL_NITROGEN_TYPE, 'NA', { divisor: 1, min: 0, max: 2999 }),
+  spec(5, 'phosphorus', SOIL_PHOSPHORUS_TYPE, 'NA', { divisor: 1, min: 0, max: 2999 }),
+  spec(6, 'potassium', SOIL_POTASSIUM_TYPE, 'NA', { divisor: 1, min: 0, max: 2999 }),
 ];
 
 /** Registers to read in one request to get every measurement (0..6). */
@@ -124,23 +75,23 @@ export function decodeSoilProbeRegisters(registers: readonly number[], firstRegi
   const measurements: Measurement[] = [];
   const rejected: RejectedRegister[] = [];
   registers.forEach((raw, i) => {
-    const spec = soilProbeRegisterMap.find((s) => s.register === firstRegister + i);
-    if (!spec) {
+    const entry = soilProbeRegisterMap.find((s) => s.register === firstRegister + i);
+    if (!entry) {
       rejected.push({ register: firstRegister + i, raw, reason: 'not in the register map' });
       return;
     }
-    const integer = spec.signed && raw >= 0x8000 ? raw - 0x10000 : raw;
+    const integer = entry.signed && raw >= 0x8000 ? raw - 0x10000 : raw;
     // Divide (not multiply by 0.1) so that 652 / 10 is the double nearest 65.2.
-    const value = integer / spec.divisor;
-    if (value < spec.min || value > spec.max) {
+    const value = integer / entry.divisor;
+    if (value < entry.min || value > entry.max) {
       rejected.push({
-        register: spec.register,
+        register: entry.register,
         raw,
-        reason: `${spec.name} ${value} outside ${spec.min}..${spec.max}`,
+        reason: `${entry.name} ${value} outside ${entry.min}..${entry.max}`,
       });
       return;
     }
-    measurements.push({ type: spec.type, value, uom: spec.uom });
+    measurements.push({ type: entry.type, value, uom: entry.uom });
   });
   return { measurements, rejected };
 }
