@@ -1,0 +1,96 @@
+import { errorBodySchema, submissionStatusSchema, submitResponseSchema } from '@suyuan/shared';
+
+/**
+ * One HTTP exchange with one cloud replica, reduced to what the outbox decides on. Transport
+ * failures, timeouts, 5xx, 408 and 429 are `retry` (try later or elsewhere); any other 4xx is
+ * `reject` (permanent: the request itself is wrong, so it becomes a dead letter); a body that does
+ * not parse is `retry` against another replica, since a broken replica must not kill a submission.
+ */
+export type CloudOutcome =
+  | { kind: 'pending' }
+  | { kind: 'committed'; receipt: unknown }
+  | { kind: 'rejected'; code: string; message: string }
+  | { kind: 'unknown' }
+  | { kind: 'retry'; reason: string };
+
+export interface CloudClientOptions {
+  requestTimeoutMs: number;
+  responseBytesMax: number;
+}
+
+export const defaultCloudClientOptions: CloudClientOptions = {
+  requestTimeoutMs: 10_000,
+  responseBytesMax: 4 * 1024 * 1024,
+};
+
+export async function postSubmission(
+  baseUrl: string,
+  body: string,
+  options: CloudClientOptions = defaultCloudClientOptions,
+): Promise<CloudOutcome> {
+  return exchange(`${baseUrl}/v1/submissions`, { method: 'POST', body }, options, 'submit');
+}
+
+export async function getSubmissionStatus(
+  baseUrl: string,
+  submitter: string,
+  seq: number,
+  options: CloudClientOptions = defaultCloudClientOptions,
+): Promise<CloudOutcome> {
+  const url = `${baseUrl}/v1/submissions/${encodeURIComponent(submitter)}/${seq}`;
+  return exchange(url, { method: 'GET' }, options, 'status');
+}
+
+async function exchange(
+  url: string,
+  init: { method: string; body?: string },
+  options: CloudClientOptions,
+  what: 'submit' | 'status',
+): Promise<CloudOutcome> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      ...init,
+      headers: { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(options.requestTimeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    return { kind: 'retry', reason: `${url}: ${(error as Error).message}` };
+  }
+  if (text.length > options.responseBytesMax) return { kind: 'retry', reason: `${url}: response too large` };
+  const json = parseJson(text);
+  if (response.status >= 400) return errorOutcome(response.status, json, url);
+  const parsed = (what === 'submit' ? submitResponseSchema : submissionStatusSchema).safeParse(json);
+  if (!parsed.success) return { kind: 'retry', reason: `${url}: unexpected ${response.status} body` };
+  const value = parsed.data;
+  switch (value.status) {
+    case 'pending':
+      return { kind: 'pending' };
+    case 'unknown':
+      return { kind: 'unknown' };
+    case 'committed':
+      return { kind: 'committed', receipt: value.receipt };
+    case 'rejected':
+      return { kind: 'rejected', code: value.reason.code, message: value.reason.message };
+  }
+}
+
+function errorOutcome(status: number, json: unknown, url: string): CloudOutcome {
+  const parsed = errorBodySchema.safeParse(json);
+  const code = parsed.success ? parsed.data.error.code : `http.${status}`;
+  const message = parsed.success ? parsed.data.error.message : `HTTP ${status}`;
+  if (status >= 500 || status === 408 || status === 429) {
+    return { kind: 'retry', reason: `${url}: ${status} ${code}: ${message}` };
+  }
+  return { kind: 'rejected', code, message: `${status} ${message}` };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,199 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import {
+  attestationBytes,
+  type BlockHeader,
+  canonicalBytes,
+  domainHash,
+  generateKeyPair,
+  merkleLeafHash,
+  publicKeyFromText,
+  type Reading,
+  type ReadingBatchTx,
+  type Receipt,
+  sign,
+  submitRequestSchema,
+  toBase64Url,
+  verifySubmission,
+} from '@suyuan/shared';
+import { Hono } from 'hono';
+
+/**
+ * A small stand-in for the cloud replicas, for tests and benchmarks until the real cluster runs:
+ * it checks signatures, deduplicates by (submitter, seq) as the contract says, commits each
+ * submission as a one-transaction block with a state certificate signed by a quorum of its own
+ * replica keys, and counts every reading it committed by (deviceId, seq). Several servers may share
+ * one `FakeLedger` (several replicas of one network); each can be told to misbehave.
+ */
+
+export type ReplicaBehaviour = 'honest' | 'lying' | 'silent' | 'down' | 'rejecting';
+
+export class FakeLedger {
+  readonly replicas = Array.from({ length: 4 }, () => generateKeyPair());
+  readonly replicaPublicKeys = this.replicas.map((r) => r.publicKey);
+  /** (submitter#seq) → canonical body and receipt. */
+  private readonly submissions = new Map<string, { body: string; receipt: Receipt }>();
+  /** `${deviceId}#${seq}` → how many times committed (exactly once means 1). */
+  readonly readingCounts = new Map<string, number>();
+  /** When true, a new submission answers 202 and commits only when its status is asked. */
+  commitOnPoll = false;
+  private readonly pendingCommits = new Map<string, () => void>();
+  private height = 0;
+
+  submit(raw: unknown): { status: number; body: unknown } {
+    const parsed = submitRequestSchema.safeParse(raw);
+    if (!parsed.success) return errorBody(400, 'request.invalid', parsed.error.issues[0]?.message ?? '');
+    let header: ReturnType<typeof verifySubmission>['header'];
+    try {
+      header = verifySubmission(parsed.data.submission, publicKeyFromText(parsed.data.publicKey)).header;
+    } catch (error) {
+      return errorBody(400, 'envelope.invalid', (error as Error).message);
+    }
+    const key = `${header.submitter}#${header.seq}`;
+    const body = new TextDecoder().decode(canonicalBytes(parsed.data.submission));
+    const known = this.submissions.get(key);
+    if (known) {
+      if (known.body !== body) return errorBody(409, 'submission.conflict', `${key} seen with another body`);
+      return { status: 200, body: { status: 'committed', receipt: known.receipt } };
+    }
+    if (this.pendingCommits.has(key)) return { status: 202, body: { status: 'pending' } };
+    const commit = () => this.commit(key, body, parsed.data.submission, parsed.data.publicKey, header);
+    if (this.commitOnPoll) {
+      this.pendingCommits.set(key, commit);
+      return { status: 202, body: { status: 'pending' } };
+    }
+    commit();
+    return { status: 202, body: { status: 'pending' } };
+  }
+
+  status(submitter: string, seq: number): unknown {
+    const key = `${submitter}#${seq}`;
+    const pending = this.pendingCommits.get(key);
+    if (pending) {
+      this.pendingCommits.delete(key);
+      pending();
+    }
+    const known = this.submissions.get(key);
+    return known ? { status: 'committed', receipt: known.receipt } : { status: 'unknown' };
+  }
+
+  private commit(
+    key: string,
+    body: string,
+    submission: { payloads: unknown[]; signature: string },
+    publicKey: string,
+    header: ReturnType<typeof verifySubmission>['header'],
+  ): void {
+    const payloads = submission.payloads as { kind: 'reading'; reading: Reading }[];
+    for (const p of payloads) {
+      const id = `${p.reading.deviceId}#${p.reading.seq}`;
+      this.readingCounts.set(id, (this.readingCounts.get(id) ?? 0) + 1);
+    }
+    const tx: ReadingBatchTx = {
+      v: 1,
+      kind: 'readingBatch',
+      signed: { ...omitV(header), signature: submission.signature, publicKey },
+      payloads,
+      gaps: [],
+    };
+    this.submissions.set(key, { body, receipt: this.receiptFor(tx, header.submitter, header.seq) });
+  }
+
+  private receiptFor(tx: ReadingBatchTx, submitter: string, seq: number): Receipt {
+    this.height++;
+    const blockHeader: BlockHeader = {
+      v: 1,
+      chain: 'telemetry',
+      height: this.height,
+      prevHash: toBase64Url(new Uint8Array(32)),
+      txRoot: toBase64Url(merkleLeafHash(canonicalBytes(tx))),
+      txCount: 1,
+      time: 0,
+      batchSeq: this.height,
+      anchors: {},
+    };
+    const stateDigest = merkleLeafHash(domainHash('blockHeader', canonicalBytes(blockHeader)));
+    const signatures = this.replicas.slice(0, 3).map((r, replica) => ({
+      replica,
+      signature: toBase64Url(sign(r.privateKey, attestationBytes(this.height, stateDigest))),
+    }));
+    const certificate = { seq: this.height, stateDigest: toBase64Url(stateDigest), signatures };
+    const block = { header: blockHeader, headerIndex: 0, headerCount: 1, headerPath: [], certificate };
+    const proof = { location: { chain: 'telemetry', height: this.height, index: 0 }, txPath: [], block };
+    return { submitter, seq, entries: [{ payloadIndexes: tx.payloads.map((_, i) => i), tx, proof }] };
+  }
+
+  /** Readings committed more than once (must stay empty). */
+  duplicates(): string[] {
+    return [...this.readingCounts].filter(([, n]) => n > 1).map(([id]) => id);
+  }
+}
+
+function omitV<T extends { v: 1 }>(header: T): Omit<T, 'v'> {
+  const { v: _v, ...rest } = header;
+  return rest;
+}
+
+function errorBody(status: number, code: string, message: string): { status: number; body: unknown } {
+  return { status, body: { error: { code, message } } };
+}
+
+function corrupt(receipt: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(receipt)) as Receipt;
+  const sig = copy.entries[0]?.proof.block.certificate.signatures ?? [];
+  for (const s of sig) s.signature = `${s.signature.slice(0, 85)}${s.signature.endsWith('A') ? 'B' : 'A'}`;
+  return copy;
+}
+
+export interface FakeReplica {
+  url: string;
+  behaviour: ReplicaBehaviour;
+  requests: number;
+  close(): Promise<void>;
+}
+
+/** Starts one replica HTTP server on 127.0.0.1, port 0, over a shared ledger. */
+export async function startFakeReplica(
+  ledger: FakeLedger,
+  behaviour: ReplicaBehaviour = 'honest',
+): Promise<FakeReplica> {
+  const app = new Hono();
+  const state: FakeReplica = { url: '', behaviour, requests: 0, close: async () => {} };
+  const hang = () => new Promise<Response>(() => {});
+  app.use(async (c, next) => {
+    state.requests++;
+    if (state.behaviour === 'silent') return hang();
+    if (state.behaviour === 'down') return c.json({ error: { code: 'unavailable', message: 'down' } }, 503);
+    await next();
+  });
+  app.post('/v1/submissions', async (c) => {
+    if (state.behaviour === 'rejecting')
+      return c.json({ error: { code: 'registry.unknownKey', message: 'x' } }, 403);
+    const { status, body } = ledger.submit(await c.req.json());
+    const lie = state.behaviour === 'lying' && (body as { status?: string }).status === 'committed';
+    const out = lie
+      ? { status: 'committed', receipt: corrupt((body as { receipt: unknown }).receipt) }
+      : body;
+    return c.json(out as object, status as 200);
+  });
+  app.get('/v1/submissions/:submitter/:seq', (c) => {
+    const body = ledger.status(c.req.param('submitter'), Number(c.req.param('seq'))) as {
+      status: string;
+      receipt?: unknown;
+    };
+    if (state.behaviour === 'lying' && body.status === 'committed') {
+      return c.json({ status: 'committed', receipt: corrupt(body.receipt) });
+    }
+    return c.json(body);
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    });
+  return state;
+}

@@ -1,0 +1,308 @@
+import { assert, type Clock, LimitError } from '@suyuan/shared';
+import type { Db } from '../gateway/database.ts';
+import type { OutboxLimits } from './outbox-limits.ts';
+
+/**
+ * The durable outbox: one row per signed submission, keyed by the gateway's own submission seq,
+ * which is also the idempotency key at the cloud ((gateway key, seq)). A row is written once with
+ * its exact request body and re-sent byte for byte on every retry, so a retry after a crash can
+ * never become a second, different submission.
+ *
+ * States: pending → (accepted) → committed, or → dead. `accepted` means the cloud answered 202 and
+ * the next step is asking for the receipt. Dead letters keep their reason and body for an operator.
+ */
+
+export type OutboxState = 'pending' | 'accepted' | 'committed' | 'dead';
+
+export interface OutboxEntry {
+  seq: number;
+  kind: string;
+  body: string;
+  bytes: number;
+  payloadCount: number;
+  critical: boolean;
+  createdMs: number;
+  expiresMs: number;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptMs: number;
+  lastError: string | null;
+}
+
+export interface NewOutboxEntry {
+  seq: number;
+  kind: string;
+  body: string;
+  payloadCount: number;
+  critical: boolean;
+}
+
+export interface OutboxStats {
+  pending: number;
+  accepted: number;
+  committed: number;
+  dead: number;
+  pendingBytes: number;
+  pendingPayloads: number;
+  refused: number;
+  expired: number;
+  oldestPendingMs: number | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  payload_count INTEGER NOT NULL,
+  critical INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL,
+  last_error TEXT,
+  receipt TEXT,
+  done_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_ms) WHERE state IN ('pending', 'accepted');
+CREATE INDEX IF NOT EXISTS outbox_done ON outbox(done_ms) WHERE state = 'committed';
+`;
+
+interface Row {
+  seq: number;
+  kind: string;
+  body: string;
+  bytes: number;
+  payload_count: number;
+  critical: number;
+  created_ms: number;
+  expires_ms: number;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_ms: number;
+  last_error: string | null;
+}
+
+function toEntry(row: Row): OutboxEntry {
+  return {
+    seq: row.seq,
+    kind: row.kind,
+    body: row.body,
+    bytes: row.bytes,
+    payloadCount: row.payload_count,
+    critical: row.critical === 1,
+    createdMs: row.created_ms,
+    expiresMs: row.expires_ms,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptMs: row.next_attempt_ms,
+    lastError: row.last_error,
+  };
+}
+
+export class OutboxStore {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  readonly limits: OutboxLimits;
+  /** Kept in memory so the full check on the hot path costs no query; recomputed at open. */
+  private pendingBytes = 0;
+  private readonly stmt;
+
+  constructor(db: Db, clock: Clock, limits: OutboxLimits) {
+    this.db = db;
+    this.clock = clock;
+    this.limits = limits;
+    db.exec(SCHEMA);
+    this.stmt = {
+      insert: db.prepare(
+        `INSERT INTO outbox (seq, kind, body, bytes, payload_count, critical, created_ms, expires_ms, state, next_attempt_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      ),
+      due: db.prepare(
+        `SELECT * FROM outbox WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
+         ORDER BY next_attempt_ms, seq LIMIT ?`,
+      ),
+      get: db.prepare('SELECT * FROM outbox WHERE seq = ?'),
+      setState: db.prepare(
+        `UPDATE outbox SET state = ?, attempts = attempts + ?, next_attempt_ms = ?, last_error = ?,
+         receipt = COALESCE(?, receipt), done_ms = ? WHERE seq = ? AND state IN ('pending', 'accepted')`,
+      ),
+      metaGet: db.prepare('SELECT value FROM outbox_meta WHERE key = ?'),
+      metaSet: db.prepare(
+        'INSERT INTO outbox_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+      bump: db.prepare(
+        `INSERT INTO outbox_meta (key, value) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = value + excluded.value`,
+      ),
+      expired: db.prepare(
+        `SELECT seq FROM outbox WHERE state IN ('pending', 'accepted') AND expires_ms <= ? LIMIT 1000`,
+      ),
+      prune: db.prepare(`DELETE FROM outbox WHERE state = 'committed' AND done_ms < ?`),
+    };
+    this.pendingBytes = this.sumPendingBytes();
+  }
+
+  private sumPendingBytes(): number {
+    const row = this.db
+      .prepare(`SELECT COALESCE(SUM(bytes), 0) AS b FROM outbox WHERE state IN ('pending', 'accepted')`)
+      .get() as { b: number };
+    return row.b;
+  }
+
+  private meta(key: string): number {
+    const row = this.stmt.metaGet.get(key) as { value: number } | undefined;
+    return row?.value ?? 0;
+  }
+
+  /** The next submission seq; call inside the transaction that appends it, so it is never reused. */
+  allocateSeq(): number {
+    const next = Math.max(this.meta('lastSeq'), this.maxSeqInTable()) + 1;
+    this.stmt.metaSet.run('lastSeq', next);
+    return next;
+  }
+
+  private maxSeqInTable(): number {
+    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM outbox').get() as { s: number };
+    return row.s;
+  }
+
+  /** True if `bytes` more of this kind fit under the full policy. */
+  hasRoomFor(bytes: number, critical: boolean): boolean {
+    const max = this.limits.pendingBytesMax + (critical ? this.limits.criticalReserveBytes : 0);
+    return this.pendingBytes + bytes <= max;
+  }
+
+  /** Counts a refusal under the full policy; the caller refuses the input before writing anything. */
+  countRefused(payloads: number): void {
+    this.stmt.bump.run('refused', payloads);
+  }
+
+  /** Appends entries; run it inside the caller's transaction. Throws LimitError when full. */
+  append(entries: readonly NewOutboxEntry[]): void {
+    const now = this.clock.now();
+    let added = 0;
+    for (const e of entries) {
+      const bytes = Buffer.byteLength(e.body);
+      if (!this.hasRoomFor(added + bytes, e.critical)) {
+        throw new LimitError(
+          'pendingBytesMax',
+          this.limits.pendingBytesMax,
+          this.pendingBytes + added + bytes,
+        );
+      }
+      const expires = now + this.limits.submissionAgeMsMax;
+      this.stmt.insert.run(
+        e.seq,
+        e.kind,
+        e.body,
+        bytes,
+        e.payloadCount,
+        e.critical ? 1 : 0,
+        now,
+        expires,
+        now,
+      );
+      added += bytes;
+    }
+    this.pendingBytes += added;
+  }
+
+  /** Rolls back the in-memory byte count when the caller's transaction failed after append. */
+  recount(): void {
+    this.pendingBytes = this.sumPendingBytes();
+  }
+
+  due(limit: number): OutboxEntry[] {
+    return (this.stmt.due.all(this.clock.now(), limit) as Row[]).map(toEntry);
+  }
+
+  get(seq: number): OutboxEntry | undefined {
+    const row = this.stmt.get.get(seq) as Row | undefined;
+    return row ? toEntry(row) : undefined;
+  }
+
+  receipt(seq: number): string | null {
+    const row = this.db.prepare('SELECT receipt FROM outbox WHERE seq = ?').get(seq) as
+      | { receipt: string | null }
+      | undefined;
+    return row?.receipt ?? null;
+  }
+
+  markAccepted(seq: number, nextAttemptMs: number): void {
+    this.stmt.setState.run('accepted', 0, nextAttemptMs, null, null, null, seq);
+  }
+
+  markRetry(seq: number, error: string, nextAttemptMs: number, state: 'pending' | 'accepted'): void {
+    this.stmt.setState.run(state, 1, nextAttemptMs, error.slice(0, 500), null, null, seq);
+  }
+
+  markCommitted(seq: number, receiptJson: string): void {
+    this.finish(seq, 'committed', null, receiptJson);
+  }
+
+  markDead(seq: number, reason: string): void {
+    this.finish(seq, 'dead', reason, null);
+  }
+
+  private finish(
+    seq: number,
+    state: 'committed' | 'dead',
+    error: string | null,
+    receipt: string | null,
+  ): void {
+    const entry = this.get(seq);
+    assert(entry !== undefined, `outbox seq ${seq} missing`);
+    if (entry.state !== 'pending' && entry.state !== 'accepted') return;
+    const now = this.clock.now();
+    this.stmt.setState.run(state, 0, entry.nextAttemptMs, error?.slice(0, 500) ?? null, receipt, now, seq);
+    this.pendingBytes -= entry.bytes;
+  }
+
+  /** Moves submissions past their age limit to the dead letters; returns how many. */
+  expire(): number {
+    const rows = this.stmt.expired.all(this.clock.now()) as { seq: number }[];
+    const run = this.db.transaction(() => {
+      for (const { seq } of rows) this.markDead(seq, 'expired: not committed within submissionAgeMsMax');
+      if (rows.length > 0) this.stmt.bump.run('expired', rows.length);
+    });
+    run();
+    return rows.length;
+  }
+
+  pruneCommitted(): number {
+    return this.stmt.prune.run(this.clock.now() - this.limits.committedRetentionMs).changes;
+  }
+
+  deadLetters(limit = 100): { seq: number; lastError: string | null; payloadCount: number }[] {
+    const rows = this.db
+      .prepare(`SELECT seq, last_error, payload_count FROM outbox WHERE state = 'dead' ORDER BY seq LIMIT ?`)
+      .all(limit) as { seq: number; last_error: string | null; payload_count: number }[];
+    return rows.map((r) => ({ seq: r.seq, lastError: r.last_error, payloadCount: r.payload_count }));
+  }
+
+  stats(): OutboxStats {
+    const rows = this.db
+      .prepare(
+        `SELECT state, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, COALESCE(SUM(payload_count), 0) AS p,
+         MIN(created_ms) AS oldest FROM outbox GROUP BY state`,
+      )
+      .all() as { state: OutboxState; n: number; b: number; p: number; oldest: number | null }[];
+    const by = (s: OutboxState) => rows.find((r) => r.state === s);
+    const oldest = [by('pending')?.oldest, by('accepted')?.oldest].filter((x): x is number => x != null);
+    return {
+      pending: by('pending')?.n ?? 0,
+      accepted: by('accepted')?.n ?? 0,
+      committed: by('committed')?.n ?? 0,
+      dead: by('dead')?.n ?? 0,
+      pendingBytes: this.pendingBytes,
+      pendingPayloads: (by('pending')?.p ?? 0) + (by('accepted')?.p ?? 0),
+      refused: this.meta('refused'),
+      expired: this.meta('expired'),
+      oldestPendingMs: oldest.length > 0 ? Math.min(...oldest) : null,
+    };
+  }
+}

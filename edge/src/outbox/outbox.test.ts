@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPair, isSuyuanError, ManualClock, type Reading, SeededRng } from '@suyuan/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../gateway/database.ts';
+import { retryDelayMs } from './backoff.ts';
+import { FakeLedger, type FakeReplica, startFakeReplica } from './fake-cloud.ts';
+import { defaultOutboxLimits, type OutboxLimits } from './outbox-limits.ts';
+import { OutboxStore } from './outbox-store.ts';
+import { readingBatches, submitBody } from './seal.ts';
+import { defaultUploaderOptions, Uploader } from './uploader.ts';
+
+const key = generateKeyPair();
+const T0 = 1_750_000_000_000;
+
+function reading(seq: number): Reading {
+  return { deviceId: 'soil-1', seq, time: T0, type: 'Temperature', value: 20 + seq / 10, uom: 'CEL' };
+}
+
+let dir: string;
+let db: Db;
+let clock: ManualClock;
+const replicas: FakeReplica[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+  db = openDatabase(join(dir, 'gateway.db'));
+  clock = new ManualClock(T0);
+});
+
+afterEach(async () => {
+  await Promise.all(replicas.splice(0).map((r) => r.close()));
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function store(limits: Partial<OutboxLimits> = {}): OutboxStore {
+  return new OutboxStore(db, clock, { ...defaultOutboxLimits, ...limits });
+}
+
+function enqueue(outbox: OutboxStore, seqs: number[]): number {
+  const seq = outbox.allocateSeq();
+  const [payloads] = readingBatches(seqs.map(reading));
+  outbox.append([
+    {
+      seq,
+      kind: 'readings',
+      body: submitBody(key, seq, clock.now(), payloads!),
+      payloadCount: 1,
+      critical: false,
+    },
+  ]);
+  return seq;
+}
+
+function uploader(outbox: OutboxStore, urls: string[], ledger: FakeLedger, seed = 1): Uploader {
+  return new Uploader(outbox, clock, new SeededRng(seed), {
+    ...defaultUploaderOptions,
+    cloudUrls: urls,
+    replicaPublicKeys: ledger.replicaPublicKeys,
+    client: { requestTimeoutMs: 300, responseBytesMax: 1 << 22 },
+  });
+}
+
+describe('backoff', () => {
+  it('grows exponentially under its cap, with jitter from the injected rng', () => {
+    const limits = { retryDelayMsBase: 100, retryDelayMsMax: 5000 };
+    const rng = new SeededRng(7);
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => retryDelayMs(n, rng, limits));
+    delays.forEach((d, i) => {
+      const cap = Math.min(5000, 100 * 2 ** ([0, 1, 2, 3, 4, 5, 6, 7, 19][i] ?? 0));
+      expect(d).toBeGreaterThanOrEqual(10);
+      expect(d).toBeLessThanOrEqual(cap);
+    });
+    expect(new Set(delays).size).toBeGreaterThan(5);
+    expect([1, 2, 3].map((n) => retryDelayMs(n, new SeededRng(7), limits))[0]).toBe(delays[0]);
+  });
+});
+
+describe('outbox store', () => {
+  it('allocates increasing seqs that survive reopening', () => {
+    const a = store();
+    expect([enqueue(a, [1]), enqueue(a, [2])]).toEqual([1, 2]);
+    const b = store();
+    expect(enqueue(b, [3])).toBe(3);
+    expect(b.stats().pending).toBe(3);
+  });
+
+  it('refuses readings when full but leaves room for critical entries', () => {
+    const outbox = store({ pendingBytesMax: 2000, criticalReserveBytes: 2000 });
+    enqueue(outbox, [1, 2, 3]);
+    let refused: unknown;
+    try {
+      for (let i = 0; i < 10; i++) enqueue(outbox, [10 + i]);
+    } catch (error) {
+      refused = error;
+    }
+    expect(isSuyuanError(refused, 'limit.exceeded')).toBe(true);
+    const pendingBefore = outbox.stats().pending;
+    expect(outbox.hasRoomFor(600, false)).toBe(false);
+    expect(outbox.hasRoomFor(600, true)).toBe(true);
+    expect(outbox.stats().pending).toBe(pendingBefore);
+  });
+
+  it('expires what was not committed in time into the dead letters', () => {
+    const outbox = store({ submissionAgeMsMax: 10_000 });
+    enqueue(outbox, [1]);
+    clock.advance(5_000);
+    enqueue(outbox, [2]);
+    clock.advance(5_000);
+    expect(outbox.expire()).toBe(1);
+    const stats = outbox.stats();
+    expect([stats.pending, stats.dead, stats.expired]).toEqual([1, 1, 1]);
+    expect(outbox.deadLetters()[0]?.lastError).toMatch(/expired/);
+  });
+});
+
+describe('uploader against a fake cloud', () => {
+  it('commits each submission once, checking the receipt', async () => {
+    const ledger = new FakeLedger();
+    replicas.push(await startFakeReplica(ledger));
+    const outbox = store();
+    for (let i = 0; i < 5; i++) enqueue(outbox, [i]);
+    const up = uploader(outbox, [replicas[0]!.url], ledger);
+    for (let round = 0; round < 20 && outbox.stats().committed < 5; round++) {
+      await up.drainOnce();
+      clock.advance(outbox.limits.commitPollDelayMs);
+    }
+    expect(outbox.stats().committed).toBe(5);
+    expect(ledger.readingCounts.size).toBe(5);
+    expect(ledger.duplicates()).toEqual([]);
+    expect(JSON.parse(outbox.receipt(1) ?? 'null').seq).toBe(1);
+  });
+
+  it('moves on from a lying and a silent replica, and backs off between tries', async () => {
+    const ledger = new FakeLedger();
+    ledger.commitOnPoll = true;
+    const liar = await startFakeReplica(ledger, 'lying');
+    const silent = await startFakeReplica(ledger, 'silent');
+    const honest = await startFakeReplica(ledger);
+    replicas.push(liar, silent, honest);
+    const outbox = store();
+    enqueue(outbox, [1]);
+    const up = uploader(outbox, [liar.url, silent.url, honest.url], ledger);
+    for (let round = 0; round < 30 && outbox.stats().committed < 1; round++) {
+      await up.drainOnce();
+      const next = outbox.get(1)!;
+      if (next.nextAttemptMs > clock.now()) clock.set(next.nextAttemptMs);
+    }
+    expect(outbox.stats().committed).toBe(1);
+    expect(up.stats.badReceipts).toBeGreaterThanOrEqual(1);
+    expect(silent.requests).toBeGreaterThanOrEqual(1);
+    expect(ledger.duplicates()).toEqual([]);
+    expect(outbox.get(1)!.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps retrying while the cloud is down, then drains the backlog', async () => {
+    const ledger = new FakeLedger();
+    const replica = await startFakeReplica(ledger, 'down');
+    replicas.push(replica);
+    const outbox = store();
+    for (let i = 0; i < 3; i++) enqueue(outbox, [i]);
+    const up = uploader(outbox, [replica.url], ledger);
+    const delays: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      await up.drainOnce();
+      const next = outbox.get(1)!;
+      delays.push(next.nextAttemptMs - clock.now());
+      clock.set(Math.max(...outbox.due(10).map((e) => e.nextAttemptMs), next.nextAttemptMs));
+    }
+    expect(outbox.stats().committed).toBe(0);
+    expect(outbox.get(1)!.attempts).toBe(5);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(defaultOutboxLimits.retryDelayMsBase * 16);
+    replica.behaviour = 'honest';
+    for (let round = 0; round < 20 && outbox.stats().committed < 3; round++) {
+      clock.advance(defaultOutboxLimits.retryDelayMsMax);
+      await up.drainOnce();
+    }
+    expect(outbox.stats().committed).toBe(3);
+    expect(ledger.readingCounts.size).toBe(3);
+  });
+
+  it('dead-letters what the cloud rejects permanently', async () => {
+    const ledger = new FakeLedger();
+    const replica = await startFakeReplica(ledger, 'rejecting');
+    replicas.push(replica);
+    const outbox = store();
+    enqueue(outbox, [1]);
+    const up = uploader(outbox, [replica.url], ledger);
+    await up.drainOnce();
+    expect(outbox.stats().dead).toBe(1);
+    expect(outbox.deadLetters()[0]?.lastError).toMatch(/registry.unknownKey/);
+    expect(outbox.stats().pendingBytes).toBe(0);
+  });
+});

@@ -1,0 +1,180 @@
+import { assert, type Clock, type Rng, type SubmissionHeader, submissionHeader } from '@suyuan/shared';
+import { retryDelayMs } from './backoff.ts';
+import {
+  type CloudClientOptions,
+  type CloudOutcome,
+  defaultCloudClientOptions,
+  getSubmissionStatus,
+  postSubmission,
+} from './cloud-client.ts';
+import type { OutboxEntry, OutboxStore } from './outbox-store.ts';
+import { receiptProblem } from './receipt-check.ts';
+
+/**
+ * The paced drain: takes due outbox rows, sends each to the current cloud replica, and records the
+ * outcome. Any failure of a replica (silence, 5xx, a receipt that does not verify) moves to the next
+ * URL in the list and schedules a retry with backoff, so one bad replica delays but never loses or
+ * duplicates anything: the cloud deduplicates by (gateway key, seq) and the row is re-sent as is.
+ */
+export interface UploaderOptions {
+  cloudUrls: readonly string[];
+  replicaPublicKeys: readonly Uint8Array[];
+  /** Submissions in flight at once. */
+  inflightMax: number;
+  /** Pacing: at most this many requests started per second. */
+  requestsPerSecondMax: number;
+  /** How often an idle uploader looks for due rows. */
+  idlePollMs: number;
+  /** How often expiry and pruning run. */
+  maintenanceIntervalMs: number;
+  client: CloudClientOptions;
+}
+
+export const defaultUploaderOptions: Omit<UploaderOptions, 'cloudUrls' | 'replicaPublicKeys'> = {
+  inflightMax: 4,
+  requestsPerSecondMax: 200,
+  idlePollMs: 100,
+  maintenanceIntervalMs: 60_000,
+  client: defaultCloudClientOptions,
+};
+
+export interface UploaderStats {
+  sent: number;
+  committed: number;
+  dead: number;
+  retries: number;
+  badReceipts: number;
+  urlIndex: number;
+}
+
+export class Uploader {
+  private readonly store: OutboxStore;
+  private readonly clock: Clock;
+  private readonly rng: Rng;
+  private readonly options: UploaderOptions;
+  private urlIndex = 0;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> = Promise.resolve();
+  private lastMaintenanceMs = 0;
+  readonly stats: UploaderStats = { sent: 0, committed: 0, dead: 0, retries: 0, badReceipts: 0, urlIndex: 0 };
+
+  constructor(store: OutboxStore, clock: Clock, rng: Rng, options: UploaderOptions) {
+    assert(options.cloudUrls.length > 0, 'uploader needs at least one cloud URL');
+    this.store = store;
+    this.clock = clock;
+    this.rng = rng;
+    this.options = options;
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.loop;
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.loop = this.tick().then((delay) => this.schedule(delay));
+    }, delayMs);
+  }
+
+  private async tick(): Promise<number> {
+    try {
+      this.maintain();
+      const started = this.clock.now();
+      const sent = await this.drainOnce();
+      if (sent === 0) return this.options.idlePollMs;
+      // Pacing: a round of `sent` requests may start no sooner than the rate allows.
+      const minimumMs = (sent * 1000) / this.options.requestsPerSecondMax;
+      return Math.max(0, minimumMs - (this.clock.now() - started));
+    } catch (error) {
+      process.emitWarning(`uploader: ${(error as Error).message}`);
+      return this.options.idlePollMs;
+    }
+  }
+
+  private maintain(): void {
+    const now = this.clock.now();
+    if (now - this.lastMaintenanceMs < this.options.maintenanceIntervalMs) return;
+    this.lastMaintenanceMs = now;
+    this.store.expire();
+    this.store.pruneCommitted();
+  }
+
+  /** Sends one round of due rows (up to `inflightMax`, concurrently); returns how many. */
+  async drainOnce(): Promise<number> {
+    const due = this.store.due(this.options.inflightMax);
+    await Promise.all(due.map((entry) => this.process(entry)));
+    return due.length;
+  }
+
+  private currentUrl(): string {
+    return this.options.cloudUrls[this.urlIndex % this.options.cloudUrls.length]!;
+  }
+
+  private nextUrl(): void {
+    this.urlIndex = (this.urlIndex + 1) % this.options.cloudUrls.length;
+    this.stats.urlIndex = this.urlIndex;
+  }
+
+  private async process(entry: OutboxEntry): Promise<void> {
+    const url = this.currentUrl();
+    const header = headerOf(entry);
+    this.stats.sent++;
+    const outcome =
+      entry.state === 'accepted'
+        ? await getSubmissionStatus(url, header.submitter, header.seq, this.options.client)
+        : await postSubmission(url, entry.body, this.options.client);
+    this.record(entry, header, outcome);
+  }
+
+  private record(entry: OutboxEntry, header: SubmissionHeader, outcome: CloudOutcome): void {
+    const now = this.clock.now();
+    switch (outcome.kind) {
+      case 'pending':
+        this.store.markAccepted(entry.seq, now + this.store.limits.commitPollDelayMs);
+        return;
+      case 'unknown':
+        // This replica never saw it (we posted elsewhere, or it was lost): post it again here.
+        this.store.markRetry(entry.seq, 'unknown to replica', now, 'pending');
+        return;
+      case 'rejected':
+        this.store.markDead(entry.seq, `${outcome.code}: ${outcome.message}`);
+        this.stats.dead++;
+        return;
+      case 'committed': {
+        const problem = receiptProblem(outcome.receipt, header, this.options.replicaPublicKeys);
+        if (problem === null) {
+          this.store.markCommitted(entry.seq, JSON.stringify(outcome.receipt));
+          this.stats.committed++;
+          return;
+        }
+        this.stats.badReceipts++;
+        this.retry(entry, `bad receipt from ${this.currentUrl()}: ${problem}`, 'accepted');
+        return;
+      }
+      case 'retry':
+        this.retry(entry, outcome.reason, entry.state === 'accepted' ? 'accepted' : 'pending');
+        return;
+    }
+  }
+
+  private retry(entry: OutboxEntry, reason: string, state: 'pending' | 'accepted'): void {
+    this.nextUrl();
+    this.stats.retries++;
+    const delay = retryDelayMs(entry.attempts + 1, this.rng, this.store.limits);
+    this.store.markRetry(entry.seq, reason, this.clock.now() + delay, state);
+  }
+}
+
+function headerOf(entry: OutboxEntry): SubmissionHeader {
+  const request = JSON.parse(entry.body) as { submission: Parameters<typeof submissionHeader>[0] };
+  return submissionHeader(request.submission);
+}
