@@ -4,6 +4,7 @@ export * from './certificate.ts';
 export * from './clock.ts';
 export * from './ed25519.ts';
 export * from './envelope.ts';
+export * from './epcis/index.ts';
 export * from './errors.ts';
 export * from './gs1/index.ts';
 export * from './hash.ts';

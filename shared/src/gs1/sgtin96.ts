@@ -16,7 +16,7 @@ const SGTIN96_HEADER = 0x30;
 const HEX96 = /^[0-9A-Fa-f]{24}$/;
 /** SGTIN-96 holds the serial in 38 bits, as a decimal number without leading zeros. */
 export const sgtin96SerialMax = 2n ** 38n - 1n;
-export const filterMax = 7;
+export const sgtin96FilterMax = 7;
 
 export interface Sgtin96Tag {
   kind: 'sgtin96';
@@ -117,10 +117,10 @@ export function encodeSgtin96(input: Sgtin96Input): string {
   const gtin = normaliseGtin(input.gtin);
   const cpl = checkCompanyPrefixLength(input.companyPrefixLength);
   const serial = checkSerial(input.serial);
-  if (!Number.isInteger(input.filter) || input.filter < 0 || input.filter > filterMax) {
+  if (!Number.isInteger(input.filter) || input.filter < 0 || input.filter > sgtin96FilterMax) {
     throw new InputError(
       'epc.outOfRange',
-      `filter must be an integer from 0 to ${filterMax}, got ${input.filter}`,
+      `filter must be an integer from 0 to ${sgtin96FilterMax}, got ${input.filter}`,
     );
   }
   const epc = new epcTds.Sgtin96()
