@@ -1,0 +1,34 @@
+/** Limits of the ingest path, unit last. */
+export interface IngestLimits {
+  /** Most readings in one device message. */
+  readingsPerMessageMax: number;
+  /** A reading stamped further ahead of the gateway clock than this is quarantined. */
+  readingFutureMsMax: number;
+  /** A reading older than this (a device that buffered for too long) is quarantined. */
+  readingAgeMsMax: number;
+  /** Largest device message payload. */
+  messageBytesMax: number;
+  /** Most messages waiting for one flush; a full buffer flushes at once. */
+  flushMessagesMax: number;
+  /** Quarantine rows kept; beyond it the oldest are deleted and counted. */
+  quarantineRowsMax: number;
+  /** Bytes of a bad payload kept in the quarantine row. */
+  quarantinePayloadBytesMax: number;
+  /** Dedupe memory: (device, seq) pairs older than this are forgotten. */
+  dedupeWindowMs: number;
+}
+
+export const defaultIngestLimits: IngestLimits = {
+  readingsPerMessageMax: 256,
+  readingFutureMsMax: 5 * 60_000,
+  readingAgeMsMax: 30 * 24 * 3600_000,
+  messageBytesMax: 64 * 1024,
+  flushMessagesMax: 4096,
+  quarantineRowsMax: 100_000,
+  quarantinePayloadBytesMax: 2048,
+  dedupeWindowMs: 30 * 24 * 3600_000,
+};
+
+/** A device seq lives in 32 bits; the boot epoch sits above it, so (epoch, seq) is one safe integer. */
+export const DEVICE_SEQ_LIMIT = 2 ** 32;
+export const BOOT_EPOCH_MAX = 2 ** 21 - 1;

@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  generateKeyPair,
+  isSuyuanError,
+  ManualClock,
+  publicKeyFromText,
+  type Reading,
+  verifySubmission,
+} from '@suyuan/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../gateway/database.ts';
+import { defaultOutboxLimits } from '../outbox/outbox-limits.ts';
+import { OutboxStore } from '../outbox/outbox-store.ts';
+import { DEVICE_SEQ_LIMIT, defaultIngestLimits } from './ingest-limits.ts';
+import { IngestPipeline } from './ingest-pipeline.ts';
+import { IngestStore } from './ingest-store.ts';
+
+const T0 = 1_750_000_000_000;
+const key = generateKeyPair();
+let dir: string;
+let db: Db;
+let clock: ManualClock;
+let outbox: OutboxStore;
+let store: IngestStore;
+let pipeline: IngestPipeline;
+
+function setup(pendingBytesMax = defaultOutboxLimits.pendingBytesMax): void {
+  outbox = new OutboxStore(db, clock, { ...defaultOutboxLimits, pendingBytesMax });
+  store = new IngestStore(db);
+  pipeline = new IngestPipeline(db, store, outbox, key, clock, defaultIngestLimits);
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ingest-'));
+  db = openDatabase(join(dir, 'gateway.db'));
+  clock = new ManualClock(T0);
+  setup();
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const r = (seq: number, extra: Record<string, unknown> = {}) => ({
+  seq,
+  time: T0 - 1000 + seq,
+  type: 'Temperature',
+  value: 20,
+  uom: 'CEL',
+  ...extra,
+});
+
+function send(deviceId: string, body: unknown) {
+  return pipeline.deviceMessage({ deviceId, source: 'mqtt', payload: JSON.stringify(body) });
+}
+
+/** Every reading in the outbox, after checking each stored body's signature. */
+function outboxReadings(): Reading[] {
+  const rows = db.prepare('SELECT body FROM outbox ORDER BY seq').all() as { body: string }[];
+  return rows.flatMap(({ body }) => {
+    const request = JSON.parse(body) as { publicKey: string; submission: unknown };
+    const { submission } = verifySubmission(request.submission, publicKeyFromText(request.publicKey));
+    return (submission.payloads as { reading: Reading }[]).map((p) => p.reading);
+  });
+}
+
+describe('ingest pipeline', () => {
+  it('signs accepted readings into the outbox and quarantines the bad ones with reasons', async () => {
+    const result = await send('soil-1', {
+      boot: 1,
+      readings: [
+        r(0),
+        r(1, { uom: 'FAH', value: 122 }),
+        r(2, { type: 'Radiation' }),
+        r(3, { uom: 'P1' }),
+        r(4, { value: 300 }),
+        r(5, { time: T0 + 3_600_000 }),
+        r(6, { extra: 1 }),
+      ],
+    });
+    expect(result).toEqual({ accepted: 2, duplicates: 0, quarantined: 5 });
+    const readings = outboxReadings();
+    expect(readings.map((x) => [x.seq, x.value, x.uom])).toEqual([
+      [DEVICE_SEQ_LIMIT, 20, 'CEL'],
+      [DEVICE_SEQ_LIMIT + 1, 50, 'CEL'],
+    ]);
+    const reasons = store
+      .quarantined()
+      .map((q) => q.reason)
+      .sort();
+    expect(reasons).toEqual([
+      'reading.future',
+      'reading.range',
+      'reading.shape',
+      'reading.type',
+      'reading.unit',
+    ]);
+  });
+
+  it('quarantines whole messages that are not JSON or not the message shape', async () => {
+    await pipeline.deviceMessage({ deviceId: 'd', source: 'mqtt', payload: '{nope' });
+    await send('d', { readings: [] });
+    await send('d', [r(1)]);
+    expect(store.quarantined().map((q) => q.reason)).toEqual([
+      'payload.shape',
+      'payload.shape',
+      'payload.notJson',
+    ]);
+    expect(outbox.stats().pending).toBe(0);
+  });
+
+  it('drops retransmissions as duplicates, records gaps, and batches one flush into one submission', async () => {
+    const results = await Promise.all([
+      send('a', { readings: [r(0), r(1)] }),
+      send('a', { readings: [r(1), r(2)] }),
+      send('a', { readings: [r(5)] }),
+      send('b', { readings: [r(0)] }),
+    ]);
+    expect(results.map((x) => x.duplicates)).toEqual([0, 1, 0, 0]);
+    expect(outbox.stats().pending).toBe(1);
+    expect(outboxReadings().map((x) => `${x.deviceId}#${x.seq}`)).toEqual([
+      'a#0',
+      'a#1',
+      'a#2',
+      'a#5',
+      'b#0',
+    ]);
+    expect(store.devices().find((d) => d.deviceId === 'a')).toMatchObject({
+      accepted: 4,
+      duplicates: 1,
+      gaps: 1,
+    });
+    const again = await send('a', { readings: [r(0), r(5)] });
+    expect(again).toEqual({ accepted: 0, duplicates: 2, quarantined: 0 });
+  });
+
+  it('keeps readings of a rebooted device apart by boot counter, or by detecting the reset', async () => {
+    await send('with-boot', { boot: 3, readings: [r(0), r(1)] });
+    await send('with-boot', { boot: 4, readings: [r(0)] });
+    await send('no-boot', { readings: [r(0), r(1), r(2)] });
+    clock.advance(10_000);
+    await send('no-boot', { readings: [r(0, { time: T0 + 5000 })] });
+    await send('no-boot', { readings: [r(0, { time: T0 + 5000 }), r(1, { time: T0 + 5001 })] });
+    const seqs = outboxReadings().map((x) => `${x.deviceId}#${x.seq}`);
+    expect(seqs).toEqual([
+      `with-boot#${3 * DEVICE_SEQ_LIMIT}`,
+      `with-boot#${3 * DEVICE_SEQ_LIMIT + 1}`,
+      `with-boot#${4 * DEVICE_SEQ_LIMIT}`,
+      'no-boot#0',
+      'no-boot#1',
+      'no-boot#2',
+      `no-boot#${DEVICE_SEQ_LIMIT}`,
+      `no-boot#${DEVICE_SEQ_LIMIT + 1}`,
+    ]);
+    expect(store.devices().map((d) => d.resets)).toEqual([1, 1]);
+  });
+
+  it('numbers gateway-measured readings itself and records tag reads', async () => {
+    const result = await pipeline.gatewayReadings('probe-1', [
+      { type: 'pH', value: 6.5, uom: 'C62', time: T0 },
+      { type: 'pH', value: 16, uom: 'C62', time: T0 },
+      { type: 'pH', value: 6.6, uom: 'C62', time: T0 + 1 },
+    ]);
+    await pipeline.tagRead({ readerId: 'dock-1', epc: '3034257BF7194E4000001A85', timeMs: T0 });
+    expect(result).toEqual({ accepted: 2, duplicates: 0, quarantined: 1 });
+    expect(outboxReadings().map((x) => x.seq)).toEqual([0, 1]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM tag_read').get()).toEqual({ n: 1 });
+  });
+
+  it('refuses readings when the outbox is full, writing nothing for them', async () => {
+    setup(3000);
+    await send('a', { readings: Array.from({ length: 10 }, (_, i) => r(i)) });
+    const before = outboxReadings().length;
+    const refusal = await send('a', { readings: Array.from({ length: 10 }, (_, i) => r(100 + i)) }).catch(
+      (e: unknown) => e,
+    );
+    expect(isSuyuanError(refusal, 'limit.exceeded')).toBe(true);
+    expect(outboxReadings().length).toBe(before);
+    expect(outbox.stats().refused).toBe(1);
+    expect(store.devices()[0]?.accepted).toBe(10);
+  });
+});

@@ -1,0 +1,307 @@
+import { type Clock, type Ed25519KeyPair, LimitError, type Reading } from '@suyuan/shared';
+import type { Db } from '../gateway/database.ts';
+import type { OutboxStore } from '../outbox/outbox-store.ts';
+import { readingBatches, submitBody } from '../outbox/seal.ts';
+import { deviceMessageSchema } from './device-message.ts';
+import type { IngestLimits } from './ingest-limits.ts';
+import type {
+  DeviceMessageInput,
+  GatewayReadingInput,
+  IngestResult,
+  IngestSink,
+  TagReadInput,
+} from './ingest-source.ts';
+import type { IngestStore } from './ingest-store.ts';
+import { type Normalised, normaliseReading, type QuarantineReason } from './normalise.ts';
+import { type DeviceSeqState, decideSeq } from './sequence-tracker.ts';
+
+/**
+ * Durable ingest. Inputs wait in memory only until the next turn of the event loop; then one SQLite
+ * transaction validates them, deduplicates, quarantines what is bad, signs the accepted readings as
+ * reading batches (one signature per batch) and appends them to the outbox. Only after that commit
+ * does each input's promise resolve, and only then does the broker send the device its PUBACK.
+ * Under load a turn collects many messages, so one fsync and a few signatures cover thousands.
+ */
+
+type Job =
+  | { kind: 'message'; input: DeviceMessageInput; done: Settle<IngestResult> }
+  | {
+      kind: 'gateway';
+      deviceId: string;
+      readings: readonly GatewayReadingInput[];
+      done: Settle<IngestResult>;
+    }
+  | { kind: 'tag'; input: TagReadInput; done: Settle<void> };
+
+interface Settle<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+interface DeviceWork {
+  state: DeviceSeqState;
+  counters: { duplicates: number; accepted: number; quarantined: number };
+}
+
+/** Rough size of one reading inside a stored submission body, for the full-policy check. */
+const readingBodyBytesEstimate = 260;
+
+export class IngestPipeline implements IngestSink {
+  private readonly db: Db;
+  private readonly store: IngestStore;
+  private readonly outbox: OutboxStore;
+  private readonly key: Ed25519KeyPair;
+  private readonly clock: Clock;
+  private readonly limits: IngestLimits;
+  private readonly messageSchema;
+  private pending: Job[] = [];
+  private scheduled = false;
+  /** Readings refused under the outbox full policy (not acknowledged, so the device retries). */
+  refusedMessages = 0;
+  flushes = 0;
+
+  constructor(
+    db: Db,
+    store: IngestStore,
+    outbox: OutboxStore,
+    key: Ed25519KeyPair,
+    clock: Clock,
+    limits: IngestLimits,
+  ) {
+    this.db = db;
+    this.store = store;
+    this.outbox = outbox;
+    this.key = key;
+    this.clock = clock;
+    this.limits = limits;
+    this.messageSchema = deviceMessageSchema(limits.readingsPerMessageMax);
+  }
+
+  deviceMessage(input: DeviceMessageInput): Promise<IngestResult> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({ kind: 'message', input, done: { resolve, reject } }),
+    );
+  }
+
+  gatewayReadings(deviceId: string, readings: readonly GatewayReadingInput[]): Promise<IngestResult> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({ kind: 'gateway', deviceId, readings, done: { resolve, reject } }),
+    );
+  }
+
+  tagRead(input: TagReadInput): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'tag', input, done: { resolve, reject } }));
+  }
+
+  private enqueue(job: Job): void {
+    this.pending.push(job);
+    if (this.pending.length >= this.limits.flushMessagesMax) {
+      this.flush();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Commits everything pending in one transaction, then settles each input. */
+  flush(): void {
+    this.scheduled = false;
+    const jobs = this.pending;
+    this.pending = [];
+    if (jobs.length === 0) return;
+    const admitted = this.admit(jobs);
+    const now = this.clock.now();
+    const results: (IngestResult | undefined)[] = [];
+    try {
+      this.db.transaction(() => {
+        const devices = new Map<string, DeviceWork>();
+        const accepted: Reading[] = [];
+        for (const job of admitted) results.push(this.process(job, devices, accepted, now));
+        for (const [id, work] of devices) this.store.putSeqState(id, work.state, work.counters, now);
+        this.seal(accepted, now);
+      })();
+    } catch (error) {
+      this.outbox.recount();
+      for (const job of admitted) job.done.reject(error);
+      return;
+    }
+    this.flushes++;
+    admitted.forEach((job, i) => {
+      if (job.kind === 'tag') job.done.resolve();
+      else job.done.resolve(results[i]!);
+    });
+  }
+
+  /** Applies the full policy: readings that would not fit are refused before anything is written. */
+  private admit(jobs: Job[]): Job[] {
+    let bytes = 0;
+    const admitted: Job[] = [];
+    let refused = 0;
+    for (const job of jobs) {
+      if (job.kind === 'tag') {
+        admitted.push(job);
+        continue;
+      }
+      const size =
+        job.kind === 'message'
+          ? job.input.payload.length * 2
+          : job.readings.length * readingBodyBytesEstimate;
+      if (this.outbox.hasRoomFor(bytes + size, false)) {
+        bytes += size;
+        admitted.push(job);
+      } else {
+        refused++;
+        job.done.reject(new LimitError('pendingBytesMax', this.outbox.limits.pendingBytesMax, bytes + size));
+      }
+    }
+    if (refused > 0) {
+      this.refusedMessages += refused;
+      this.outbox.countRefused(refused);
+    }
+    return admitted;
+  }
+
+  private process(
+    job: Job,
+    devices: Map<string, DeviceWork>,
+    accepted: Reading[],
+    now: number,
+  ): IngestResult | undefined {
+    switch (job.kind) {
+      case 'tag':
+        this.store.recordTagRead(
+          job.input.readerId,
+          job.input.epc,
+          job.input.timeMs,
+          job.input.rssi,
+          job.input.antenna,
+        );
+        return undefined;
+      case 'message':
+        return this.processMessage(job.input, devices, accepted, now);
+      case 'gateway':
+        return this.processGatewayReadings(job.deviceId, job.readings, devices, accepted, now);
+    }
+  }
+
+  private work(devices: Map<string, DeviceWork>, deviceId: string): DeviceWork {
+    let work = devices.get(deviceId);
+    if (!work) {
+      work = {
+        state: this.store.seqState(deviceId),
+        counters: { duplicates: 0, accepted: 0, quarantined: 0 },
+      };
+      devices.set(deviceId, work);
+    }
+    return work;
+  }
+
+  private processMessage(
+    input: DeviceMessageInput,
+    devices: Map<string, DeviceWork>,
+    accepted: Reading[],
+    now: number,
+  ): IngestResult {
+    const result: IngestResult = { accepted: 0, duplicates: 0, quarantined: 0 };
+    const text =
+      typeof input.payload === 'string' ? input.payload : Buffer.from(input.payload).toString('utf8');
+    const work = this.work(devices, input.deviceId);
+    const bad = (reason: QuarantineReason, detail: string, payload: string) => {
+      this.quarantine(input.deviceId, input.source, reason, detail, payload, now);
+      work.counters.quarantined++;
+      result.quarantined++;
+    };
+    if (text.length > this.limits.messageBytesMax) {
+      bad('payload.tooLarge', `${text.length} bytes > messageBytesMax ${this.limits.messageBytesMax}`, text);
+      return result;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      bad('payload.notJson', 'payload is not JSON', text);
+      return result;
+    }
+    const parsed = this.messageSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      bad('payload.shape', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`, text);
+      return result;
+    }
+    for (const raw of parsed.data.readings) {
+      const verdict = normaliseReading(input.deviceId, raw, now, this.limits);
+      if (!verdict.ok) bad(verdict.reason, verdict.detail, JSON.stringify(raw));
+      else this.acceptReading(verdict, parsed.data.boot, work, result, accepted, now);
+    }
+    return result;
+  }
+
+  private processGatewayReadings(
+    deviceId: string,
+    readings: readonly GatewayReadingInput[],
+    devices: Map<string, DeviceWork>,
+    accepted: Reading[],
+    now: number,
+  ): IngestResult {
+    const result: IngestResult = { accepted: 0, duplicates: 0, quarantined: 0 };
+    const work = this.work(devices, deviceId);
+    for (const r of readings) {
+      const raw = { ...r, seq: work.state.highSeq + 1 };
+      const verdict = normaliseReading(deviceId, raw, now, this.limits);
+      if (!verdict.ok) {
+        this.quarantine(deviceId, 'serial', verdict.reason, verdict.detail, JSON.stringify(r), now);
+        work.counters.quarantined++;
+        result.quarantined++;
+      } else {
+        this.acceptReading(verdict, work.state.epoch, work, result, accepted, now);
+      }
+    }
+    return result;
+  }
+
+  private acceptReading(
+    verdict: Extract<Normalised, { ok: true }>,
+    boot: number | undefined,
+    work: DeviceWork,
+    result: IngestResult,
+    accepted: Reading[],
+    now: number,
+  ): void {
+    const deviceId = verdict.reading.deviceId;
+    const decision = decideSeq(work.state, boot, verdict.deviceSeq, verdict.reading.time);
+    if (!this.store.markSeen(deviceId, decision.ledgerSeq, now)) {
+      work.counters.duplicates++;
+      result.duplicates++;
+      return;
+    }
+    work.state = decision.state;
+    if (decision.gap) this.store.recordGap(deviceId, decision.gap.after, decision.gap.next, now);
+    work.counters.accepted++;
+    result.accepted++;
+    accepted.push({ ...verdict.reading, seq: decision.ledgerSeq });
+  }
+
+  private quarantine(
+    deviceId: string | null,
+    source: string,
+    reason: QuarantineReason,
+    detail: string,
+    payload: string,
+    now: number,
+  ): void {
+    const kept = payload.slice(0, this.limits.quarantinePayloadBytesMax);
+    this.store.quarantine({ receivedMs: now, deviceId, source, reason, detail, payload: kept });
+  }
+
+  private seal(readings: Reading[], now: number): void {
+    if (readings.length === 0) return;
+    const entries = readingBatches(readings).map((payloads) => {
+      const seq = this.outbox.allocateSeq();
+      const body = submitBody(this.key, seq, now, payloads);
+      return { seq, kind: 'readings', body, payloadCount: payloads.length, critical: false };
+    });
+    this.outbox.append(entries);
+  }
+}
