@@ -1,0 +1,67 @@
+import { LimitError, SeededRng } from '@suyuan/shared';
+import { describe, expect, it } from 'vitest';
+import { reconnectDelayMs } from './backoff.ts';
+import { encodeFrame, FrameDecoder } from './framing.ts';
+import { SendQueue } from './send-queue.ts';
+
+describe('frames', () => {
+  it('reassembles frames from arbitrary chunks', () => {
+    const payloads = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(1000, 7), Buffer.from('last')];
+    const stream = Buffer.concat(payloads.map((p) => encodeFrame(p, 4096)));
+    const rng = new SeededRng(1);
+    for (let trial = 0; trial < 50; trial++) {
+      const decoder = new FrameDecoder(4096);
+      const out: Buffer[] = [];
+      for (let at = 0; at < stream.length; ) {
+        const size = 1 + rng.int(40);
+        out.push(...decoder.push(stream.subarray(at, at + size)));
+        at += size;
+      }
+      expect(out.map((b) => b.toString('hex'))).toEqual(payloads.map((b) => b.toString('hex')));
+      expect(decoder.bufferedBytes).toBe(0);
+    }
+  });
+
+  it('refuses a length prefix over frameBytesMax before buffering it', () => {
+    const decoder = new FrameDecoder(100);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(101);
+    expect(() => decoder.push(header)).toThrow(LimitError);
+    expect(() => encodeFrame(Buffer.alloc(101), 100)).toThrow(LimitError);
+  });
+});
+
+describe('send queue', () => {
+  it('drops the oldest frame when full and counts it', () => {
+    const queue = new SendQueue({ sendQueueFramesMax: 3, sendQueueBytesMax: 1_000_000 });
+    for (let i = 0; i < 5; i++) queue.push(Buffer.from([i]));
+    expect(queue.dropped).toBe(2);
+    expect([queue.shift()?.[0], queue.shift()?.[0], queue.shift()?.[0], queue.shift()]).toEqual([
+      2,
+      3,
+      4,
+      undefined,
+    ]);
+  });
+
+  it('bounds bytes too', () => {
+    const queue = new SendQueue({ sendQueueFramesMax: 100, sendQueueBytesMax: 10 });
+    queue.push(Buffer.alloc(6));
+    queue.push(Buffer.alloc(6));
+    expect(queue.length).toBe(1);
+    expect(queue.dropped).toBe(1);
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('grows exponentially up to the cap, with jitter in the upper half', () => {
+    const limits = { reconnectDelayMsMin: 100, reconnectDelayMsMax: 1000 };
+    const rng = new SeededRng(7);
+    for (let failures = 1; failures < 10; failures++) {
+      const ceiling = Math.min(1000, 100 * 2 ** (failures - 1));
+      const delay = reconnectDelayMs(failures, limits, rng);
+      expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(delay).toBeLessThanOrEqual(ceiling);
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { generateKeyPair, InputError, publicKeyToText, savePrivateKey } from '@suyuan/shared';
+
+export interface KeygenOptions {
+  n: number;
+  outDir: string;
+  host: string;
+  /** Peer port of replica i is basePort + 2i, its HTTP port basePort + 2i + 1; absent: free ports. */
+  basePort?: number;
+  /** Extra top-level config fields (e.g. consensus overrides) copied into every config. */
+  extra?: Record<string, unknown>;
+}
+
+export interface KeygenResult {
+  configs: string[];
+  ports: { peerPort: number; httpPort: number }[];
+}
+
+/** Asks the OS for a free loopback port. It may be taken again before use; fine for a local cluster. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Writes a local cluster: replica-<i>.key.pem (PKCS#8, mode 0600) and replica-<i>.json for i in
+ * 0..n-1, each config naming every replica's address and public key. Refuses to overwrite keys.
+ */
+export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
+  const { n, outDir, host } = options;
+  if (!Number.isInteger(n) || n < 4)
+    throw new InputError('config.invalid', `--n must be an integer ≥ 4, got ${n}`);
+  mkdirSync(outDir, { recursive: true });
+  const keys = Array.from({ length: n }, () => generateKeyPair());
+  const ports: KeygenResult['ports'] = [];
+  for (let i = 0; i < n; i++) {
+    if (options.basePort !== undefined) {
+      ports.push({ peerPort: options.basePort + 2 * i, httpPort: options.basePort + 2 * i + 1 });
+    } else {
+      ports.push({ peerPort: await freePort(host), httpPort: await freePort(host) });
+    }
+  }
+  const peers = keys.map((key, id) => ({
+    id,
+    host,
+    port: ports[id]!.peerPort,
+    publicKey: publicKeyToText(key.publicKey),
+  }));
+  const configs: string[] = [];
+  keys.forEach((key, id) => {
+    const keyFile = `replica-${id}.key.pem`;
+    savePrivateKey(join(outDir, keyFile), key.privateKey);
+    const config = {
+      id,
+      keyFile,
+      dataDir: `data-${id}`,
+      listen: { host, peerPort: ports[id]!.peerPort, httpHost: host, httpPort: ports[id]!.httpPort },
+      peers,
+      app: 'log',
+      ...options.extra,
+    };
+    const path = join(outDir, `replica-${id}.json`);
+    writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+    configs.push(path);
+  });
+  return { configs, ports };
+}

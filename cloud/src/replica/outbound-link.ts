@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import type { Rng } from '@suyuan/shared';
+import { reconnectDelayMs } from './backoff.ts';
+import { encodeFrame, FrameDecoder } from './framing.ts';
+import { HANDSHAKE_NONCE_BYTES, type HandshakeIdentity, startDial } from './handshake.ts';
+import { SendQueue } from './send-queue.ts';
+import type { TransportLimits } from './transport-limits.ts';
+
+export interface PeerAddress {
+  id: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * Our sending side towards one peer: dials, authenticates, writes queued frames, and redials with
+ * backoff after any failure. Messages flow one way on this connection (we only write consensus
+ * frames; the peer answers on its own dialled connection to us), so each direction has one owner.
+ */
+export class OutboundLink {
+  readonly queue: SendQueue;
+  connected = false;
+  private socket: Socket | null = null;
+  private failures = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly peer: PeerAddress;
+  private readonly self: HandshakeIdentity;
+  private readonly limits: TransportLimits;
+  private readonly rng: Rng;
+  private readonly onEvent: (event: string, detail?: string) => void;
+
+  constructor(
+    peer: PeerAddress,
+    self: HandshakeIdentity,
+    limits: TransportLimits,
+    rng: Rng,
+    onEvent: (event: string, detail?: string) => void,
+  ) {
+    this.peer = peer;
+    this.self = self;
+    this.limits = limits;
+    this.rng = rng;
+    this.onEvent = onEvent;
+    this.queue = new SendQueue(limits);
+  }
+
+  start(): void {
+    this.dial();
+  }
+
+  send(frame: Buffer): void {
+    this.queue.push(frame);
+    if (this.connected) this.flush();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.destroy();
+  }
+
+  private dial(): void {
+    if (this.closed) return;
+    const socket = connect({ host: this.peer.host, port: this.peer.port, noDelay: true });
+    this.socket = socket;
+    const dial = startDial(this.self, this.peer.id, randomBytes(HANDSHAKE_NONCE_BYTES));
+    const decoder = new FrameDecoder(this.limits.frameBytesMax);
+    const deadline = setTimeout(
+      () => socket.destroy(new Error('handshake timeout')),
+      this.limits.handshakeTimeoutMs,
+    );
+    let stage: 'challenge' | 'welcome' | 'open' = 'challenge';
+    socket.on('connect', () => socket.write(encodeFrame(dial.hello, this.limits.frameBytesMax)));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const frame of decoder.push(chunk)) {
+          if (stage === 'challenge') {
+            socket.write(encodeFrame(dial.answer(frame), this.limits.frameBytesMax));
+            stage = 'welcome';
+          } else if (stage === 'welcome') {
+            clearTimeout(deadline);
+            stage = 'open';
+            this.opened();
+          }
+          // After the welcome the peer never writes to this connection; anything else is ignored.
+        }
+      } catch (error) {
+        this.onEvent('handshakeFailed', String(error));
+        socket.destroy();
+      }
+    });
+    socket.on('drain', () => this.flush());
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      if (this.socket === socket) this.lost();
+    });
+  }
+
+  private opened(): void {
+    this.connected = true;
+    this.failures = 0;
+    this.onEvent('connected', String(this.peer.id));
+    this.flush();
+  }
+
+  private lost(): void {
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.socket = null;
+    if (wasConnected) this.onEvent('disconnected', String(this.peer.id));
+    if (this.closed) return;
+    this.failures++;
+    this.timer = setTimeout(() => this.dial(), reconnectDelayMs(this.failures, this.limits, this.rng));
+  }
+
+  private flush(): void {
+    const socket = this.socket;
+    if (!socket || !this.connected) return;
+    socket.cork();
+    while (this.queue.length > 0 && socket.writableLength < this.limits.socketBufferBytesMax) {
+      socket.write(this.queue.shift()!);
+    }
+    socket.uncork();
+  }
+}

@@ -1,0 +1,111 @@
+import type { Rng } from '@suyuan/shared';
+import type { ConsensusMessage, ReplicaId } from '../consensus/types.ts';
+import { encodeFrame } from './framing.ts';
+import type { HandshakeIdentity } from './handshake.ts';
+import { InboundServer } from './inbound-server.ts';
+import { OutboundLink, type PeerAddress } from './outbound-link.ts';
+import { countDrop, type DropCounters, type TransportLimits } from './transport-limits.ts';
+
+export interface MessageCodec {
+  encode(message: ConsensusMessage): Uint8Array;
+  /** Throws on malformed bytes. */
+  decode(bytes: Uint8Array): ConsensusMessage;
+}
+
+export interface TransportOptions {
+  self: HandshakeIdentity;
+  peers: readonly PeerAddress[];
+  listenHost: string;
+  listenPort: number;
+  limits: TransportLimits;
+  rng: Rng;
+  codec: MessageCodec;
+  onMessage(from: ReplicaId, message: ConsensusMessage): void;
+  log?: (event: string, detail?: string) => void;
+}
+
+export interface TransportStatus {
+  /** Peers we can send to (our dialled, authenticated connection is open). */
+  sendingTo: number[];
+  /** Peers whose authenticated connection to us is open. */
+  receivingFrom: number[];
+  queuedFrames: Record<string, number>;
+  dropped: DropCounters;
+}
+
+export interface Transport {
+  readonly peerPort: number;
+  send(to: ReplicaId | 'all', message: ConsensusMessage): void;
+  status(): TransportStatus;
+  close(): Promise<void>;
+}
+
+/** A message naming a replica must come from that replica's own authenticated connection. */
+function claimedSender(message: ConsensusMessage): number | undefined {
+  return 'replica' in message ? message.replica : undefined;
+}
+
+export async function createTransport(options: TransportOptions): Promise<Transport> {
+  const { self, limits, codec } = options;
+  const dropped: DropCounters = {};
+  const log = options.log ?? (() => {});
+  const onEvent = (event: string, detail?: string): void => {
+    if (event !== 'connected' && event !== 'disconnected') countDrop(dropped, event);
+    log(event, detail);
+  };
+  const inbound = new InboundServer(self, limits, {
+    onEvent,
+    onFrame(from, frame) {
+      let message: ConsensusMessage;
+      try {
+        message = codec.decode(frame);
+      } catch {
+        countDrop(dropped, 'malformed');
+        return false;
+      }
+      const claimed = claimedSender(message);
+      if (claimed !== undefined && claimed !== from) {
+        countDrop(dropped, 'spoofedSender');
+        return false;
+      }
+      options.onMessage(from, message);
+      return true;
+    },
+  });
+  const peerPort = await inbound.listen(options.listenHost, options.listenPort);
+  const links = new Map<number, OutboundLink>();
+  for (const peer of options.peers) {
+    if (peer.id === self.id) continue;
+    const link = new OutboundLink(peer, self, limits, options.rng.fork(), onEvent);
+    links.set(peer.id, link);
+    link.start();
+  }
+
+  function send(to: ReplicaId | 'all', message: ConsensusMessage): void {
+    const frame = encodeFrame(codec.encode(message), limits.frameBytesMax);
+    if (to === 'all') for (const link of links.values()) link.send(frame);
+    else if (to !== self.id) links.get(to)?.send(frame);
+  }
+
+  function status(): TransportStatus {
+    const queuedFrames: Record<string, number> = {};
+    let queueDrops = 0;
+    for (const [id, link] of links) {
+      queuedFrames[id] = link.queue.length;
+      queueDrops += link.queue.dropped;
+    }
+    return {
+      sendingTo: [...links].filter(([, l]) => l.connected).map(([id]) => id),
+      receivingFrom: inbound.connectedPeers(),
+      queuedFrames,
+      dropped: { ...dropped, sendQueueFull: queueDrops },
+    };
+  }
+
+  async function close(): Promise<void> {
+    for (const link of links.values()) link.close();
+    await inbound.close();
+  }
+
+  return { peerPort, send, status, close };
+}
