@@ -13,3 +13,4 @@ export * from './merkle.ts';
 export * from './prng.ts';
 export * from './reading.ts';
 export * from './wire/index.ts';
+export * from './trace/index.ts';

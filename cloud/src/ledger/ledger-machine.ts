@@ -1,0 +1,171 @@
+import {
+  assert,
+  fromBase64Url,
+  keyIdOf,
+  type RejectionReason,
+  type StateCertificateWire,
+  stateDigestOf,
+  toBase64Url,
+} from '@suyuan/shared';
+import Database from 'better-sqlite3';
+import type {
+  ClientRequest,
+  CommittedBatch,
+  ReplicatedStateMachine,
+  StateCertificate,
+} from '../consensus/types.ts';
+import { BlockAssembler } from './block-assembler.ts';
+import { ChainStore } from './chain-store.ts';
+import type { LedgerConfig } from './config.ts';
+import { executeSubmission } from './executor.ts';
+import { configure, migrate } from './schema.ts';
+import { StateStore } from './state-store.ts';
+import { authorise, batchTime, bodyHashOf, type Decoded, decodeRequest } from './submission-check.ts';
+
+/**
+ * The multi-chain ledger as a replicated state machine: every replica applies the same committed
+ * batches in the same order and reaches the same blocks. One SQLite transaction per batch makes a
+ * batch durable and atomic; one savepoint per submission makes a submission all or nothing.
+ *
+ * State digest of a batch = RFC 6962 Merkle root over merkleLeafHash(headerHash) of the blocks the
+ * batch sealed, in chain-configuration order (shared/src/trace/hashing.ts).
+ */
+export class LedgerMachine implements ReplicatedStateMachine {
+  readonly db: Database.Database;
+  readonly chains: ChainStore;
+  readonly state: StateStore;
+  readonly config: LedgerConfig;
+  private applied: number;
+
+  constructor(path: string, config: LedgerConfig) {
+    this.db = new Database(path);
+    configure(this.db);
+    migrate(this.db);
+    this.config = config;
+    this.chains = new ChainStore(this.db);
+    this.state = new StateStore(this.db);
+    this.applied = this.chains.lastBatch()?.seq ?? 0;
+    if (this.applied === 0) this.db.transaction(() => this.writeGenesis())();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  lastApplied(): number {
+    return this.applied;
+  }
+
+  applyBatch(batch: CommittedBatch): { stateDigest: Uint8Array } {
+    assert(batch.seq === this.applied + 1, `batch ${batch.seq} applied after ${this.applied}`);
+    const stateDigest = this.db.transaction(() => this.applyInTransaction(batch))();
+    this.applied = batch.seq;
+    return { stateDigest };
+  }
+
+  attachStateCertificate(certificate: StateCertificate): void {
+    const stored = this.chains.batch(certificate.seq);
+    if (!stored) return; // a certificate for a batch this replica has not applied yet: it will come again
+    assert(
+      toBase64Url(stored.stateDigest) === toBase64Url(certificate.stateDigest),
+      `batch ${certificate.seq}: quorum certified a state digest this replica did not reach`,
+    );
+    this.chains.certify(certificate.seq, certificateToWire(certificate));
+  }
+
+  private applyInTransaction(batch: CommittedBatch): Uint8Array {
+    const decoded = batch.requests.map(decodeRequest);
+    const time = batchTime(decoded, this.chains.lastBatch()?.blockTime ?? 0);
+    const order = this.config.chains.map((c) => c.name);
+    const assembler = new BlockAssembler(this.chains, order, batch.seq, time);
+    batch.requests.forEach((request, i) => this.execute(request, decoded[i]!, assembler, batch.seq, time));
+    const sealed = assembler.seal();
+    const digest = stateDigestOf(sealed.map((s) => s.hash));
+    this.chains.putBatch(
+      batch.seq,
+      digest,
+      time,
+      sealed.map((s) => [s.chain, s.height]),
+    );
+    return digest;
+  }
+
+  private execute(
+    request: ClientRequest,
+    decoded: Decoded,
+    assembler: BlockAssembler,
+    batchSeq: number,
+    time: number,
+  ): void {
+    if (this.chains.submission(request.submitter, request.seq)) return; // exactly once
+    const reject = (reason: RejectionReason, bodyHash: Uint8Array) =>
+      this.chains.putSubmission(request.submitter, request.seq, {
+        bodyHash,
+        batchSeq,
+        status: 'rejected',
+        reason,
+        txs: [],
+      });
+    if (!decoded.ok)
+      return reject({ code: decoded.code, message: decoded.message }, bodyHashOf(request.body));
+    const auth = authorise(this.state, decoded.request, time, this.config.clockSkewMs);
+    if (!auth.ok) return reject({ code: auth.code, message: auth.message }, decoded.bodyHash);
+    const mark = assembler.mark();
+    const ctx = {
+      participant: auth.participant,
+      keyId: auth.keyId,
+      blockTimeMs: time,
+      clockSkewMs: this.config.clockSkewMs,
+      massBalanceTolerance: this.config.massBalanceTolerance,
+      recallClosureMax: this.config.recallClosureMax,
+    };
+    const env = { state: this.state, assembler, config: this.config, ctx };
+    let outcome: ReturnType<typeof executeSubmission> | undefined;
+    try {
+      this.db.transaction(() => {
+        outcome = executeSubmission(env, decoded.request);
+        if (!outcome.ok) throw rollback;
+      })();
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+    assert(outcome !== undefined, 'execution produced an outcome');
+    if (!outcome.ok) {
+      assembler.reset(mark);
+      const { code, message, payloadIndex } = outcome;
+      return reject({ code, message, payloadIndex }, decoded.bodyHash);
+    }
+    this.chains.putSubmission(request.submitter, request.seq, {
+      bodyHash: decoded.bodyHash,
+      batchSeq,
+      status: 'committed',
+      reason: null,
+      txs: outcome.txs,
+    });
+  }
+
+  private writeGenesis(): void {
+    for (const admin of this.config.genesis.admins) {
+      const keyId = keyIdOf(fromBase64Url(admin.publicKey, 'genesis admin public key'));
+      this.state.apply({
+        type: 'putParticipant',
+        participant: { id: admin.id, name: admin.name, roles: ['admin'], gln: null },
+      });
+      this.state.apply({
+        type: 'putKey',
+        key: { keyId, participantId: admin.id, publicKey: admin.publicKey, revokedReason: null },
+      });
+    }
+  }
+}
+
+/** Thrown inside a savepoint to undo a rejected submission's writes. */
+const rollback = Symbol('rollback');
+
+export function certificateToWire(c: StateCertificate): StateCertificateWire {
+  return {
+    seq: c.seq,
+    stateDigest: toBase64Url(c.stateDigest),
+    signatures: c.signatures.map((s) => ({ replica: s.replica, signature: toBase64Url(s.signature) })),
+  };
+}

@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The ledger's SQLite schema, versioned by `PRAGMA user_version` and migrated forward in one
+ * transaction per step. Three groups of tables, kept apart:
+ * - verification data: blocks, txs, batches (state digests and certificates) — what proofs are cut
+ *   from; never rewritten once written.
+ * - contract state: submissions, participants, keys, devices, items — what validation reads.
+ * - query data: item_events, edges, gaps — indexes for trace and views, derivable from the blocks.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE blocks (
+    chain TEXT NOT NULL, height INTEGER NOT NULL, header_hash BLOB NOT NULL, header TEXT NOT NULL,
+    batch_seq INTEGER NOT NULL, header_index INTEGER NOT NULL,
+    PRIMARY KEY (chain, height)) WITHOUT ROWID;
+  CREATE TABLE txs (
+    chain TEXT NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL, leaf_hash BLOB NOT NULL,
+    tx TEXT NOT NULL, PRIMARY KEY (chain, height, idx)) WITHOUT ROWID;
+  CREATE TABLE batches (
+    seq INTEGER PRIMARY KEY, state_digest BLOB NOT NULL, block_time INTEGER NOT NULL,
+    headers TEXT NOT NULL, certificate TEXT);
+
+  CREATE TABLE submissions (
+    submitter TEXT NOT NULL, seq INTEGER NOT NULL, body_hash BLOB NOT NULL, batch_seq INTEGER NOT NULL,
+    status TEXT NOT NULL, reason TEXT, txs TEXT NOT NULL,
+    PRIMARY KEY (submitter, seq)) WITHOUT ROWID;
+  CREATE INDEX submissions_by_status ON submissions (status, batch_seq);
+  CREATE TABLE participants (id TEXT PRIMARY KEY, name TEXT NOT NULL, roles TEXT NOT NULL, gln TEXT);
+  CREATE TABLE keys (
+    key_id TEXT PRIMARY KEY, participant_id TEXT NOT NULL, public_key TEXT NOT NULL, revoked_reason TEXT);
+  CREATE INDEX keys_by_participant ON keys (participant_id);
+  CREATE TABLE devices (device_id TEXT PRIMARY KEY, gateway TEXT, last_seq INTEGER);
+  CREATE TABLE items (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, owner TEXT NOT NULL, holder TEXT NOT NULL,
+    status TEXT NOT NULL, parent TEXT, quantity REAL, uom TEXT, transit TEXT, last TEXT);
+  CREATE INDEX items_by_parent ON items (parent) WHERE parent IS NOT NULL;
+
+  CREATE TABLE item_events (
+    item TEXT NOT NULL, n INTEGER NOT NULL, chain TEXT NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL,
+    PRIMARY KEY (item, n)) WITHOUT ROWID;
+  CREATE TABLE edges (kind TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,
+    PRIMARY KEY (kind, src, dst)) WITHOUT ROWID;
+  CREATE INDEX edges_by_dst ON edges (kind, dst, src);
+  CREATE TABLE gaps (
+    device_id TEXT NOT NULL, after INTEGER NOT NULL, next INTEGER NOT NULL,
+    chain TEXT NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL);
+  CREATE INDEX gaps_by_device ON gaps (device_id);
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > schemaVersion) {
+    throw new Error(`ledger database is schema ${current}, newer than this program's ${schemaVersion}`);
+  }
+  for (let v = current; v < schemaVersion; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/** Durability first: WAL with a full fsync per commit, as the design asks of every replica. */
+export function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+}

@@ -1,0 +1,112 @@
+import {
+  canonicalBytes,
+  domainHash,
+  fromBase64Url,
+  isSuyuanError,
+  keyIdOf,
+  type SubmitRequest,
+  submitRequestSchema,
+  verifySubmission,
+} from '@suyuan/shared';
+import type { ClientRequest } from '../consensus/types.ts';
+import type { Participant, Rejection, StateView } from './state.ts';
+
+/**
+ * Checks on a whole submission before its payloads are validated: the body parses, names the same
+ * (submitter, seq) as the request consensus ordered, its public key hashes to the submitter id, its
+ * signature verifies over the payloads' Merkle root, and it was created within the skew bound of
+ * the block time (never the local clock: every replica must decide alike).
+ */
+
+export type Decoded =
+  | { ok: true; request: SubmitRequest; bodyHash: Uint8Array }
+  | ({ ok: false } & Rejection);
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function bodyHashOf(body: Uint8Array): Uint8Array {
+  return domainHash('envelope', body);
+}
+
+/** Stateless checks (cacheable by the request's bytes). */
+export function decodeRequest(request: ClientRequest): Decoded {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(request.body));
+  } catch {
+    return { ok: false, code: 'submission.malformed', message: 'body is not UTF-8 JSON' };
+  }
+  const parsed = submitRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+    return { ok: false, code: 'submission.malformed', message: `${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  const body = parsed.data;
+  const s = body.submission;
+  if (s.submitter !== request.submitter || s.seq !== request.seq) {
+    return { ok: false, code: 'submission.mismatch', message: 'body names another (submitter, seq)' };
+  }
+  const publicKey = fromBase64Url(body.publicKey, 'public key');
+  if (keyIdOf(publicKey) !== s.submitter) {
+    return { ok: false, code: 'submission.keyMismatch', message: 'submitter is not the key id of publicKey' };
+  }
+  try {
+    verifySubmission(s, publicKey);
+  } catch (error) {
+    if (!isSuyuanError(error)) throw error;
+    return { ok: false, code: 'submission.badSignature', message: error.message };
+  }
+  return { ok: true, request: body, bodyHash: bodyHashOf(canonicalBytes(body)) };
+}
+
+export type Authorised = { ok: true; participant: Participant; keyId: string } | ({ ok: false } & Rejection);
+
+/** Stateful checks: registered, not revoked, and created within the skew bound of the block time. */
+export function authorise(
+  view: StateView,
+  request: SubmitRequest,
+  blockTimeMs: number,
+  clockSkewMs: number,
+): Authorised {
+  const s = request.submission;
+  const key = view.key(s.submitter);
+  if (!key)
+    return { ok: false, code: 'submission.unregistered', message: `key ${s.submitter} is not registered` };
+  if (key.revokedReason !== null) {
+    return {
+      ok: false,
+      code: 'submission.revoked',
+      message: `key ${s.submitter} is revoked: ${key.revokedReason}`,
+    };
+  }
+  const participant = view.participant(key.participantId);
+  if (!participant) {
+    return {
+      ok: false,
+      code: 'submission.unregistered',
+      message: `participant ${key.participantId} is unknown`,
+    };
+  }
+  if (Math.abs(s.created - blockTimeMs) > clockSkewMs) {
+    return {
+      ok: false,
+      code: 'submission.skew',
+      message: `created ${s.created} is more than ${clockSkewMs} ms from the block time ${blockTimeMs}`,
+    };
+  }
+  return { ok: true, participant, keyId: s.submitter };
+}
+
+/**
+ * The deterministic block time of a batch: the median `created` of its well-formed submissions, never
+ * earlier than the previous batch's time. One outlier cannot move it; every replica computes the same.
+ */
+export function batchTime(decoded: readonly Decoded[], previousMs: number): number {
+  const times = decoded
+    .filter((d): d is Extract<Decoded, { ok: true }> => d.ok)
+    .map((d) => d.request.submission.created)
+    .sort((a, b) => a - b);
+  if (times.length === 0) return previousMs;
+  return Math.max(previousMs, times[Math.floor((times.length - 1) / 2)]!);
+}
