@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'gs1.badLength'
   | 'gs1.badCharacter'
   | 'epc.badHex'
+  | 'epc.outOfRange'
   | 'epcis.invalid'
   | 'reading.invalid'
   | 'envelope.invalid'
