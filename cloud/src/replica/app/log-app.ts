@@ -1,0 +1,115 @@
+import { assert, concatBytes, sha256, toBase64Url, utf8 } from '@suyuan/shared';
+import type { Hono } from 'hono';
+import type { CommittedBatch, ReplicatedStateMachine, StateCertificate } from '../../consensus/types.ts';
+import { encodeStateCertificate } from '../record-codec.ts';
+import { openSqlite } from '../sqlite.ts';
+import type { ReplicaApp } from './replica-app.ts';
+
+/**
+ * The built-in 'log' application: executes a request by recording it, once per (submitter, seq),
+ * in execution order. Its state digest is a hash chain over the batches, so two replicas that
+ * executed the same requests in the same order report the same digest. It stands in for the
+ * ledger (which plugs in through the same ReplicatedStateMachine interface) and lets a cluster be
+ * run and tested end to end.
+ */
+const migrations = [
+  `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 0), last_applied INTEGER NOT NULL,
+     state_digest BLOB NOT NULL);
+   INSERT INTO meta (id, last_applied, state_digest) VALUES (0, 0, zeroblob(32));
+   CREATE TABLE executed (position INTEGER PRIMARY KEY AUTOINCREMENT, submitter TEXT NOT NULL,
+     req_seq INTEGER NOT NULL, batch_seq INTEGER NOT NULL, body_hash BLOB NOT NULL,
+     UNIQUE (submitter, req_seq));
+   CREATE TABLE state_certificates (seq INTEGER PRIMARY KEY, certificate BLOB NOT NULL);`,
+];
+
+const CHAIN_CONTEXT = utf8('SY-LOGAPP1\n');
+
+function u64(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+export interface ExecutedEntry {
+  position: number;
+  submitter: string;
+  seq: number;
+  batchSeq: number;
+  bodyHash: string;
+}
+
+/** Most log entries one GET /v1/app/log returns. */
+export const logPageEntriesMax = 1000;
+
+export function createLogApp(
+  path: string,
+): ReplicaApp & { entries(after: number, limit: number): ExecutedEntry[] } {
+  const db = openSqlite(path, migrations);
+  const readMeta = db.prepare(
+    'SELECT last_applied AS lastApplied, state_digest AS digest FROM meta WHERE id = 0',
+  );
+  const writeMeta = db.prepare('UPDATE meta SET last_applied = ?, state_digest = ? WHERE id = 0');
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO executed (submitter, req_seq, batch_seq, body_hash) VALUES (?, ?, ?, ?)',
+  );
+  const insertCert = db.prepare('INSERT OR REPLACE INTO state_certificates (seq, certificate) VALUES (?, ?)');
+  const page = db.prepare(
+    `SELECT position, submitter, req_seq AS seq, batch_seq AS batchSeq, body_hash AS bodyHash
+     FROM executed WHERE position > ? ORDER BY position LIMIT ?`,
+  );
+  const meta = () => readMeta.get() as { lastApplied: number; digest: Buffer };
+  let executedCount = (db.prepare('SELECT COUNT(*) AS n FROM executed').get() as { n: number }).n;
+
+  const applyBatch = db.transaction((batch: CommittedBatch) => {
+    const { lastApplied, digest } = meta();
+    assert(batch.seq === lastApplied + 1, `log app applies ${lastApplied + 1} next, got ${batch.seq}`);
+    const parts: Uint8Array[] = [CHAIN_CONTEXT, digest, u64(batch.seq)];
+    for (const request of batch.requests) {
+      const bodyHash = sha256(request.body);
+      // Skipped duplicates (a request committed again after a view change) leave no trace.
+      if (insert.run(request.submitter, request.seq, batch.seq, bodyHash).changes === 0) continue;
+      executedCount++;
+      parts.push(utf8(request.submitter), u64(request.seq), bodyHash);
+    }
+    const next = sha256(concatBytes(...parts));
+    writeMeta.run(batch.seq, next);
+    return next;
+  });
+
+  const machine: ReplicatedStateMachine = {
+    lastApplied: () => meta().lastApplied,
+    applyBatch: (batch) => ({ stateDigest: applyBatch(batch) }),
+    attachStateCertificate(certificate: StateCertificate) {
+      insertCert.run(certificate.seq, encodeStateCertificate(certificate));
+    },
+  };
+
+  function entries(after: number, limit: number): ExecutedEntry[] {
+    const rows = page.all(after, Math.min(limit, logPageEntriesMax)) as (Omit<ExecutedEntry, 'bodyHash'> & {
+      bodyHash: Buffer;
+    })[];
+    return rows.map((row) => ({ ...row, bodyHash: toBase64Url(row.bodyHash) }));
+  }
+
+  function routes(app: Hono): void {
+    app.get('/v1/app/log', (c) => {
+      const after = Number(c.req.query('after') ?? '0');
+      const limit = Number(c.req.query('limit') ?? String(logPageEntriesMax));
+      if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit) || after < 0 || limit < 1) {
+        return c.json({ error: 'after and limit must be non-negative integers' }, 400);
+      }
+      return c.json({ entries: entries(after, limit) });
+    });
+  }
+
+  return {
+    machine,
+    routes,
+    entries,
+    status() {
+      const { lastApplied, digest } = meta();
+      return { app: 'log', lastApplied, stateDigest: toBase64Url(digest), executed: executedCount };
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,22 @@
+import type { Hono } from 'hono';
+import type { ReplicatedStateMachine } from '../../consensus/types.ts';
+
+/**
+ * An application a replica runs on top of consensus: the state machine plus, optionally, its own
+ * HTTP routes and status. The ledger plugs in here (config `app: 'ledger'`).
+ */
+export interface ReplicaApp {
+  machine: ReplicatedStateMachine;
+  routes?: (app: Hono) => void;
+  status?: () => Record<string, unknown>;
+  close(): void;
+}
+
+export interface AppContext {
+  /** The replica's data directory; an app keeps its own files in it. */
+  dataDir: string;
+  replicaId: number;
+  replicaPublicKeys: readonly Uint8Array[];
+}
+
+export type AppFactory = (context: AppContext) => ReplicaApp;

@@ -1,0 +1,169 @@
+import { assert } from '@suyuan/shared';
+import type { ClientRequest, ConsensusMessage, Ready, ReplicaId } from '../consensus/types.ts';
+import type { ReplicaApp } from './app/replica-app.ts';
+import type { ProposeResult, ReplicaCorePort } from './core-port.ts';
+import type { ReplicaStore } from './replica-store.ts';
+import { countDrop, type DropCounters } from './transport-limits.ts';
+
+export interface DriverLimits {
+  /** Period of core.tick(); the core's timeouts are counted in these ticks. */
+  tickMs: number;
+  /** Most batches sent in one state-transfer reply... */
+  fetchBatchesMax: number;
+  /** ...and most bytes of batch data in it. */
+  fetchReplyBytesMax: number;
+  /** Most requests whose "pending" status this replica remembers (oldest forgotten first). */
+  pendingTrackedMax: number;
+  /** Ready rounds handled in one drain before yielding to I/O (a bound on one event-loop turn). */
+  readyRoundsMax: number;
+}
+
+export const defaultDriverLimits: DriverLimits = {
+  tickMs: 10,
+  fetchBatchesMax: 256,
+  fetchReplyBytesMax: 8 * 1024 * 1024,
+  pendingTrackedMax: 100_000,
+  readyRoundsMax: 64,
+};
+
+export interface DriverOptions {
+  id: ReplicaId;
+  core: ReplicaCorePort;
+  store: ReplicaStore;
+  app: ReplicaApp;
+  send(to: ReplicaId | 'all', message: ConsensusMessage): void;
+  limits: DriverLimits;
+}
+
+const requestKey = (submitter: string, seq: number): string => `${submitter}\u0000${seq}`;
+
+/**
+ * The loop of consensus/types.ts around the pure core: inputs go to the core as they arrive, and
+ * one drain per event-loop turn takes every Ready, persists it (one SQLite transaction) BEFORE any
+ * of its messages leave, sends, applies committed batches to the application, and answers
+ * state-transfer fetches from the committed-batch store.
+ */
+export class ReplicaDriver {
+  readonly dropped: DropCounters = {};
+  private readonly opts: DriverOptions;
+  private readonly pending = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private drainScheduled = false;
+  private stopped = false;
+  ticks = 0;
+
+  constructor(options: DriverOptions) {
+    this.opts = options;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.ticks++;
+      this.opts.core.tick();
+      this.drain();
+    }, this.opts.limits.tickMs);
+    this.scheduleDrain();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  onMessage(from: ReplicaId, message: ConsensusMessage): void {
+    if (this.stopped) return;
+    if (message.type === 'fetchBatches') this.serveFetch(from, message.fromSeq, message.toSeq);
+    else this.opts.core.step(from, message);
+    this.scheduleDrain();
+  }
+
+  propose(request: ClientRequest): ProposeResult {
+    const result = this.opts.core.propose(request);
+    if (result === 'accepted' || result === 'forwarded') this.trackPending(request);
+    this.scheduleDrain();
+    return result;
+  }
+
+  isPending(submitter: string, seq: number): boolean {
+    return this.pending.has(requestKey(submitter, seq));
+  }
+
+  private trackPending(request: ClientRequest): void {
+    this.pending.set(requestKey(request.submitter, request.seq), this.ticks);
+    if (this.pending.size > this.opts.limits.pendingTrackedMax) {
+      this.pending.delete(this.pending.keys().next().value!);
+    }
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || this.stopped) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  /** Handles Ready rounds until the core has nothing more (or the per-turn bound is hit). */
+  drain(): void {
+    for (let round = 0; round < this.opts.limits.readyRoundsMax && !this.stopped; round++) {
+      const rd = this.opts.core.ready();
+      if (rd === null) return;
+      this.handle(rd);
+    }
+    this.scheduleDrain();
+  }
+
+  private handle(rd: Ready): void {
+    const { core, store, app, send } = this.opts;
+    store.saveReady(rd.persist, rd.committed, rd.certified);
+    for (const out of rd.messages) send(out.to, out.message);
+    for (const batch of rd.committed) {
+      const lastApplied = app.machine.lastApplied();
+      if (batch.seq <= lastApplied) {
+        countDrop(this.dropped, 'alreadyApplied');
+        continue;
+      }
+      assert(batch.seq === lastApplied + 1, `committed batch ${batch.seq} after ${lastApplied}: a gap`);
+      const { stateDigest } = app.machine.applyBatch(batch);
+      for (const request of batch.requests) this.pending.delete(requestKey(request.submitter, request.seq));
+      core.executed(batch.seq, stateDigest);
+    }
+    for (const certificate of rd.certified) app.machine.attachStateCertificate(certificate);
+    for (const fetch of rd.fetches) {
+      send(fetch.from, {
+        type: 'fetchBatches',
+        fromSeq: fetch.fromSeq,
+        toSeq: fetch.toSeq,
+        replica: this.opts.id,
+      });
+    }
+    core.advance(rd);
+  }
+
+  private serveFetch(from: ReplicaId, fromSeq: number, toSeq: number): void {
+    const { fetchBatchesMax, fetchReplyBytesMax } = this.opts.limits;
+    if (!(fromSeq >= 1 && toSeq >= fromSeq)) {
+      countDrop(this.dropped, 'badFetch');
+      return;
+    }
+    const last = Math.min(toSeq, fromSeq + fetchBatchesMax - 1);
+    const batches = this.opts.store.batches(fromSeq, last, fetchBatchesMax, fetchReplyBytesMax);
+    if (batches.length === 0) return;
+    this.opts.send(from, { type: 'batches', batches, replica: this.opts.id });
+  }
+}
+
+/**
+ * Before the core starts: apply committed batches the store holds beyond what the application has
+ * (a crash between persisting a Ready and applying it), so `lastExecuted` handed to the core is
+ * exactly the application's state.
+ */
+export function replayStoredBatches(store: ReplicaStore, app: ReplicaApp): number {
+  for (;;) {
+    const next = app.machine.lastApplied() + 1;
+    const [batch] = store.batches(next, next, 1, Number.MAX_SAFE_INTEGER);
+    if (!batch) return next - 1;
+    app.machine.applyBatch(batch);
+  }
+}

@@ -1,0 +1,112 @@
+import { fromBase64Url, toBase64Url } from '@suyuan/shared';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { ClientRequest, CommitCertificate } from '../consensus/types.ts';
+import type { ProposeResult } from './core-port.ts';
+import type { RequestCommit } from './replica-store.ts';
+
+/** What the HTTP layer needs from a running replica. */
+export interface ReplicaHttpNode {
+  status(): Record<string, unknown>;
+  verifyRequest(request: ClientRequest): boolean;
+  propose(request: ClientRequest): ProposeResult;
+  requestCommit(submitter: string, seq: number): RequestCommit | undefined;
+  isPending(submitter: string, seq: number): boolean;
+}
+
+export interface ReplicaHttpOptions {
+  node: ReplicaHttpNode;
+  /** Largest POST /v1/requests body (JSON text, base64url inflates the request body by 4/3). */
+  requestBytesMax?: number;
+  /** Mount more routes (the ledger's /v1 API) on the same app. */
+  extraRoutes?: (app: Hono) => void;
+}
+
+export const defaultRequestBytesMax = 2 * 1024 * 1024;
+
+const keyId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'submitter is a 43-character base64url key id');
+const requestSchema = z.object({
+  submitter: keyId,
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  body: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9_-]+$/, 'body is unpadded base64url'),
+});
+
+export function certificateJson(certificate: CommitCertificate) {
+  return {
+    view: certificate.view,
+    seq: certificate.seq,
+    batchDigest: toBase64Url(certificate.batchDigest),
+    signatures: certificate.signatures.map((s) => ({
+      replica: s.replica,
+      signature: toBase64Url(s.signature),
+    })),
+  };
+}
+
+const statusCodes = { accepted: 202, forwarded: 202, duplicate: 409, full: 503, rejected: 400 } as const;
+
+/**
+ * The replica's HTTP API. Client requests are checked here (shape, size, submitter signature)
+ * before the core sees them, so a bad one gets a 400 with the reason instead of silence.
+ */
+export function createReplicaHttp(options: ReplicaHttpOptions): Hono {
+  const { node } = options;
+  const requestBytesMax = options.requestBytesMax ?? defaultRequestBytesMax;
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/v1/status', (c) => c.json(node.status()));
+  app.post(
+    '/v1/requests',
+    bodyLimit({
+      maxSize: requestBytesMax,
+      onError: (c) => c.json({ error: `request body over requestBytesMax (${requestBytesMax} bytes)` }, 413),
+    }),
+    async (c) => {
+      let json: unknown;
+      try {
+        json = await c.req.json();
+      } catch {
+        return c.json({ error: 'body is not JSON' }, 400);
+      }
+      const parsed = requestSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return c.json({ error: `${issue?.path.join('.') || '(root)'}: ${issue?.message}` }, 400);
+      }
+      let body: Uint8Array;
+      try {
+        body = fromBase64Url(parsed.data.body, 'body');
+      } catch (error) {
+        return c.json({ error: (error as Error).message }, 400);
+      }
+      const request: ClientRequest = { submitter: parsed.data.submitter, seq: parsed.data.seq, body };
+      if (!node.verifyRequest(request))
+        return c.json({ error: 'request is not signed by its submitter' }, 400);
+      const result = node.propose(request);
+      return c.json({ status: result }, statusCodes[result]);
+    },
+  );
+  app.get('/v1/requests/:submitter/:seq', (c) => {
+    const submitter = c.req.param('submitter');
+    const seq = Number(c.req.param('seq'));
+    if (!keyId.safeParse(submitter).success || !Number.isSafeInteger(seq) || seq < 1) {
+      return c.json({ error: 'expected /v1/requests/<key id>/<seq ≥ 1>' }, 400);
+    }
+    const commit = node.requestCommit(submitter, seq);
+    if (commit) {
+      return c.json({
+        status: 'committed',
+        batchSeq: commit.batchSeq,
+        certificate: certificateJson(commit.certificate),
+      });
+    }
+    if (node.isPending(submitter, seq)) return c.json({ status: 'pending' });
+    return c.json({ status: 'unknown' }, 404);
+  });
+  options.extraRoutes?.(app);
+  return app;
+}

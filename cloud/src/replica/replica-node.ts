@@ -1,0 +1,150 @@
+import type { KeyObject } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { bytesEqual, InputError, loadPrivateKey, replicaSetId, SeededRng } from '@suyuan/shared';
+import type { Hono } from 'hono';
+import type { ClientRequest, ConsensusConfig, ConsensusCrypto, ReplicaId } from '../consensus/types.ts';
+import { appFactory } from './app/app-registry.ts';
+import { definedOnly, type LoadedConfig } from './config.ts';
+import type { ReplicaCorePort, RestoredState } from './core-port.ts';
+import { type DriverLimits, defaultDriverLimits, ReplicaDriver, replayStoredBatches } from './driver.ts';
+import { createReplicaHttp } from './http.ts';
+import { ReplicaStore } from './replica-store.ts';
+import { cachedRequestVerifier } from './request-auth.ts';
+import { createTransport, type MessageCodec } from './transport.ts';
+import { defaultTransportLimits, type TransportLimits } from './transport-limits.ts';
+
+/** The PBFT core's factories (consensus/index.ts), injected so the process can be tested alone. */
+export interface ConsensusBindings {
+  codec: MessageCodec;
+  defaultConsensusConfig(keys: readonly Uint8Array[], overrides?: Partial<ConsensusConfig>): ConsensusConfig;
+  createConsensusCrypto(options: {
+    privateKey: KeyObject;
+    replicaPublicKeys: readonly Uint8Array[];
+    verifyRequest: (request: ClientRequest) => boolean;
+  }): ConsensusCrypto;
+  createReplicaCore(options: {
+    id: ReplicaId;
+    config: ConsensusConfig;
+    crypto: ConsensusCrypto;
+    restored?: RestoredState;
+  }): ReplicaCorePort;
+}
+
+export interface ReplicaNode {
+  id: number;
+  peerPort: number;
+  httpPort: number;
+  http: Hono;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  extraRoutes?: (app: Hono) => void;
+  log?: (event: string, detail?: string) => void;
+}
+
+/** Opens the data dir, restores the core, connects to peers and serves HTTP. */
+export async function startReplica(
+  config: LoadedConfig,
+  bindings: ConsensusBindings,
+  options: StartOptions = {},
+): Promise<ReplicaNode> {
+  const key = loadPrivateKey(config.keyFile);
+  const ownKey = config.replicaPublicKeys[config.id]!;
+  if (!bytesEqual(key.publicKey, ownKey)) {
+    throw new InputError(
+      'config.invalid',
+      `${config.keyFile} is not the key of replica ${config.id} in peers`,
+    );
+  }
+  const store = new ReplicaStore(join(config.dataDir, 'replica.sqlite'));
+  const app = appFactory(config.app)({
+    dataDir: config.dataDir,
+    replicaId: config.id,
+    replicaPublicKeys: config.replicaPublicKeys,
+  });
+  const lastExecuted = replayStoredBatches(store, app);
+  const verifyRequest = cachedRequestVerifier();
+  const consensusConfig = bindings.defaultConsensusConfig(
+    config.replicaPublicKeys,
+    definedOnly<ConsensusConfig>(config.consensus),
+  );
+  const core = bindings.createReplicaCore({
+    id: config.id,
+    config: consensusConfig,
+    crypto: bindings.createConsensusCrypto({
+      privateKey: key.privateKey,
+      replicaPublicKeys: config.replicaPublicKeys,
+      verifyRequest,
+    }),
+    restored: { records: store.loadRecords(), lastExecuted },
+  });
+  const limits = { ...defaultDriverLimits, ...definedOnly<DriverLimits>(config.driver) };
+  let driver: ReplicaDriver | null = null;
+  const transport = await createTransport({
+    self: {
+      id: config.id,
+      privateKey: key.privateKey,
+      cluster: replicaSetId(config.replicaPublicKeys),
+      replicaPublicKeys: config.replicaPublicKeys,
+    },
+    peers: config.peers,
+    listenHost: config.listen.host,
+    listenPort: config.listen.peerPort,
+    limits: { ...defaultTransportLimits, ...definedOnly<TransportLimits>(config.transport) },
+    rng: new SeededRng(config.seed ?? randomInt(2 ** 31)),
+    codec: bindings.codec,
+    onMessage: (from, message) => driver?.onMessage(from, message),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  driver = new ReplicaDriver({ id: config.id, core, store, app, send: transport.send, limits });
+  const running = driver;
+  const status = () => {
+    const consensus = core.status();
+    const net = transport.status();
+    return {
+      ...consensus,
+      id: config.id,
+      n: config.peers.length,
+      peers: { sendingTo: net.sendingTo, receivingFrom: net.receivingFrom, queuedFrames: net.queuedFrames },
+      dropped: { consensus: consensus.dropped, transport: net.dropped, driver: running.dropped },
+      app: app.status?.() ?? {},
+    };
+  };
+  const http = createReplicaHttp({
+    node: {
+      status,
+      verifyRequest,
+      propose: (request) => running.propose(request),
+      requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
+      isPending: (submitter, seq) => running.isPending(submitter, seq),
+    },
+    ...(config.requestBytesMax ? { requestBytesMax: config.requestBytesMax } : {}),
+    extraRoutes: (hono) => {
+      app.routes?.(hono);
+      options.extraRoutes?.(hono);
+    },
+  });
+  const server = serve({ fetch: http.fetch, hostname: config.listen.httpHost, port: config.listen.httpPort });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const httpPort = (server.address() as AddressInfo).port;
+  running.start();
+
+  async function close(): Promise<void> {
+    running.stop();
+    await transport.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+    store.close();
+    app.close();
+  }
+  return { id: config.id, peerPort: transport.peerPort, httpPort, http, close };
+}

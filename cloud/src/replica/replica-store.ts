@@ -1,0 +1,167 @@
+import { decodePersistRecord, encodePersistRecord } from '../consensus/payload.ts';
+import type {
+  CommitCertificate,
+  CommittedBatch,
+  PersistRecord,
+  StateCertificate,
+} from '../consensus/types.ts';
+import {
+  batchFromRow,
+  decodeCommitCertificate,
+  decodeStateCertificate,
+  encodeCommitCertificate,
+  encodeRequests,
+  encodeStateCertificate,
+  persistRecordSeq,
+} from './record-codec.ts';
+import { openSqlite, type Sqlite } from './sqlite.ts';
+
+/**
+ * The replica's own durable state, one SQLite file (`replica.sqlite` in the data dir):
+ * - persist_records: what the core asked to keep, in order (bytes by the core's own record codec);
+ *   replayed into `restored` on restart. A truncateBelow record lets us delete log and prepared
+ *   records under it and all but the newest view,
+ *   checkpoint and truncate records, so the table stays about one watermark window long.
+ * - batches: every committed batch with its commit certificate, never deleted: it serves state
+ *   transfer to lagging peers and is the ordered input the ledger is built from.
+ * - committed_requests: (submitter, seq) → first batch that carried it, for request status lookups.
+ * - state_certificates: quorum attestations of the state after a batch.
+ */
+const migrations = [
+  `CREATE TABLE persist_records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
+     seq INTEGER NOT NULL, data BLOB NOT NULL);
+   CREATE INDEX persist_records_kind_seq ON persist_records (kind, seq);
+   CREATE TABLE batches (seq INTEGER PRIMARY KEY, view INTEGER NOT NULL, batch_digest BLOB NOT NULL,
+     requests BLOB NOT NULL, certificate BLOB NOT NULL);
+   CREATE TABLE committed_requests (submitter TEXT NOT NULL, req_seq INTEGER NOT NULL,
+     batch_seq INTEGER NOT NULL, PRIMARY KEY (submitter, req_seq)) WITHOUT ROWID;
+   CREATE TABLE state_certificates (seq INTEGER PRIMARY KEY, state_digest BLOB NOT NULL,
+     certificate BLOB NOT NULL);`,
+];
+
+export interface RequestCommit {
+  batchSeq: number;
+  certificate: CommitCertificate;
+}
+
+export class ReplicaStore {
+  readonly db: Sqlite;
+  private readonly insertRecord;
+  private readonly insertBatch;
+  private readonly insertRequest;
+  private readonly insertStateCert;
+  private readonly truncateLog;
+  private readonly dropSuperseded;
+
+  constructor(path: string) {
+    this.db = openSqlite(path, migrations);
+    const db = this.db;
+    this.insertRecord = db.prepare('INSERT INTO persist_records (kind, seq, data) VALUES (?, ?, ?)');
+    this.insertBatch = db.prepare(
+      'INSERT OR IGNORE INTO batches (seq, view, batch_digest, requests, certificate) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertRequest = db.prepare(
+      'INSERT OR IGNORE INTO committed_requests (submitter, req_seq, batch_seq) VALUES (?, ?, ?)',
+    );
+    this.insertStateCert = db.prepare(
+      'INSERT OR REPLACE INTO state_certificates (seq, state_digest, certificate) VALUES (?, ?, ?)',
+    );
+    this.truncateLog = db.prepare(
+      "DELETE FROM persist_records WHERE kind IN ('log', 'prepared') AND seq < ?",
+    );
+    this.dropSuperseded = db.prepare(
+      `DELETE FROM persist_records WHERE kind IN ('view', 'stableCheckpoint', 'truncateBelow') AND id NOT IN
+         (SELECT MAX(id) FROM persist_records WHERE kind IN ('view', 'stableCheckpoint', 'truncateBelow')
+          GROUP BY kind)`,
+    );
+  }
+
+  loadRecords(): PersistRecord[] {
+    const rows = this.db.prepare('SELECT data FROM persist_records ORDER BY id').all() as { data: Buffer }[];
+    return rows.map((row) => decodePersistRecord(row.data));
+  }
+
+  /** Everything one Ready asks to keep, in one transaction (one fsync). */
+  readonly saveReady = (
+    persist: readonly PersistRecord[],
+    committed: readonly CommittedBatch[],
+    certified: readonly StateCertificate[],
+  ): void => {
+    this.db.transaction(() => {
+      for (const record of persist) {
+        this.insertRecord.run(record.kind, persistRecordSeq(record), encodePersistRecord(record));
+        if (record.kind === 'truncateBelow') {
+          this.truncateLog.run(record.seq);
+          this.dropSuperseded.run();
+        }
+      }
+      for (const batch of committed) this.saveBatch(batch);
+      for (const cert of certified) {
+        this.insertStateCert.run(cert.seq, cert.stateDigest, encodeStateCertificate(cert));
+      }
+    })();
+  };
+
+  private saveBatch(batch: CommittedBatch): void {
+    const { changes } = this.insertBatch.run(
+      batch.seq,
+      batch.view,
+      batch.certificate.batchDigest,
+      encodeRequests(batch.requests),
+      encodeCommitCertificate(batch.certificate),
+    );
+    if (changes === 0) return;
+    for (const request of batch.requests) this.insertRequest.run(request.submitter, request.seq, batch.seq);
+  }
+
+  /** Committed batches fromSeq..toSeq in order, stopping at a gap or when the reply would pass bytesMax. */
+  batches(fromSeq: number, toSeq: number, countMax: number, bytesMax: number): CommittedBatch[] {
+    const rows = this.db
+      .prepare(
+        'SELECT seq, view, requests, certificate FROM batches WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?',
+      )
+      .all(fromSeq, toSeq, countMax) as {
+      seq: number;
+      view: number;
+      requests: Buffer;
+      certificate: Buffer;
+    }[];
+    const out: CommittedBatch[] = [];
+    let bytes = 0;
+    let expected = fromSeq;
+    for (const row of rows) {
+      bytes += row.requests.length + row.certificate.length;
+      if (row.seq !== expected || (out.length > 0 && bytes > bytesMax)) break;
+      out.push(batchFromRow(row));
+      expected++;
+    }
+    return out;
+  }
+
+  lastBatchSeq(): number {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM batches').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  requestCommit(submitter: string, seq: number): RequestCommit | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT r.batch_seq AS batchSeq, b.certificate AS certificate FROM committed_requests r
+         JOIN batches b ON b.seq = r.batch_seq WHERE r.submitter = ? AND r.req_seq = ?`,
+      )
+      .get(submitter, seq) as { batchSeq: number; certificate: Buffer } | undefined;
+    if (!row) return undefined;
+    return { batchSeq: row.batchSeq, certificate: decodeCommitCertificate(row.certificate) };
+  }
+
+  latestStateCertificate(): StateCertificate | undefined {
+    const row = this.db
+      .prepare('SELECT certificate FROM state_certificates ORDER BY seq DESC LIMIT 1')
+      .get() as { certificate: Buffer } | undefined;
+    return row ? decodeStateCertificate(row.certificate) : undefined;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

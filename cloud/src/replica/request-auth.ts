@@ -1,0 +1,81 @@
+import {
+  canonicalBytes,
+  type Ed25519KeyPair,
+  type JsonValue,
+  keyIdOf,
+  publicKeyFromText,
+  publicKeyToText,
+  sha256,
+  signSubmission,
+  toBase64Url,
+  verifySubmission,
+} from '@suyuan/shared';
+import type { ClientRequest } from '../consensus/types.ts';
+
+/**
+ * What a client request's body is, and how every replica checks it (the `verifyRequest` the core
+ * calls). The body is the UTF-8 canonical JSON (RFC 8785) of
+ *
+ *   { "publicKey": <base64url raw Ed25519 public key of the submitter>,
+ *     "submission": <Submission from @suyuan/shared, signed by that key> }
+ *
+ * and it is authentic when: keyIdOf(publicKey) = request.submitter, submission.submitter =
+ * request.submitter, submission.seq = request.seq, and verifySubmission(submission, publicKey)
+ * holds (strict Ed25519 over the submission header, which commits to the payloads' Merkle root).
+ * The key travels with the request because no registry exists yet at this stage; the ledger will
+ * check that the key id is registered and not revoked, which this check cannot.
+ */
+export interface RequestBody {
+  publicKey: string;
+  submission: JsonValue;
+}
+
+export function signedRequest(
+  keyPair: Ed25519KeyPair,
+  seq: number,
+  payloads: JsonValue[],
+  created: number,
+): ClientRequest {
+  const submission = signSubmission({ submitter: keyPair.keyId, seq, created, payloads }, keyPair.privateKey);
+  const body: RequestBody = {
+    publicKey: publicKeyToText(keyPair.publicKey),
+    submission: submission as unknown as JsonValue,
+  };
+  return { submitter: keyPair.keyId, seq, body: canonicalBytes(body as unknown as JsonValue) };
+}
+
+export function isAuthenticRequest(request: ClientRequest): boolean {
+  try {
+    const parsed = JSON.parse(Buffer.from(request.body).toString('utf8')) as Partial<RequestBody>;
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.publicKey !== 'string') return false;
+    const publicKey = publicKeyFromText(parsed.publicKey);
+    if (keyIdOf(publicKey) !== request.submitter) return false;
+    const { submission } = verifySubmission(parsed.submission, publicKey);
+    return submission.submitter === request.submitter && submission.seq === request.seq;
+  } catch {
+    return false;
+  }
+}
+
+/** Verdicts remembered per replica process; a request is seen at propose and again in pre-prepare. */
+export const requestVerdictCacheEntriesMax = 100_000;
+
+/**
+ * `isAuthenticRequest` with a bounded cache keyed by (submitter, seq, body hash), so a request is
+ * verified once per replica even though several code paths ask (HTTP intake, propose, pre-prepare,
+ * view change).
+ */
+export function cachedRequestVerifier(
+  entriesMax = requestVerdictCacheEntriesMax,
+): (request: ClientRequest) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (request) => {
+    const key = `${request.submitter}\u0000${request.seq}\u0000${toBase64Url(sha256(request.body))}`;
+    const known = verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = isAuthenticRequest(request);
+    if (verdicts.size >= entriesMax) verdicts.delete(verdicts.keys().next().value!);
+    verdicts.set(key, verdict);
+    return verdict;
+  };
+}
