@@ -111,11 +111,11 @@ describe('R2000 decoder on bad lines', () => {
   });
 
   it('finds a real frame hidden behind a false start byte once the line goes idle', () => {
-    // A0 FF announces 255 more bytes: without an idle flush the tag would wait behind it.
+    // A0 FF 01 89 announces 255 more bytes: without an idle flush the tag would wait behind it.
     const decoder = createR2000Decoder();
-    expect(decoder.push(concatBytes(fromHex('A0FF'), tag))).toEqual([]);
+    expect(decoder.push(concatBytes(fromHex('A0FF0189'), tag))).toEqual([]);
     expect(decoder.flush()).toMatchObject([{ kind: 'tag' }]);
-    expect(decoder.stats.bytesSkipped).toBe(2);
+    expect(decoder.stats.bytesSkipped).toBe(4);
   });
 
   it('keeps the buffer within bufferBytesMax on a hostile stream', () => {
@@ -132,12 +132,20 @@ describe('R2000 decoder on bad lines', () => {
     expect(decoder.push(tag)).toMatchObject([{ kind: 'tag' }]);
   });
 
-  it('emits a tag reply whose PC contradicts its length raw, as a payload error', () => {
+  it('rejects an inventory reply whose PC contradicts its length: noise, not a reader', () => {
     const decoder = createR2000Decoder();
     const data = fromHex('0030003074257B4A'); // PC announces a 12-byte EPC, the reply carries 4
-    expect(decoder.push(encodeR2000Frame(1, 0x89, data))).toEqual([
-      { kind: 'reply', address: 1, command: 0x89, dataHex: '0030003074257B4A' },
-    ]);
-    expect(decoder.stats.payloadErrors).toBe(1);
+    expect(decoder.push(concatBytes(encodeR2000Frame(1, 0x89, data), tag))).toMatchObject([{ kind: 'tag' }]);
+    expect(decoder.stats.framingErrors).toBe(1);
+  });
+
+  it('rejects an unknown command or a foreign address at once, without waiting for the length', () => {
+    const decoder = createR2000Decoder(undefined, { address: 1 });
+    decoder.push(fromHex('A0FF0103')); // command 0x03 does not exist
+    decoder.push(fromHex('A0FF0289')); // address 2 is not our reader
+    expect(decoder.bufferedBytes).toBe(0);
+    expect(decoder.stats.framingErrors).toBe(2);
+    expect(decoder.push(tag)).toMatchObject([{ kind: 'tag', address: 1 }]);
+    expect(createR2000Decoder(undefined, { address: 2 }).push(tag)).toEqual([]);
   });
 });

@@ -89,25 +89,54 @@ function interpret(
   return { frame, malformed: false };
 }
 
-export const r2000Protocol: FrameProtocol<R2000Frame> = {
-  frameBytesMax: 2 + 0xff,
-  isStart: (byte) => byte === START,
-  probe(bytes): FrameProbe<R2000Frame> {
-    if (bytes.length < 2) return { kind: 'need' };
-    const len = bytes[1]!;
-    if (len < MIN_LEN) return { kind: 'reject', reason: 'framing' };
-    const length = 2 + len;
-    if (bytes.length < length) return { kind: 'need' };
-    if (twosComplementSum(bytes.subarray(0, length - 1)) !== bytes[length - 1]) {
-      return { kind: 'reject', reason: 'checksum' };
-    }
-    const { frame, malformed } = interpret(bytes[2]!, bytes[3]!, bytes.subarray(4, length - 1));
-    return { kind: 'frame', length, frame, malformed };
-  },
-};
+/** Command codes of the R2000 CMD protocol (0x70 reset .. 0xB3 ISO 18000-6B); a reader sends no others. */
+const COMMAND_MIN = 0x70;
+const COMMAND_MAX = 0xbf;
 
-export function createR2000Decoder(limits?: ScannerLimits): FrameScanner<R2000Frame> {
-  return new FrameScanner(r2000Protocol, limits);
+export interface R2000DecoderOptions {
+  /** The reader's own address: replies from any other address are noise. Undefined accepts any. */
+  readonly address?: number;
+}
+
+/**
+ * With an 8-bit check and no end byte, a false start (0xA0 in noise or inside an EPC) followed by a
+ * length would pass the check once in 256 and swallow the real frames it spans. So the header is held
+ * to what a reader can send (known command, expected address) before waiting for the length, and an
+ * inventory reply whose layout is impossible is rejected rather than emitted.
+ */
+export function createR2000Protocol(options: R2000DecoderOptions = {}): FrameProtocol<R2000Frame> {
+  return {
+    frameBytesMax: 2 + 0xff,
+    isStart: (byte) => byte === START,
+    probe(bytes): FrameProbe<R2000Frame> {
+      if (bytes.length < 2) return { kind: 'need' };
+      const len = bytes[1]!;
+      if (len < MIN_LEN) return { kind: 'reject', reason: 'framing' };
+      if (bytes.length > 2 && options.address !== undefined && bytes[2] !== options.address) {
+        return { kind: 'reject', reason: 'framing' };
+      }
+      if (bytes.length > 3 && (bytes[3]! < COMMAND_MIN || bytes[3]! > COMMAND_MAX)) {
+        return { kind: 'reject', reason: 'framing' };
+      }
+      const length = 2 + len;
+      if (bytes.length < length) return { kind: 'need' };
+      if (twosComplementSum(bytes.subarray(0, length - 1)) !== bytes[length - 1]) {
+        return { kind: 'reject', reason: 'checksum' };
+      }
+      const { frame, malformed } = interpret(bytes[2]!, bytes[3]!, bytes.subarray(4, length - 1));
+      if (malformed) return { kind: 'reject', reason: 'framing' };
+      return { kind: 'frame', length, frame };
+    },
+  };
+}
+
+export const r2000Protocol: FrameProtocol<R2000Frame> = createR2000Protocol();
+
+export function createR2000Decoder(
+  limits?: ScannerLimits,
+  options: R2000DecoderOptions = {},
+): FrameScanner<R2000Frame> {
+  return new FrameScanner(createR2000Protocol(options), limits);
 }
 
 export function encodeR2000Frame(

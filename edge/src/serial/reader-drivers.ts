@@ -1,6 +1,12 @@
 import { createEm4100Decoder, type Em4100Frame } from './em4100.ts';
 import type { DecoderStats, FrameDecoder, ScannerLimits } from './frame-scanner.ts';
-import { createR2000Decoder, encodeR2000RealTimeInventory, type R2000Frame, r2000Command } from './r2000.ts';
+import {
+  createR2000Decoder,
+  encodeR2000RealTimeInventory,
+  type R2000Frame,
+  r2000BroadcastAddress,
+  r2000Command,
+} from './r2000.ts';
 import { createUhfDecoder, encodeUhfMultiPoll, type UhfFrame, uhfMultiPollCountMax } from './uhf-bb.ts';
 
 /**
@@ -42,7 +48,7 @@ export interface ReaderDriver {
 
 export interface ReaderDriverOptions {
   readonly scanner?: ScannerLimits;
-  /** R2000 reader address; 0xFF (broadcast) reaches a reader whatever its address. */
+  /** R2000 reader address; 0xFF (broadcast, the default) reaches a reader whatever its address. */
   readonly r2000Address?: number;
 }
 
@@ -117,8 +123,10 @@ export function createReaderDriver(
         encodeUhfMultiPoll(uhfMultiPollCountMax),
       );
     case 'r2000': {
-      const address = options.r2000Address ?? 0xff;
-      return driver(protocol, createR2000Decoder(options.scanner), interpretR2000, () =>
+      const address = options.r2000Address ?? r2000BroadcastAddress;
+      // Commands may go to the broadcast address, but replies carry the reader's own: filter on it if known.
+      const decoderOptions = address === r2000BroadcastAddress ? {} : { address };
+      return driver(protocol, createR2000Decoder(options.scanner, decoderOptions), interpretR2000, () =>
         encodeR2000RealTimeInventory(address, 1),
       );
     }

@@ -90,14 +90,17 @@ describe('SerialTagReader', () => {
 
   it('rescues a frame hidden behind a false start once the line is idle', () => {
     const { timers, reads, deliver, reader } = setup('r2000');
-    // A0 FF announces a 255-byte frame: the tag reply behind it waits until the line goes quiet.
+    // A0 FF 01 89 announces a 255-byte frame: the tag reply behind it waits until the line goes quiet.
     deliver(
-      concatBytes(fromHex('A0FF'), encodeR2000TagReply({ address: 1, antenna: 0, epcHex: EPC_B, rssi: 70 })),
+      concatBytes(
+        fromHex('A0FF0189'),
+        encodeR2000TagReply({ address: 1, antenna: 0, epcHex: EPC_B, rssi: 70 }),
+      ),
     );
     expect(reads).toEqual([]);
     timers.advance(defaultTagReaderLimits.idleFlushMs);
     expect(reads).toMatchObject([{ kind: 'epc', epcHex: EPC_B }]);
-    expect(reader.stats.decoder.bytesSkipped).toBe(2);
+    expect(reader.stats.decoder.bytesSkipped).toBe(4);
   });
 
   it('reports EM4100 cards once while they stay in the field', () => {
