@@ -54,6 +54,21 @@ export interface ConsensusConfig {
   pendingRequestsMax: number;
   /** Most batches proposed but not yet committed at once (pipeline depth). */
   inflightBatchesMax: number;
+  /**
+   * Additive (optional) knobs; defaults in `defaultConsensusConfig`:
+   * - `quorum`: votes needed for prepared/committed/checkpoints/new-view (default 2f+1 of n); grouped
+   *   PBFT runs the same core over a subgroup with its own n, keys and quorum.
+   * - `retransmitTicks`: how often a replica re-sends its own votes a peer has not yet executed, its
+   *   latest attest, its view-change and forwarded requests (the network may lose anything).
+   * - `fetchTimeoutTicks`: state-transfer retry period (then another peer is asked).
+   * - `fetchBatchesMax`: most batches asked for in one fetch.
+   * - `unsafeCommitQuorum`: TEST ONLY planted bug (commit on fewer votes); the simulator must catch it.
+   */
+  quorum?: number;
+  retransmitTicks?: number;
+  fetchTimeoutTicks?: number;
+  fetchBatchesMax?: number;
+  unsafeCommitQuorum?: number;
 }
 
 export interface ConsensusCrypto {
@@ -108,8 +123,24 @@ export interface StateCertificate {
   signatures: ReplicaSignature[];
 }
 
+/**
+ * A prepared certificate: the primary's signed pre-prepare and 2f signed prepares for one
+ * (view, seq, batch). Carried in view-change messages; persisted so a restarted replica still
+ * reports what it prepared (forgetting would let a committed batch be lost in a view change).
+ */
+export interface PreparedCertificate {
+  view: number;
+  seq: number;
+  batchDigest: Uint8Array;
+  requests: ClientRequest[];
+  prePrepareSignature: Uint8Array;
+  prepares: ReplicaSignature[];
+}
+
 export type PersistRecord =
   | { kind: 'view'; view: number }
+  /** Additive: a prepared certificate, persisted before the commit vote is sent. */
+  | { kind: 'prepared'; certificate: PreparedCertificate }
   | { kind: 'log'; seq: number; view: number; batchDigest: Uint8Array; requests: ClientRequest[] }
   | { kind: 'stableCheckpoint'; certificate: StateCertificate }
   | { kind: 'truncateBelow'; seq: number };
@@ -196,4 +227,29 @@ export interface ReplicatedStateMachine {
   applyBatch(batch: CommittedBatch): { stateDigest: Uint8Array };
   /** A quorum attested the state after `seq`: keep the certificate (it backs client receipts). */
   attachStateCertificate(certificate: StateCertificate): void;
+}
+
+/** What a restarted replica hands back to `createReplicaCore`. */
+export interface RestoredState {
+  /** Everything persisted so far, in the order it was persisted (replayed in order). */
+  records: PersistRecord[];
+  /** Highest seq the application applied durably. */
+  lastExecuted: number;
+}
+
+/** 'rejected' (additive): the request failed authentication or exceeds a size limit. */
+export type ProposeResult = 'accepted' | 'duplicate' | 'full' | 'forwarded' | 'rejected';
+
+export interface ReplicaCore {
+  tick(): void;
+  /** Validates everything; drops and counts bad input (status().dropped), never throws on it. */
+  step(from: ReplicaId, message: ConsensusMessage): void;
+  /** Backups forward to the primary and start their request timer. */
+  propose(request: ClientRequest): ProposeResult;
+  /** The application applied `seq` (in order); the core signs and broadcasts an attest. */
+  executed(seq: number, stateDigest: Uint8Array): void;
+  /** Null when there is nothing to do. */
+  ready(): Ready | null;
+  advance(ready: Ready): void;
+  status(): ConsensusStatus;
 }

@@ -1,0 +1,7 @@
+export { decodeMessage, encodeMessage, wireLimits } from './codec.ts';
+export { byzantineQuorum, defaultConsensusConfig, primaryOf, resolveConfig } from './config.ts';
+export { createReplicaCore } from './core.ts';
+export { createConsensusCrypto } from './crypto.ts';
+export { decodePersistRecord, encodePersistRecord } from './payload.ts';
+export { batchDigestOf, requestKey } from './statements.ts';
+export type * from './types.ts';
