@@ -1,1 +1,3 @@
 export * from './hashing.ts';
+export * from './verify-proof.ts';
+export * from './verify-trace.ts';

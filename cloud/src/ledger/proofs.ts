@@ -1,0 +1,84 @@
+import {
+  type BlockProof,
+  canonicalize,
+  headerLeaf as headerLeafOf,
+  type LedgerTx,
+  merkleInclusionProof,
+  type Receipt,
+  type TxProof,
+  toBase64Url,
+} from '@suyuan/shared';
+import type { ChainStore } from './chain-store.ts';
+
+/**
+ * Cuts proofs from verification data: a transaction's Merkle path to its block's txRoot, and the
+ * block's proof (state certificate + path from the header hash to the certified state digest).
+ * A block whose batch has no certificate yet has no proof (null): it is executed, not yet final.
+ */
+export class ProofBuilder {
+  private readonly store: ChainStore;
+  /** Header paths are shared by every tx of a block: cache a few (small: a path is ≤ log2(chains) hashes). */
+  private readonly blockProofs = new Map<string, BlockProof>();
+  private readonly blockProofCacheMax = 4096;
+
+  constructor(store: ChainStore) {
+    this.store = store;
+  }
+
+  blockProof(chain: string, height: number): BlockProof | null {
+    const cacheKey = `${chain}/${height}`;
+    const cached = this.blockProofs.get(cacheKey);
+    if (cached) return cached;
+    const block = this.store.block(chain, height);
+    if (!block) return null;
+    const batch = this.store.batch(block.batchSeq);
+    if (!batch || batch.certificate === null) return null;
+    const hashes = batch.headers.map(([c, h]) =>
+      c === chain && h === height ? block.headerHash : this.store.block(c, h)!.headerHash,
+    );
+    const leaves = hashes.map((h) => headerLeafOf(h));
+    const proof: BlockProof = {
+      header: block.header,
+      headerIndex: block.headerIndex,
+      headerCount: hashes.length,
+      headerPath: merkleInclusionProof(leaves, block.headerIndex).map(toBase64Url),
+      certificate: batch.certificate,
+    };
+    if (this.blockProofs.size >= this.blockProofCacheMax) this.blockProofs.clear();
+    this.blockProofs.set(cacheKey, proof);
+    return proof;
+  }
+
+  txProof(chain: string, height: number, index: number): { tx: LedgerTx; proof: TxProof } | null {
+    const block = this.blockProof(chain, height);
+    const tx = this.store.tx(chain, height, index);
+    if (!block || !tx) return null;
+    const leaves = this.store.leafHashes(chain, height);
+    return {
+      tx,
+      proof: {
+        location: { chain, height, index },
+        txPath: merkleInclusionProof(leaves, index).map(toBase64Url),
+        block,
+      },
+    };
+  }
+
+  /** The receipt of a committed submission, or null while any of its blocks is uncertified. */
+  receipt(submitter: string, seq: number): Receipt | null {
+    const outcome = this.store.submission(submitter, seq);
+    if (!outcome || outcome.status !== 'committed') return null;
+    const entries: Receipt['entries'] = [];
+    for (const t of outcome.txs) {
+      const cut = this.txProof(t.chain, t.height, t.index);
+      if (!cut) return null;
+      entries.push({ payloadIndexes: t.payloadIndexes, tx: cut.tx, proof: cut.proof });
+    }
+    return { submitter, seq, entries };
+  }
+}
+
+/** The stored text of a tx is its canonical form; a tampered row no longer matches its leaf hash. */
+export function txTextMatches(tx: LedgerTx, text: string): boolean {
+  return canonicalize(tx) === text;
+}
