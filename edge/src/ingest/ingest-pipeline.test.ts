@@ -63,7 +63,7 @@ function outboxReadings(): Reading[] {
   return rows.flatMap(({ body }) => {
     const request = JSON.parse(body) as { publicKey: string; submission: unknown };
     const { submission } = verifySubmission(request.submission, publicKeyFromText(request.publicKey));
-    return (submission.payloads as { reading: Reading }[]).map((p) => p.reading);
+    return (submission.payloads as unknown as { reading: Reading }[]).map((p) => p.reading);
   });
 }
 

@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Clock, type Ed25519KeyPair, type Rng, systemClock } from '@suyuan/shared';
+import { DeviceCredentials } from '../broker/device-credentials.ts';
+import { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import { ExternalBrokerIngest } from '../broker/external-broker.ts';
+import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
+import type { IngestSource } from '../ingest/ingest-source.ts';
+import { IngestStore } from '../ingest/ingest-store.ts';
+import { OutboxStore } from '../outbox/outbox-store.ts';
+import { defaultUploaderOptions, Uploader } from '../outbox/uploader.ts';
+import type { GatewayConfig } from './config.ts';
+import { type Db, openDatabase } from './database.ts';
+
+/**
+ * One gateway process: the ingest pipeline and outbox over `gateway.db`, the broker (embedded, with
+ * its sessions in `broker.db`, or an external one), the uploader, and any extra ingest sources
+ * (the serial readers). Everything is started in dependency order and stopped in reverse.
+ */
+export interface GatewayDeps {
+  key: Ed25519KeyPair;
+  clock?: Clock;
+  rng: Rng;
+  sources?: IngestSource[];
+}
+
+export const gatewayFiles = (dataDir: string) => ({
+  gatewayDb: join(dataDir, 'gateway.db'),
+  brokerDb: join(dataDir, 'broker.db'),
+});
+
+export class Gateway {
+  readonly db: Db;
+  readonly brokerDb: Db;
+  readonly outbox: OutboxStore;
+  readonly ingestStore: IngestStore;
+  readonly ingest: IngestPipeline;
+  readonly credentials: DeviceCredentials;
+  readonly uploader: Uploader;
+  broker: EmbeddedBroker | null = null;
+  external: ExternalBrokerIngest | null = null;
+  private readonly sources: IngestSource[];
+
+  private constructor(config: GatewayConfig, deps: GatewayDeps) {
+    const clock = deps.clock ?? systemClock;
+    mkdirSync(config.dataDir, { recursive: true });
+    const files = gatewayFiles(config.dataDir);
+    this.db = openDatabase(files.gatewayDb);
+    this.brokerDb = openDatabase(files.brokerDb);
+    this.outbox = new OutboxStore(this.db, clock, config.outboxLimits);
+    this.ingestStore = new IngestStore(this.db);
+    this.credentials = new DeviceCredentials(this.db);
+    this.ingest = new IngestPipeline(
+      this.db,
+      this.ingestStore,
+      this.outbox,
+      deps.key,
+      clock,
+      config.ingestLimits,
+    );
+    this.uploader = new Uploader(this.outbox, clock, deps.rng, {
+      ...defaultUploaderOptions,
+      cloudUrls: config.cloud.urls,
+      replicaPublicKeys: config.replicaKeys,
+      inflightMax: config.cloud.inflightMax,
+      requestsPerSecondMax: config.cloud.requestsPerSecondMax,
+      client: { ...defaultUploaderOptions.client, requestTimeoutMs: config.cloud.requestTimeoutMs },
+    });
+    this.sources = deps.sources ?? [];
+  }
+
+  /** Opens the databases without starting any network side (for the CLI's status and device commands). */
+  static open(config: GatewayConfig, deps: GatewayDeps): Gateway {
+    return new Gateway(config, deps);
+  }
+
+  static async start(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
+    const gateway = new Gateway(config, deps);
+    const clock = deps.clock ?? systemClock;
+    const deps2 = {
+      sessionDb: gateway.brokerDb,
+      credentials: gateway.credentials,
+      sink: gateway.ingest,
+      clock,
+    };
+    if (config.mqtt.mode === 'embedded') {
+      gateway.broker = await EmbeddedBroker.start(config.mqtt, deps2);
+    } else {
+      gateway.external = await ExternalBrokerIngest.start(config.mqtt, gateway.ingest, clock);
+    }
+    for (const source of gateway.sources) await source.start(gateway.ingest);
+    gateway.uploader.start();
+    return gateway;
+  }
+
+  async stop(): Promise<void> {
+    for (const source of this.sources) await source.stop();
+    if (this.broker) await this.broker.close();
+    if (this.external) await this.external.close();
+    this.ingest.flush();
+    await this.uploader.stop();
+    this.db.close();
+    this.brokerDb.close();
+  }
+}
