@@ -28,6 +28,10 @@ const consensusOverridesSchema = z.strictObject({
   viewChangeTimeoutTicksMax: positiveInt,
   pendingRequestsMax: positiveInt,
   inflightBatchesMax: positiveInt,
+  quorum: positiveInt,
+  retransmitTicks: positiveInt,
+  fetchTimeoutTicks: positiveInt,
+  fetchBatchesMax: positiveInt,
 });
 
 const transportSchema = z.strictObject({

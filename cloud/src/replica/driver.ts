@@ -45,6 +45,8 @@ const requestKey = (submitter: string, seq: number): string => `${submitter}\u00
  */
 export class ReplicaDriver {
   readonly dropped: DropCounters = {};
+  /** State transfer activity: fetches we sent, fetches we answered, batches we sent in answers. */
+  readonly stateTransfer = { fetchesSent: 0, fetchesServed: 0, batchesServed: 0 };
   private readonly opts: DriverOptions;
   private readonly pending = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -131,6 +133,7 @@ export class ReplicaDriver {
     }
     for (const certificate of rd.certified) app.machine.attachStateCertificate(certificate);
     for (const fetch of rd.fetches) {
+      this.stateTransfer.fetchesSent++;
       send(fetch.from, {
         type: 'fetchBatches',
         fromSeq: fetch.fromSeq,
@@ -150,6 +153,8 @@ export class ReplicaDriver {
     const last = Math.min(toSeq, fromSeq + fetchBatchesMax - 1);
     const batches = this.opts.store.batches(fromSeq, last, fetchBatchesMax, fetchReplyBytesMax);
     if (batches.length === 0) return;
+    this.stateTransfer.fetchesServed++;
+    this.stateTransfer.batchesServed += batches.length;
     this.opts.send(from, { type: 'batches', batches, replica: this.opts.id });
   }
 }

@@ -111,6 +111,7 @@ export async function startReplica(
       n: config.peers.length,
       peers: { sendingTo: net.sendingTo, receivingFrom: net.receivingFrom, queuedFrames: net.queuedFrames },
       dropped: { consensus: consensus.dropped, transport: net.dropped, driver: running.dropped },
+      stateTransfer: running.stateTransfer,
       app: app.status?.() ?? {},
     };
   };

@@ -15,7 +15,8 @@ describe('client request authentication', () => {
     expect(isAuthenticRequest({ ...request, seq: 6 })).toBe(false);
     expect(isAuthenticRequest({ ...request, submitter: mallory.keyId })).toBe(false);
     const tampered = new Uint8Array(request.body);
-    tampered[tampered.length - 5] ^= 1;
+    const at = tampered.length - 5;
+    tampered[at] = tampered[at]! ^ 1;
     expect(isAuthenticRequest({ ...request, body: tampered })).toBe(false);
     const malloryRequest = signedRequest(mallory, 5, [{ event: 'harvest' }], 1);
     expect(isAuthenticRequest({ ...malloryRequest, submitter: alice.keyId })).toBe(false);

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { isSuyuanError } from '@suyuan/shared';
+
+/**
+ * suyuan-cloud: run and manage PBFT replicas (`pnpm cloud <command>`).
+ *
+ *   keygen --n <replicas> --out <dir> [--base-port <port>] [--host <addr>]
+ *   start  --config <file>
+ *   status --url <http://host:port>
+ */
+const usage = `usage:
+  suyuan-cloud keygen --n <replicas ≥ 4> --out <dir> [--base-port <port>] [--host <addr>]
+  suyuan-cloud start --config <file>
+  suyuan-cloud status --url <http://host:port>`;
+
+class UsageError extends Error {}
+
+function intFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function keygenCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      n: { type: 'string' },
+      out: { type: 'string' },
+      'base-port': { type: 'string' },
+      host: { type: 'string' },
+    },
+  });
+  const { keygen } = await import('./replica/keygen.ts');
+  const n = intFlag(required(values.n, 'n'), 'n')!;
+  const basePort = intFlag(values['base-port'], 'base-port');
+  const result = await keygen({
+    n,
+    outDir: required(values.out, 'out'),
+    host: values.host ?? '127.0.0.1',
+    ...(basePort !== undefined ? { basePort } : {}),
+  });
+  console.log(JSON.stringify(result));
+}
+
+async function startCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
+  const { loadReplicaConfig } = await import('./replica/config.ts');
+  const { startReplica } = await import('./replica/replica-node.ts');
+  const { consensusBindings } = await import('./replica/consensus-bindings.ts');
+  const config = loadReplicaConfig(required(values.config, 'config'));
+  const node = await startReplica(config, consensusBindings, {
+    log: (event, detail) => console.error(JSON.stringify({ event, detail })),
+  });
+  // One JSON line on stdout: how scripts and tests learn the bound ports (they may be 0 in config).
+  console.log(
+    JSON.stringify({
+      event: 'listening',
+      id: node.id,
+      peerPort: node.peerPort,
+      httpPort: node.httpPort,
+      pid: process.pid,
+    }),
+  );
+  const shutdown = () => {
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+async function statusCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
+  const url = new URL('/v1/status', required(values.url, 'url'));
+  const response = await fetch(url);
+  if (!response.ok) throw new UsageError(`${url} answered ${response.status}`);
+  console.log(JSON.stringify(await response.json(), null, 2));
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  keygen: keygenCommand,
+  start: startCommand,
+  status: statusCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : commands[name];
+  if (!command) throw new UsageError(name === undefined ? 'no command given' : `unknown command '${name}'`);
+  await command(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    console.error(`suyuan-cloud: ${error.message}\n${usage}`);
+    process.exit(2);
+  }
+  if (isSuyuanError(error)) {
+    console.error(`suyuan-cloud: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
