@@ -51,6 +51,7 @@ const driverSchema = z.strictObject({
   fetchReplyBytesMax: positiveInt,
   pendingTrackedMax: positiveInt,
   readyRoundsMax: positiveInt,
+  commitWaitersMax: positiveInt,
 });
 
 export const replicaConfigSchema = z

@@ -16,6 +16,8 @@ export interface DriverLimits {
   pendingTrackedMax: number;
   /** Ready rounds handled in one drain before yielding to I/O (a bound on one event-loop turn). */
   readyRoundsMax: number;
+  /** Most clients waiting for their request to commit (`?wait=commit`); more get an immediate 202. */
+  commitWaitersMax: number;
 }
 
 export const defaultDriverLimits: DriverLimits = {
@@ -24,6 +26,7 @@ export const defaultDriverLimits: DriverLimits = {
   fetchReplyBytesMax: 8 * 1024 * 1024,
   pendingTrackedMax: 100_000,
   readyRoundsMax: 64,
+  commitWaitersMax: 50_000,
 };
 
 export interface DriverOptions {
@@ -49,6 +52,8 @@ export class ReplicaDriver {
   readonly stateTransfer = { fetchesSent: 0, fetchesServed: 0, batchesServed: 0 };
   private readonly opts: DriverOptions;
   private readonly pending = new Map<string, number>();
+  private readonly waiters = new Map<string, ((batchSeq: number) => void)[]>();
+  private waiterCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private drainScheduled = false;
   private stopped = false;
@@ -90,6 +95,42 @@ export class ReplicaDriver {
     return this.pending.has(requestKey(submitter, seq));
   }
 
+  /**
+   * Resolves with the batch seq once this replica executed the request, or null after `timeoutMs`
+   * (or at once when too many are waiting). The caller checks the store first for old commits.
+   */
+  waitForCommit(submitter: string, seq: number, timeoutMs: number): Promise<number | null> {
+    if (this.waiterCount >= this.opts.limits.commitWaitersMax) return Promise.resolve(null);
+    const key = requestKey(submitter, seq);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(key) ?? [];
+      this.waiters.set(key, list);
+      this.waiterCount++;
+      const timer = setTimeout(() => {
+        const at = list.indexOf(done);
+        if (at >= 0) {
+          list.splice(at, 1);
+          this.waiterCount--;
+          if (list.length === 0) this.waiters.delete(key);
+        }
+        resolve(null);
+      }, timeoutMs);
+      function done(batchSeq: number): void {
+        clearTimeout(timer);
+        resolve(batchSeq);
+      }
+      list.push(done);
+    });
+  }
+
+  private notifyCommitted(key: string, batchSeq: number): void {
+    const list = this.waiters.get(key);
+    if (!list) return;
+    this.waiters.delete(key);
+    this.waiterCount -= list.length;
+    for (const done of list) done(batchSeq);
+  }
+
   private trackPending(request: ClientRequest): void {
     this.pending.set(requestKey(request.submitter, request.seq), this.ticks);
     if (this.pending.size > this.opts.limits.pendingTrackedMax) {
@@ -128,7 +169,11 @@ export class ReplicaDriver {
       }
       assert(batch.seq === lastApplied + 1, `committed batch ${batch.seq} after ${lastApplied}: a gap`);
       const { stateDigest } = app.machine.applyBatch(batch);
-      for (const request of batch.requests) this.pending.delete(requestKey(request.submitter, request.seq));
+      for (const request of batch.requests) {
+        const key = requestKey(request.submitter, request.seq);
+        this.pending.delete(key);
+        this.notifyCommitted(key, batch.seq);
+      }
       core.executed(batch.seq, stateDigest);
     }
     for (const certificate of rd.certified) app.machine.attachStateCertificate(certificate);

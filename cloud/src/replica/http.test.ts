@@ -21,6 +21,7 @@ function fakeNode(result: ProposeResult) {
         ? { batchSeq: 7, certificate: { view: 0, seq: 7, batchDigest: new Uint8Array(32), signatures: [] } }
         : undefined,
     isPending: (_submitter, seq) => seq === 2,
+    waitForCommit: async (_submitter, seq) => (seq === 4 ? 11 : null),
   };
   return { node, proposed };
 }
@@ -50,6 +51,19 @@ describe('replica HTTP', () => {
       expect(await res.json()).toEqual({ status: result });
       expect(proposed[0]?.body).toEqual(request.body);
     }
+  });
+
+  it('waits for the commit when asked', async () => {
+    const { node } = fakeNode('accepted');
+    const app = createReplicaHttp({ node });
+    const waitPost = (r: ClientRequest) =>
+      app.request('/v1/requests?wait=commit', { method: 'POST', body: JSON.stringify(wire(r)) });
+    const committed = await waitPost(signedRequest(alice, 4, [1], 1));
+    expect([committed.status, await committed.json()]).toEqual([200, { status: 'committed', batchSeq: 11 }]);
+    const old = await waitPost(signedRequest(alice, 1, [1], 1));
+    expect([old.status, await old.json()]).toEqual([200, { status: 'committed', batchSeq: 7 }]);
+    const slow = await waitPost(signedRequest(alice, 5, [1], 1));
+    expect([slow.status, await slow.json()]).toEqual([202, { status: 'pending' }]);
   });
 
   it('refuses bad shapes, bad signatures and oversized bodies with the reason', async () => {

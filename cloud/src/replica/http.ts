@@ -13,6 +13,8 @@ export interface ReplicaHttpNode {
   propose(request: ClientRequest): ProposeResult;
   requestCommit(submitter: string, seq: number): RequestCommit | undefined;
   isPending(submitter: string, seq: number): boolean;
+  /** Batch seq once executed here, null on timeout. */
+  waitForCommit(submitter: string, seq: number, timeoutMs: number): Promise<number | null>;
 }
 
 export interface ReplicaHttpOptions {
@@ -24,6 +26,8 @@ export interface ReplicaHttpOptions {
 }
 
 export const defaultRequestBytesMax = 2 * 1024 * 1024;
+/** Longest a `?wait=commit` submission is held before answering 202 pending. */
+export const commitWaitMsMax = 10_000;
 
 const keyId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'submitter is a 43-character base64url key id');
 const requestSchema = z.object({
@@ -52,6 +56,8 @@ const statusCodes = { accepted: 202, forwarded: 202, duplicate: 409, full: 503, 
 /**
  * The replica's HTTP API. Client requests are checked here (shape, size, submitter signature)
  * before the core sees them, so a bad one gets a 400 with the reason instead of silence.
+ * `POST /v1/requests?wait=commit` answers 200 once this replica executed the request (or 202
+ * pending after commitWaitMsMax), for clients that want one round trip per commit.
  */
 export function createReplicaHttp(options: ReplicaHttpOptions): Hono {
   const { node } = options;
@@ -87,7 +93,14 @@ export function createReplicaHttp(options: ReplicaHttpOptions): Hono {
       if (!node.verifyRequest(request))
         return c.json({ error: 'request is not signed by its submitter' }, 400);
       const result = node.propose(request);
-      return c.json({ status: result }, statusCodes[result]);
+      const wait = c.req.query('wait') === 'commit';
+      if (!wait || result === 'full' || result === 'rejected')
+        return c.json({ status: result }, statusCodes[result]);
+      const earlier = node.requestCommit(request.submitter, request.seq);
+      if (earlier) return c.json({ status: 'committed', batchSeq: earlier.batchSeq }, 200);
+      const batchSeq = await node.waitForCommit(request.submitter, request.seq, commitWaitMsMax);
+      if (batchSeq === null) return c.json({ status: 'pending' }, 202);
+      return c.json({ status: 'committed', batchSeq }, 200);
     },
   );
   app.get('/v1/requests/:submitter/:seq', (c) => {

@@ -122,6 +122,7 @@ export async function startReplica(
       propose: (request) => running.propose(request),
       requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
       isPending: (submitter, seq) => running.isPending(submitter, seq),
+      waitForCommit: (submitter, seq, timeoutMs) => running.waitForCommit(submitter, seq, timeoutMs),
     },
     ...(config.requestBytesMax ? { requestBytesMax: config.requestBytesMax } : {}),
     extraRoutes: (hono) => {
