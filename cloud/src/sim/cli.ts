@@ -1,0 +1,42 @@
+import { allFaultKinds } from './faults.ts';
+import { scenarioForSeed } from './scenarios.ts';
+import { runSimulation, type SimOptions } from './sim.ts';
+
+/** `pnpm sim --seeds N --from S`: run a range of seeds; non-zero exit on any violation. */
+function argument(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    console.error(`--${name} must be a non-negative integer`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const seeds = argument('seeds', 50);
+const from = argument('from', 1);
+let failures = 0;
+const started = Date.now();
+for (let seed = from; seed < from + seeds; seed++) {
+  const options: SimOptions = scenarioForSeed(seed);
+  const result = runSimulation(options);
+  if (!result.ok) {
+    failures++;
+    console.log(
+      `FAIL seed=${seed} n=${options.n} faults=${options.faults.join(',')} byzantine=${[...(options.byzantine ?? new Map())].map(([r, b]) => `${r}:${b}`).join(',') || 'none'}`,
+    );
+    for (const v of result.violations) console.log(`  violation: ${v}`);
+    console.log('  fault schedule:');
+    for (const line of result.schedule) console.log(`    ${line}`);
+    console.log(`  rerun: pnpm sim --seeds 1 --from ${seed}`);
+  } else if (process.argv.includes('--verbose')) {
+    console.log(
+      `ok seed=${seed} n=${options.n} ticks=${result.ticks} seqs=${result.stats.committedSeqs} maxView=${result.stats.maxView} msgs=${result.stats.messages}`,
+    );
+  }
+}
+console.log(
+  `${seeds - failures}/${seeds} seeds passed (${allFaultKinds.length} fault kinds) in ${Date.now() - started} ms`,
+);
+process.exit(failures === 0 ? 0 : 1);
