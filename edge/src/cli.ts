@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   generateKeyPair,
   isSuyuanError,
+  type JsonValue,
   loadPrivateKey,
   publicKeyToText,
   SeededRng,
@@ -115,7 +116,9 @@ async function enroll(config: GatewayConfig, submit: boolean): Promise<void> {
     console.log('# device bindings, signed by this gateway once its key is registered:');
     for (const a of actions.bindDevices) console.log(JSON.stringify({ kind: 'registry', action: a }));
     if (submit && actions.bindDevices.length > 0) {
-      const payloads = actions.bindDevices.map((action) => ({ kind: 'registry', action }));
+      const payloads = actions.bindDevices.map(
+        (action) => ({ kind: 'registry', action }) as unknown as JsonValue,
+      );
       const seq = queueSignedPayloads(gateway.db, gateway.outbox, key, systemClock, 'registry', payloads);
       console.log(`queued as submission ${seq}; the running gateway delivers it`);
     }
