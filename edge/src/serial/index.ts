@@ -5,6 +5,7 @@
 export * from './backoff.ts';
 export * from './crc.ts';
 export * from './em4100.ts';
+export * from './epc-identity.ts';
 export * from './frame-scanner.ts';
 export * from './modbus-poller.ts';
 export * from './modbus-rtu.ts';

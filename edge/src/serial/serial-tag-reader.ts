@@ -1,4 +1,5 @@
 import type { ReopenLimits } from './backoff.ts';
+import { type EpcIdentity, identifyEpc } from './epc-identity.ts';
 import type { DecoderStats, ScannerLimits } from './frame-scanner.ts';
 import {
   createReaderDriver,
@@ -48,7 +49,11 @@ export const defaultTagReaderLimits: TagReaderLimits = {
   inventoryResendMs: 5000,
 };
 
-export type TagRead = TagSighting & { readonly readerId: string; readonly time: number };
+/** A counted read. EPC reads also carry what the EPC names (SGTIN-96 or raw), decoded once here. */
+export type TagRead = (
+  | (Extract<TagSighting, { kind: 'epc' }> & { readonly identity: EpcIdentity })
+  | Extract<TagSighting, { kind: 'em4100' }>
+) & { readonly readerId: string; readonly time: number };
 
 export interface TagReaderStats {
   readonly link: LinkStats;
@@ -167,11 +172,13 @@ export class SerialTagReader {
         case 'sighting': {
           const key = outcome.sighting.kind === 'epc' ? outcome.sighting.epcHex : outcome.sighting.dataHex;
           if (!this.debouncer.accept(this.config.readerId, key)) break;
-          this.options.onTagRead({
-            ...outcome.sighting,
-            readerId: this.config.readerId,
-            time: this.timers.now(),
-          });
+          const stamp = { readerId: this.config.readerId, time: this.timers.now() };
+          const sighting = outcome.sighting;
+          this.options.onTagRead(
+            sighting.kind === 'epc'
+              ? { ...sighting, identity: identifyEpc(sighting.epcHex), ...stamp }
+              : { ...sighting, ...stamp },
+          );
           break;
         }
         case 'roundEnd':

@@ -61,6 +61,11 @@ describe('RFID readers over pseudo-terminals', () => {
       [EPC_A, EPC_B, EPC_C, EPC_D].sort(),
     );
     for (const read of reads) expect(read).toMatchObject({ kind: 'epc', pc: 0x3000 });
+    const identities = new Map(
+      reads.map((r) => [r.kind === 'epc' && r.epcHex, r.kind === 'epc' && r.identity.kind]),
+    );
+    expect(identities.get(EPC_A)).toBe('sgtin96');
+    expect(identities.get(EPC_C)).toBe('raw'); // a factory code, kept as hex
     expect(reader.stats.rounds).toBeGreaterThan(0);
     expect(line.stats.corruptedFrames).toBeGreaterThan(0);
   });
