@@ -1,0 +1,131 @@
+import { type DigitalLink, isSuyuanError, parseDigitalLink, toBase64Url } from '@suyuan/shared';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { verifierBundle } from '../bundle.ts';
+import { type Lang, pickLang } from '../i18n.ts';
+import { lotKey } from '../identity.ts';
+import { parseRegion } from '../scans/clone-heuristics.ts';
+import type { WebDeps } from '../web-deps.ts';
+import { ErrorPage } from './error-page.tsx';
+import { ItemPage } from './item-page.tsx';
+import { loadItemView } from './item-view.ts';
+import { buildLinkset, linksetMediaType, wantsLinkset } from './linkset.ts';
+
+/**
+ * The GS1 Digital Link resolver and the consumer page: `/01/<gtin>/21/<serial>` and `/01/<gtin>/10/<lot>`
+ * answer a page to a browser and a link set to an API client; `/proofs/…` serves the events with their
+ * ledger proofs for the page's own verification; `/assets/verify.js` is the verifier bundle.
+ */
+
+export const lotSerialsShownMax = 200;
+
+type Target = { gtin: string; serial?: string; lot?: string };
+
+function langOf(c: Context): Lang {
+  const query = c.req.query('lang');
+  const lang = pickLang(query, getCookie(c, 'lang'), c.req.header('accept-language'));
+  if (query === lang) setCookie(c, 'lang', lang, { path: '/', maxAge: 31_536_000, sameSite: 'Lax' });
+  return lang;
+}
+
+/** Parse the request path as a Digital Link; the 400 answer when it is not one. */
+export function parseTarget(path: string): Target | { error: string } {
+  let link: DigitalLink;
+  try {
+    link = parseDigitalLink(`https://resolver${path}`);
+  } catch (error) {
+    if (isSuyuanError(error)) return { error: error.message };
+    throw error;
+  }
+  if (link.primary.ai !== '01') return { error: 'this resolver serves trade items (AI 01) only' };
+  const serial = link.qualifiers['21'];
+  const lot = link.qualifiers['10'];
+  if (serial === undefined && lot === undefined) return { error: 'a GTIN alone names a product class; add /21/<serial> or /10/<lot>' };
+  return { gtin: link.primary.value, ...(serial === undefined ? {} : { serial }), ...(lot === undefined ? {} : { lot }) };
+}
+
+export function canonicalPath(t: Target): string {
+  const gtin = `/01/${t.gtin}`;
+  return t.serial === undefined ? `${gtin}/10/${encodeURIComponent(t.lot ?? '')}` : `${gtin}/21/${encodeURIComponent(t.serial)}`;
+}
+
+export function consumerRoutes(deps: WebDeps): Hono {
+  const app = new Hono();
+  const replicaKeys = deps.model.replicaPublicKeys().map(toBase64Url);
+
+  const errorPage = (c: Context, status: 400 | 404, detail: string) => {
+    const lang = langOf(c);
+    if (wantsLinkset(c.req.header('accept'), c.req.query('linkType'))) {
+      return c.json({ error: { code: status === 400 ? 'resolver.badLink' : 'resolver.notFound', message: detail } }, status);
+    }
+    return c.html(<ErrorPage status={status} lang={lang} detail={detail} />, status);
+  };
+
+  app.get('/assets/verify.js', async (c) => {
+    const bundle = await verifierBundle();
+    c.header('ETag', bundle.etag);
+    c.header('Cache-Control', 'public, max-age=300');
+    if (c.req.header('if-none-match') === bundle.etag) return c.body(null, 304);
+    return c.body(bundle.code, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+  });
+
+  app.get('/proofs/01/*', async (c) => {
+    const target = parseTarget(c.req.path.slice('/proofs'.length));
+    if ('error' in target) return c.json({ error: { code: 'resolver.badLink', message: target.error } }, 400);
+    const lotId = target.serial === undefined ? target.lot : (await deps.model.item(target.gtin, target.serial))?.lot;
+    if (lotId === undefined) return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
+    const keys = [lotKey(target.gtin, lotId)];
+    if (target.serial !== undefined) keys.unshift((await deps.model.item(target.gtin, target.serial))!.key);
+    const chains = [];
+    for (const key of keys) chains.push({ key, events: await deps.model.eventsFor(key) });
+    if (chains.every((ch) => ch.events.length === 0)) {
+      return c.json({ error: { code: 'resolver.notFound', message: 'no events recorded' } }, 404);
+    }
+    c.header('Cache-Control', 'no-cache');
+    return c.json({ v: 1, chains });
+  });
+
+  app.get('/01/*', async (c) => {
+    const target = parseTarget(c.req.path);
+    if ('error' in target) return errorPage(c, 400, target.error);
+    const path = canonicalPath(target);
+    const view = await loadItemView(deps.model, target.gtin, target, deps.clock.now());
+    if (!view) return errorPage(c, 404, path);
+    c.header('Vary', 'Accept, Accept-Language');
+    c.header('Cache-Control', 'no-cache');
+    const anchor = `${deps.publicBase}${path}`;
+    c.header('Link', `<${anchor}?linkType=all>; rel="linkset"; type="${linksetMediaType}"`);
+    if (wantsLinkset(c.req.header('accept'), c.req.query('linkType'))) {
+      const body = buildLinkset({
+        anchor,
+        title: `${view.product.name.zh} ${view.product.name.en}`,
+        proofsUrl: `${deps.publicBase}/proofs${path}`,
+        qrSvgUrl: target.serial === undefined ? null : `${deps.publicBase}/qr${path}.svg`,
+        labelsUrl: target.serial === undefined ? `${deps.publicBase}/labels${path}` : null,
+        status: view.status,
+      });
+      return c.body(JSON.stringify(body), 200, { 'Content-Type': linksetMediaType });
+    }
+    let suspectedClone = false;
+    if (view.item) {
+      const region = parseRegion(c.req.query('region') ?? c.req.header(deps.regionHeader));
+      suspectedClone = deps.scans.record(view.item.key, region, view.item.lastShipmentRegion).suspected;
+    }
+    const lotSerials = view.item ? [] : await deps.model.lotSerials(target.gtin, view.lot.lot, lotSerialsShownMax);
+    return c.html(
+      <ItemPage
+        view={view}
+        lang={langOf(c)}
+        path={path}
+        proofsUrl={`/proofs${path}`}
+        replicaKeys={replicaKeys}
+        scriptUrl="/assets/verify.js"
+        suspectedClone={suspectedClone}
+        lotSerials={lotSerials}
+      />,
+    );
+  });
+
+  return app;
+}

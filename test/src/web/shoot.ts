@@ -1,0 +1,21 @@
+import { createDemoWeb } from '@suyuan/cloud/web/demo';
+import { startWebServer } from '@suyuan/cloud/web/server';
+import { launchChromium } from './chromium.ts';
+
+/** Manual look: `tsx test/src/web/shoot.ts /path ...` → test/artifacts/shot-N.png (phone viewport). */
+const web = createDemoWeb({ itemCount: 300 });
+const server = await startWebServer(web.app);
+web.deps.publicBase = server.url;
+const chromium = await launchChromium();
+const paths = process.argv.slice(2);
+const target = paths.length ? paths : [`/01/${web.demo.demoItem.gtin}/21/${web.demo.demoItem.serial}`];
+for (const [i, path] of target.entries()) {
+  const page = await chromium.context.newPage();
+  page.on('console', (m) => console.log('console', m.type(), m.text()));
+  await page.goto(server.url + path);
+  await page.waitForFunction(() => document.querySelector('#verify-badge')?.getAttribute('data-state') !== 'checking', null, { timeout: 10_000 }).catch(() => {});
+  await page.screenshot({ path: `test/artifacts/shot-${i}.png`, fullPage: true });
+  console.log(path, await page.title());
+}
+await chromium.close();
+await server.close();
