@@ -95,7 +95,7 @@ export class BlockAssembler {
         batchSeq: this.batchSeq,
         headerIndex: sealed.length,
       });
-      list.forEach((t, i) => this.store.putTx(chain, header.height, i, t.leafHash, t.text));
+      for (const [i, t] of list.entries()) this.store.putTx(chain, header.height, i, t.leafHash, t.text);
       sealed.push({ chain, height: header.height, hash });
     }
     return sealed;

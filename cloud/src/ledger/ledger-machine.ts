@@ -15,7 +15,7 @@ import type {
   StateCertificate,
 } from '../consensus/types.ts';
 import { BlockAssembler } from './block-assembler.ts';
-import { ChainStore } from './chain-store.ts';
+import { ChainStore, type SubmissionOutcome } from './chain-store.ts';
 import type { LedgerConfig } from './config.ts';
 import { executeSubmission } from './executor.ts';
 import { configure, migrate } from './schema.ts';
@@ -78,7 +78,11 @@ export class LedgerMachine implements ReplicatedStateMachine {
     const time = batchTime(decoded, this.chains.lastBatch()?.blockTime ?? 0);
     const order = this.config.chains.map((c) => c.name);
     const assembler = new BlockAssembler(this.chains, order, batch.seq, time);
-    batch.requests.forEach((request, i) => this.execute(request, decoded[i]!, assembler, batch.seq, time));
+    for (const [i, request] of batch.requests.entries()) {
+      if (this.chains.submission(request.submitter, request.seq)) continue; // exactly once
+      const outcome = this.execute(request, decoded[i]!, assembler, batch.seq, time);
+      this.chains.putSubmission(request.submitter, request.seq, outcome);
+    }
     const sealed = assembler.seal();
     const digest = stateDigestOf(sealed.map((s) => s.hash));
     this.chains.putBatch(
@@ -96,16 +100,14 @@ export class LedgerMachine implements ReplicatedStateMachine {
     assembler: BlockAssembler,
     batchSeq: number,
     time: number,
-  ): void {
-    if (this.chains.submission(request.submitter, request.seq)) return; // exactly once
-    const reject = (reason: RejectionReason, bodyHash: Uint8Array) =>
-      this.chains.putSubmission(request.submitter, request.seq, {
-        bodyHash,
-        batchSeq,
-        status: 'rejected',
-        reason,
-        txs: [],
-      });
+  ): SubmissionOutcome {
+    const reject = (reason: RejectionReason, bodyHash: Uint8Array): SubmissionOutcome => ({
+      bodyHash,
+      batchSeq,
+      status: 'rejected',
+      reason,
+      txs: [],
+    });
     if (!decoded.ok)
       return reject({ code: decoded.code, message: decoded.message }, bodyHashOf(request.body));
     const auth = authorise(this.state, decoded.request, time, this.config.clockSkewMs);
@@ -135,13 +137,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
       const { code, message, payloadIndex } = outcome;
       return reject({ code, message, payloadIndex }, decoded.bodyHash);
     }
-    this.chains.putSubmission(request.submitter, request.seq, {
-      bodyHash: decoded.bodyHash,
-      batchSeq,
-      status: 'committed',
-      reason: null,
-      txs: outcome.txs,
-    });
+    return { bodyHash: decoded.bodyHash, batchSeq, status: 'committed', reason: null, txs: outcome.txs };
   }
 
   private writeGenesis(): void {

@@ -67,7 +67,7 @@ export class ProofBuilder {
   /** The receipt of a committed submission, or null while any of its blocks is uncertified. */
   receipt(submitter: string, seq: number): Receipt | null {
     const outcome = this.store.submission(submitter, seq);
-    if (!outcome || outcome.status !== 'committed') return null;
+    if (outcome?.status !== 'committed') return null;
     const entries: Receipt['entries'] = [];
     for (const t of outcome.txs) {
       const cut = this.txProof(t.chain, t.height, t.index);

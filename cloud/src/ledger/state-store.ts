@@ -25,11 +25,9 @@ interface ItemRow {
 
 /** The SQLite adapter for the contract state: implements StateView and applies rule effects. */
 export class StateStore implements StateView {
-  private readonly db: Database.Database;
   private readonly stmt;
 
   constructor(db: Database.Database) {
-    this.db = db;
     this.stmt = {
       participant: db.prepare('SELECT id, name, roles, gln FROM participants WHERE id = ?'),
       putParticipant: db.prepare(
