@@ -88,6 +88,26 @@ describe('Modbus RTU resynchronisation', () => {
     expect(decoder.push(response)).toHaveLength(1);
   });
 
+  it('keeps the buffer within bufferBytesMax on a hostile stream of plausible headers', () => {
+    const bufferBytesMax = 5 + 2 * 125;
+    const decoder = new ModbusResponseDecoder({ bufferBytesMax });
+    decoder.expect({ slave: 1, registerCount: 125 });
+    const rng = new SeededRng(6);
+    for (let i = 0; i < 2000; i++) {
+      const noise = Uint8Array.from({ length: 1 + rng.int(64) }, () =>
+        rng.pick([0x01, 0x03, 0xfa, rng.int(256)]),
+      );
+      expect(decoder.push(noise)).toEqual([]);
+      expect(decoder.bufferedBytes).toBeLessThanOrEqual(bufferBytesMax);
+    }
+    decoder.flush();
+    const big = encodeReadHoldingRegistersResponse(
+      1,
+      Array.from({ length: 125 }, (_, i) => i),
+    );
+    expect(decoder.push(big)).toMatchObject([{ kind: 'registers' }]);
+  });
+
   it('refuses out-of-protocol requests', () => {
     expect(() => encodeReadHoldingRegisters(0, 0, 7)).toThrow(RangeError);
     expect(() => encodeReadHoldingRegisters(1, 0, 126)).toThrow(RangeError);
