@@ -17,5 +17,5 @@ export function scenarioForSeed(seed: number): SimOptions {
   for (let i = 0; i < byzantineCount; i++) {
     byzantine.set(rng.int(n), rng.pick(byzantineBehaviors));
   }
-  return { seed, n, faults, byzantine, requests: 12 + rng.int(16) };
+  return { seed, n, faults, byzantine, requests: 8 + rng.int(10), healTick: 200 };
 }

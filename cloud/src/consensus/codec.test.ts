@@ -1,0 +1,129 @@
+import { InputError, SeededRng } from '@suyuan/shared';
+import { describe, expect, it } from 'vitest';
+import { decodeMessage, encodeMessage, wireLimits } from './codec.ts';
+import {
+  decodeNewViewPayload,
+  decodePersistRecord,
+  decodeViewChangePayload,
+  encodePersistRecord,
+  encodeViewChangePayload,
+} from './payload.ts';
+import type { CommittedBatch, ConsensusMessage, PersistRecord } from './types.ts';
+import { ByteWriter } from './wire.ts';
+
+const d = (b: number): Uint8Array => new Uint8Array(32).fill(b);
+const s = (b: number): Uint8Array => new Uint8Array(64).fill(b);
+const request = { submitter: 'key-id-äö', seq: 7, body: Uint8Array.of(1, 2, 3) };
+const batch: CommittedBatch = {
+  seq: 3,
+  view: 1,
+  requests: [request],
+  certificate: { view: 1, seq: 3, batchDigest: d(9), signatures: [{ replica: 2, signature: s(4) }] },
+};
+
+const samples: ConsensusMessage[] = [
+  { type: 'request', request },
+  { type: 'prePrepare', view: 2, seq: 5, batchDigest: d(1), requests: [request, request], signature: s(1) },
+  { type: 'prePrepare', view: 0, seq: 1, batchDigest: d(1), requests: [], signature: s(1) },
+  { type: 'prepare', view: 2, seq: 5, batchDigest: d(1), replica: 3, signature: s(2) },
+  {
+    type: 'commit',
+    view: 2 ** 40,
+    seq: Number.MAX_SAFE_INTEGER,
+    batchDigest: d(1),
+    replica: 1,
+    signature: s(3),
+  },
+  { type: 'attest', seq: 16, stateDigest: d(5), replica: 0, signature: s(5) },
+  { type: 'viewChange', newView: 3, replica: 1, payload: Uint8Array.of(9, 9), signature: s(6) },
+  { type: 'newView', view: 3, replica: 3, payload: new Uint8Array(0), signature: s(7) },
+  { type: 'fetchBatches', fromSeq: 1, toSeq: 64, replica: 2 },
+  { type: 'batches', batches: [batch, batch], replica: 1 },
+];
+
+describe('consensus codec', () => {
+  it('round-trips every message type byte for byte', () => {
+    for (const message of samples) {
+      const bytes = encodeMessage(message);
+      const decoded = decodeMessage(bytes);
+      expect(decoded).toEqual(message);
+      expect(encodeMessage(decoded)).toEqual(bytes);
+    }
+  });
+
+  it('rejects truncation, trailing bytes and unknown tags with consensus.malformed', () => {
+    for (const message of samples) {
+      const bytes = encodeMessage(message);
+      for (let cut = 0; cut < bytes.length; cut++) {
+        expect(() => decodeMessage(bytes.subarray(0, cut))).toThrow(InputError);
+      }
+      const longer = new Uint8Array(bytes.length + 1);
+      longer.set(bytes);
+      expect(() => decodeMessage(longer)).toThrow(/trailing/);
+    }
+    expect(() => decodeMessage(Uint8Array.of(99))).toThrow(/unknown type/);
+  });
+
+  it('refuses counts over the limits before allocating', () => {
+    const tooMany = new ByteWriter()
+      .u8(2)
+      .u64(0)
+      .u64(1)
+      .fixed(d(0))
+      .u32(wireLimits.requestsPerBatchMax + 1)
+      .finish();
+    expect(() => decodeMessage(tooMany)).toThrow(/exceeds/);
+    const lying = new ByteWriter().u8(2).u64(0).u64(1).fixed(d(0)).u32(1000).finish();
+    expect(() => decodeMessage(lying)).toThrow(/does not fit/);
+    const bigSeq = new ByteWriter().u8(8).fixed(new Uint8Array(8).fill(255)).u64(1).u32(0).finish();
+    expect(() => decodeMessage(bigSeq)).toThrow(/safe integer/);
+    const badUtf8 = new ByteWriter()
+      .u8(1)
+      .bytes(Uint8Array.of(0xff))
+      .u64(1)
+      .bytes(new Uint8Array(0))
+      .finish();
+    expect(() => decodeMessage(badUtf8)).toThrow(/UTF-8/);
+  });
+
+  it('only ever throws InputError on random and mutated input', () => {
+    const rng = new SeededRng(42);
+    for (let i = 0; i < 3000; i++) {
+      const base = encodeMessage(samples[i % samples.length]!);
+      const bytes = i % 3 === 0 ? Uint8Array.from({ length: rng.int(80) }, () => rng.int(256)) : base.slice();
+      if (i % 3 !== 0) bytes[rng.int(bytes.length)] = rng.int(256);
+      try {
+        decodeMessage(bytes);
+      } catch (error) {
+        expect(error).toBeInstanceOf(InputError);
+      }
+    }
+  });
+
+  it('round-trips view-change payloads, new-view payloads and persist records', () => {
+    const checkpoint = { seq: 16, stateDigest: d(3), signatures: [{ replica: 1, signature: s(1) }] };
+    const prepared = {
+      view: 1,
+      seq: 17,
+      batchDigest: d(2),
+      requests: [request],
+      prePrepareSignature: s(2),
+      prepares: [{ replica: 2, signature: s(3) }],
+    };
+    const vc = { checkpoint, prepared: [prepared] };
+    expect(decodeViewChangePayload(encodeViewChangePayload(vc))).toEqual(vc);
+    expect(decodeViewChangePayload(encodeViewChangePayload({ checkpoint: null, prepared: [] }))).toEqual({
+      checkpoint: null,
+      prepared: [],
+    });
+    expect(() => decodeNewViewPayload(Uint8Array.of(0, 0, 0, 5))).toThrow(InputError);
+    const records: PersistRecord[] = [
+      { kind: 'view', view: 4 },
+      { kind: 'prepared', certificate: prepared },
+      { kind: 'log', seq: 17, view: 1, batchDigest: d(2), requests: [request] },
+      { kind: 'stableCheckpoint', certificate: checkpoint },
+      { kind: 'truncateBelow', seq: 17 },
+    ];
+    for (const record of records) expect(decodePersistRecord(encodePersistRecord(record))).toEqual(record);
+  });
+});
