@@ -17,7 +17,8 @@ export const measurementTypes = {
   Temperature: { uoms: ['CEL', 'FAH', 'KEL'], min: -60, max: 85 },
   RelativeHumidity: { uoms: ['P1'], min: 0, max: 100 },
   Illuminance: { uoms: ['LUX'], min: 0, max: 200_000 },
-  Conductivity: { uoms: ['H61'], min: 0, max: 200_000 }, // H61 = microsiemens per centimetre
+  // H61 = millisiemens per centimetre (UN/ECE Rec 20; µS/cm would be G42). Soil EC rarely exceeds 20 mS/cm.
+  Conductivity: { uoms: ['H61'], min: 0, max: 200 },
   pH: { uoms: ['C62'], min: 0, max: 14 }, // C62 = one (dimensionless)
   MassConcentration: { uoms: ['M1'], min: 0, max: 100_000 }, // M1 = milligram per litre (≈ mg/kg in soil)
   [SOIL_MOISTURE_TYPE]: { uoms: ['P1'], min: 0, max: 100 },
