@@ -20,8 +20,8 @@ export function channelsFor(kind: SensorKind, startMs: number): Channel[] {
         ),
         dailyCycle(
           'Conductivity',
-          'H61',
-          { mean: 900, amplitude: 40, peakHour: 15, noise: 15, driftPerDay: -1.5, min: 50, max: 5000 },
+          'H61', // mS/cm: 0.9 mS/cm = 900 µS/cm, a typical loam
+          { mean: 0.9, amplitude: 0.04, peakHour: 15, noise: 0.015, driftPerDay: -0.0015, min: 0.05, max: 5 },
           startMs,
         ),
         dailyCycle(
