@@ -9,7 +9,7 @@ import { startWebServer } from './server.ts';
 const { values } = parseArgs({ options: { items: { type: 'string', default: '1000' }, port: { type: 'string', default: '0' } } });
 const itemCount = Number(values.items);
 const port = Number(values.port);
-const web = createDemoWeb({ itemCount, publicBase: 'http://127.0.0.1' });
+const web = await createDemoWeb({ itemCount, publicBase: 'http://127.0.0.1' });
 const server = await startWebServer(web.app, port);
 web.deps.publicBase = server.url;
 console.log(JSON.stringify({ url: server.url, demoItem: web.demo.demoItem, items: web.demo.ledger.items.size }));

@@ -4,7 +4,20 @@ import { createWebApp } from './app.tsx';
 import { buildDemoLedger, type DemoLedger, demoStartMs } from './fixture/demo-ledger.ts';
 import { defaultCloneSettings } from './scans/clone-heuristics.ts';
 import { ScanCounter } from './scans/scan-counter.ts';
+import { type RegulatorUser } from './regulator/auth-routes.tsx';
+import { regulatorDashboard } from './regulator/dashboard.ts';
+import { hashPassword } from './regulator/passwords.ts';
 import type { WebDeps } from './web-deps.ts';
+
+/** Demo accounts (documented in docs/web.md); a real deployment configures its own hashes. */
+export const demoPasswords = { regulator: 'regulator-demo-pass', auditor: 'auditor-demo-pass' } as const;
+
+export async function demoUsers(): Promise<RegulatorUser[]> {
+  return [
+    { username: 'regulator', role: 'regulator', passwordHash: await hashPassword(demoPasswords.regulator) },
+    { username: 'auditor', role: 'auditor', passwordHash: await hashPassword(demoPasswords.auditor) },
+  ];
+}
 
 /**
  * The demo web app over the in-memory demo ledger: what the browser tests, the benchmark and
@@ -21,10 +34,11 @@ export interface DemoWebOptions {
   itemCount: number;
   publicBase?: string;
   clock?: Clock;
-  extra?: ((app: Hono, deps: WebDeps, demo: DemoLedger) => void)[];
+  users?: RegulatorUser[];
+  secureCookies?: boolean;
 }
 
-export function createDemoWeb(options: DemoWebOptions): DemoWeb {
+export async function createDemoWeb(options: DemoWebOptions): Promise<DemoWeb> {
   const demo = buildDemoLedger({ itemCount: options.itemCount });
   const clock = options.clock ?? new ManualClock(demoStartMs + 7 * 24 * 3_600_000);
   const deps: WebDeps = {
@@ -35,9 +49,10 @@ export function createDemoWeb(options: DemoWebOptions): DemoWeb {
     regionHeader: 'x-suyuan-region',
     regulatorKey: demo.cast.regulator.submitter.key,
   };
-  const app = createWebApp(
-    deps,
-    (options.extra ?? []).map((add) => (a: Hono) => add(a, deps, demo)),
-  );
+  const dashboard = regulatorDashboard(deps, {
+    users: options.users ?? (await demoUsers()),
+    secureCookies: options.secureCookies ?? false,
+  });
+  const app = createWebApp(deps, [(a) => a.route('/', dashboard)]);
   return { demo, deps, app };
 }

@@ -132,6 +132,8 @@ export interface SequenceGapRecord {
   deviceId: string;
   after: number;
   next: number;
+  /** Commit time of the reading batch that showed the gap. */
+  time: number;
   location: TxLocation;
 }
 
@@ -144,6 +146,7 @@ export interface ReadModel {
   /** Replica public keys the pages verify certificates against (configuration, not ledger data). */
   replicaPublicKeys(): readonly Uint8Array[];
   product(gtin: string): Promise<ProductInfo | null>;
+  products(): Promise<ProductInfo[]>;
   item(gtin: string, serial: string): Promise<ItemInfo | null>;
   lot(gtin: string, lot: string): Promise<LotInfo | null>;
   lotSerials(gtin: string, lot: string, limit: number): Promise<string[]>;

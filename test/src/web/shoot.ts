@@ -3,7 +3,7 @@ import { startWebServer } from '@suyuan/cloud/web/server';
 import { launchChromium } from './chromium.ts';
 
 /** Manual look: `tsx test/src/web/shoot.ts /path ...` → test/artifacts/shot-N.png (phone viewport). */
-const web = createDemoWeb({ itemCount: 300 });
+const web = await createDemoWeb({ itemCount: 300 });
 const server = await startWebServer(web.app);
 web.deps.publicBase = server.url;
 const chromium = await launchChromium();
@@ -13,7 +13,16 @@ for (const [i, path] of target.entries()) {
   const page = await chromium.context.newPage();
   page.on('console', (m) => console.log('console', m.type(), m.text()));
   await page.goto(server.url + path);
-  await page.waitForFunction(() => document.querySelector('#verify-badge')?.getAttribute('data-state') !== 'checking', null, { timeout: 10_000 }).catch(() => {});
+  if (path.startsWith('/regulator') && !path.startsWith('/regulator/login')) {
+    await page.goto(`${server.url}/regulator/login`);
+    await page.fill('#username', 'regulator');
+    await page.fill('#password', 'regulator-demo-pass');
+    await Promise.all([page.waitForURL(`${server.url}/regulator`), page.click('button[type=submit]')]);
+    await page.goto(server.url + path);
+  }
+  await page
+    .waitForFunction("document.querySelector('#verify-badge')?.getAttribute('data-state') !== 'checking'", null, { timeout: 10_000 })
+    .catch(() => {});
   await page.screenshot({ path: `test/artifacts/shot-${i}.png`, fullPage: true });
   console.log(path, await page.title());
 }

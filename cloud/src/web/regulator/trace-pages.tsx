@@ -1,0 +1,230 @@
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { keyLabel, traceGraph } from '../analysis/trace-graph.ts';
+import { toCsv } from '../exports/csv.ts';
+import { lgtinEpc, resolverPath, sgtinEpc } from '../identity.ts';
+import type { LotInfo, ReadModel } from '../read-model.ts';
+import type { WebDeps } from '../web-deps.ts';
+import type { Auth, DashEnv } from './auth-routes.tsx';
+import { formBytesMax } from './auth-routes.tsx';
+import { DashPage } from './dash-layout.tsx';
+import { TraceSvg } from './graph-svg.tsx';
+import { holdEvents, reasonCharsMax, signedSubmission } from './hold-submission.ts';
+import { affectedBy, lotKeyOf, lotOfKey } from './queries.ts';
+import { queryCharsMax, search } from './search.ts';
+
+/** Search, backward/forward trace, and recall (affected items and holders, hold, CSV). */
+
+export const affectedRowsShownMax = 500;
+
+function traceLink(key: string) {
+  return <a href={`/regulator/trace?key=${encodeURIComponent(key)}`}>{keyLabel(key)}</a>;
+}
+
+async function participantName(model: ReadModel, id: string): Promise<string> {
+  return (await model.participant(id))?.name ?? id;
+}
+
+async function findLot(model: ReadModel, raw: string | undefined): Promise<LotInfo | null> {
+  if (!raw) return null;
+  const key = (await search(model, raw)).keys[0];
+  const lotKey = key ? await lotKeyOf(model, key) : null;
+  return lotKey ? lotOfKey(model, lotKey) : null;
+}
+
+export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void {
+  const model = deps.model;
+
+  app.get('/regulator/search', async (c) => {
+    const q = (c.req.query('q') ?? '').slice(0, queryCharsMax);
+    const r = await search(model, q);
+    return c.html(
+      <DashPage session={c.get('session')} title="Search & trace" tab="search">
+        <form method="get" action="/regulator/search" class="card">
+          <label for="q">Item, lot, Digital Link, EPC URI, participant or device</label>
+          <input type="search" id="q" name="q" value={q} maxlength={queryCharsMax} />
+          <p>
+            <button type="submit">Search</button>
+          </p>
+        </form>
+        {r.error ? <p class="bad">{r.error}</p> : null}
+        <ul id="results">
+          {r.keys.map((k) => (
+            <li>{traceLink(k)}</li>
+          ))}
+          {r.participants.map((p) => (
+            <li>
+              participant {p.name} <code>{p.id}</code> ({p.roles.join(', ')})
+            </li>
+          ))}
+          {r.devices.map((d) => (
+            <li>
+              device <code>{d.deviceId}</code> ({d.kind}) {d.gatewayKeyId === null ? <span class="bad">unbound</span> : null}
+            </li>
+          ))}
+          {r.lotsOfMatches.map((l) => (
+            <li>{traceLink(l.key)}</li>
+          ))}
+        </ul>
+        {q !== '' && r.keys.length + r.participants.length + r.devices.length === 0 && !r.error ? <p>No matches.</p> : null}
+      </DashPage>,
+    );
+  });
+
+  app.get('/regulator/trace', async (c) => {
+    const key = (await search(model, c.req.query('key') ?? '')).keys[0];
+    if (!key) return c.json({ error: { code: 'query.invalid', message: 'key must be an item or lot identity' } }, 400);
+    const graph = await traceGraph(key, (k) => model.parents(k), (k) => model.children(k));
+    const lotKey = await lotKeyOf(model, key);
+    const backward = graph.nodes.filter((n) => n.depth < 0);
+    const forward = graph.nodes.filter((n) => n.depth > 0);
+    return c.html(
+      <DashPage session={c.get('session')} title={`Trace: ${keyLabel(key)}`} tab="search">
+        <p>
+          <a href={resolverPath(key)}>Consumer page</a> · <a href={`/regulator/export/epcis?key=${encodeURIComponent(key)}`}>EPCIS 2.0 export</a> ·{' '}
+          <a href={`/regulator/export/fsma204.csv?key=${encodeURIComponent(key)}`}>FSMA 204 spreadsheet</a>
+          {lotKey ? (
+            <>
+              {' '}
+              · <a href={`/regulator/recall?lot=${encodeURIComponent(lotKey)}`}>Recall this lot</a>
+            </>
+          ) : null}
+        </p>
+        <div class="graph scroll">
+          <TraceSvg graph={graph} />
+        </div>
+        {graph.truncated ? <p class="bad">Trace truncated at {graph.nodes.length} identities.</p> : null}
+        <h2>Backward ({backward.length})</h2>
+        <ul id="backward">
+          {backward.slice(0, affectedRowsShownMax).map((n) => (
+            <li>{traceLink(n.key)}</li>
+          ))}
+        </ul>
+        <h2>Forward ({forward.length})</h2>
+        <ul id="forward">
+          {forward.slice(0, affectedRowsShownMax).map((n) => (
+            <li>{traceLink(n.key)}</li>
+          ))}
+        </ul>
+      </DashPage>,
+    );
+  });
+
+  app.get('/regulator/recall', async (c) => {
+    const raw = c.req.query('lot');
+    const lot = await findLot(model, raw);
+    const session = c.get('session');
+    const form = (
+      <form method="get" action="/regulator/recall" class="card">
+        <label for="lot">Lot (code, Digital Link or EPC class)</label>
+        <input type="search" id="lot" name="lot" value={raw ?? ''} maxlength={queryCharsMax} />
+        <p>
+          <button type="submit">Show affected</button>
+        </p>
+      </form>
+    );
+    if (!lot) {
+      return c.html(
+        <DashPage session={session} title="Recall" tab="recall">
+          {form}
+          {raw ? <p class="bad">No lot matches {raw}.</p> : null}
+        </DashPage>,
+        raw ? 404 : 200,
+      );
+    }
+    const affected = await affectedBy(model, lot);
+    const holders = await Promise.all([...affected.holders].map(async ([id, n]) => ({ id, n, name: await participantName(model, id) })));
+    const lotParam = encodeURIComponent(lot.key);
+    return c.html(
+      <DashPage session={session} title={`Recall: lot ${lot.lot}`} tab="recall">
+        {form}
+        {lot.status === 'held' || lot.status === 'recalled' ? <p class="notice notice-red">This lot is {lot.status}.</p> : null}
+        <p id="affected-summary">
+          <strong>{affected.items.length}</strong> items in <strong>{affected.lots.length}</strong> lot(s), held by <strong>{holders.length}</strong> holder(s).{' '}
+          <a href={`/regulator/recall.csv?lot=${lotParam}`}>Download CSV</a>
+        </p>
+        {session.role === 'regulator' ? (
+          <form method="post" action="/regulator/recall/hold" class="card" id="hold-form">
+            <input type="hidden" name="_csrf" value={session.csrf} />
+            <input type="hidden" name="lot" value={lot.key} />
+            <label for="reason">Reason</label>
+            <input type="text" id="reason" name="reason" required maxlength={reasonCharsMax} />
+            <p>
+              <label>
+                <input type="radio" name="kind" value="hold" checked /> Hold 暂扣
+              </label>{' '}
+              <label>
+                <input type="radio" name="kind" value="recall" /> Recall 召回
+              </label>
+            </p>
+            <button type="submit" class="danger">
+              Sign and submit to the ledger
+            </button>
+          </form>
+        ) : (
+          <p class="muted">Auditors can view and export, not hold.</p>
+        )}
+        <h2>Holders</h2>
+        <table id="holders">
+          <tbody>
+            {holders.map((h) => (
+              <tr>
+                <td>{h.name}</td>
+                <td>{h.n} items</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Lots</h2>
+        <ul id="affected-lots">
+          {affected.lots.map((l) => (
+            <li>
+              {traceLink(l.key)} ({l.status})
+            </li>
+          ))}
+        </ul>
+        <h2>Items</h2>
+        <table id="affected-items">
+          <tbody>
+            {affected.items.slice(0, affectedRowsShownMax).map((i) => (
+              <tr>
+                <td>{traceLink(i.key)}</td>
+                <td>{i.status}</td>
+                <td>{i.holderId ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </DashPage>,
+    );
+  });
+
+  app.get('/regulator/recall.csv', async (c) => {
+    const lot = await findLot(model, c.req.query('lot'));
+    if (!lot) return c.json({ error: { code: 'recall.unknownLot', message: 'no such lot' } }, 404);
+    const affected = await affectedBy(model, lot);
+    const names = new Map<string, string>();
+    for (const id of affected.holders.keys()) names.set(id, await participantName(model, id));
+    const rows = affected.items.map((i) => [i.key, i.gtin, i.serial, i.lot, i.status, i.holderId ?? '', names.get(i.holderId ?? '') ?? '']);
+    c.header('Content-Disposition', `attachment; filename="recall-${lot.lot}.csv"`);
+    return c.body(toCsv(['item', 'gtin', 'serial', 'lot', 'status', 'holder id', 'holder'], rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  });
+
+  app.post('/regulator/recall/hold', bodyLimit({ maxSize: formBytesMax }), auth.requireCsrf, auth.requireRole('regulator'), async (c) => {
+    const form = await c.req.parseBody();
+    const kind = form.kind === 'recall' ? 'recall' : form.kind === 'hold' ? 'hold' : null;
+    const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
+    const lot = await findLot(model, typeof form.lot === 'string' ? form.lot : undefined);
+    if (!kind || reason === '' || !lot) return c.json({ error: { code: 'hold.invalid', message: 'need a lot, a kind (hold|recall) and a reason' } }, 400);
+    if (!deps.regulatorKey) return c.json({ error: { code: 'hold.disabled', message: 'no regulator key configured' } }, 503);
+    const affected = await affectedBy(model, lot);
+    const cpl = new Map((await model.products()).map((p) => [p.gtin, p.companyPrefixLength]));
+    const itemEpcs = affected.items.map((i) => sgtinEpc(i.gtin, i.serial, cpl.get(i.gtin) ?? 7));
+    const lotClasses = affected.lots.map((l) => lgtinEpc(l.gtin, l.lot, cpl.get(l.gtin) ?? 7));
+    const now = deps.clock.now();
+    const request = signedSubmission(holdEvents(kind, itemEpcs, lotClasses, reason, now), deps.regulatorKey, now, now);
+    const outcome = await model.submit(request);
+    if (outcome.status === 'rejected') return c.json({ error: { code: outcome.reason.code, message: outcome.reason.message } }, 409);
+    return c.redirect(`/regulator/recall?lot=${encodeURIComponent(lot.key)}`, 303);
+  });
+}
