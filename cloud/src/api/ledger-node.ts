@@ -12,7 +12,7 @@ import { PendingSubmissions } from './pending.ts';
 export interface LedgerNode {
   machine: LedgerMachine;
   /** 'accepted' | 'duplicate' | 'forwarded' are fine; 'full' means overloaded; 'rejected' means refused. */
-  propose(request: ClientRequest): string;
+  propose(request: ClientRequest): string | Promise<string>;
   replicaPublicKeys: readonly Uint8Array[];
 }
 

@@ -56,7 +56,7 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       if (known.status === 'pending' && reader.node.machine.chains.submission(s.submitter, s.seq)) {
         return c.json(known, 202); // executed, awaiting its certificate
       }
-      const result = reader.node.propose(request);
+      const result = await reader.node.propose(request);
       if (result === 'full')
         return errorResponse(c, 503, 'overloaded', 'ordering queue is full: retry later');
       if (result === 'rejected')

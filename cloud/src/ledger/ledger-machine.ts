@@ -36,6 +36,8 @@ export class LedgerMachine implements ReplicatedStateMachine {
   readonly state: StateStore;
   readonly config: LedgerConfig;
   private applied: number;
+  /** Batches whose certified state digest differs from this replica's (see status). */
+  divergedBatches = 0;
 
   constructor(path: string, config: LedgerConfig) {
     this.db = new Database(path);
@@ -66,10 +68,12 @@ export class LedgerMachine implements ReplicatedStateMachine {
   attachStateCertificate(certificate: StateCertificate): void {
     const stored = this.chains.batch(certificate.seq);
     if (!stored) return; // a certificate for a batch this replica has not applied yet: it will come again
-    assert(
-      toBase64Url(stored.stateDigest) === toBase64Url(certificate.stateDigest),
-      `batch ${certificate.seq}: quorum certified a state digest this replica did not reach`,
-    );
+    if (toBase64Url(stored.stateDigest) !== toBase64Url(certificate.stateDigest)) {
+      // The quorum reached another state: this replica's ledger diverged (a bug or a tampered
+      // file). Never attach a certificate to blocks it does not cover; count it for the operator.
+      this.divergedBatches++;
+      return;
+    }
     this.chains.certify(certificate.seq, certificateToWire(certificate));
   }
 
