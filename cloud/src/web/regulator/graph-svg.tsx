@@ -20,6 +20,8 @@ export function TraceSvg(props: { graph: TraceGraph }) {
     col.push(n.key);
     columns.set(n.depth, col);
   }
+  const rank = { lot: 0, pallet: 1, other: 2, item: 3 };
+  for (const keys of columns.values()) keys.sort((a, b) => rank[keyKind(a)] - rank[keyKind(b)]);
   const depths = [...columns.keys()].sort((a, b) => a - b);
   const pos = new Map<string, { x: number; y: number }>();
   const more: { x: number; y: number; n: number }[] = [];
@@ -38,7 +40,7 @@ export function TraceSvg(props: { graph: TraceGraph }) {
     return a && b ? [{ a, b }] : [];
   });
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Trace graph" id="trace-graph" style={`max-width:${width}px`}>
+    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Trace graph" id="trace-graph" style={`width:${width}px;max-width:none`}>
       {edges.map(({ a, b }) => (
         <line x1={a.x + boxW} y1={a.y + boxH / 2} x2={b.x} y2={b.y + boxH / 2} stroke="#9fb3a7" stroke-width="1" />
       ))}
