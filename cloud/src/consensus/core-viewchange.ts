@@ -48,6 +48,12 @@ export abstract class ViewChanging extends Checkpointing {
       this.timerStart = null;
       return;
     }
+    // In a view change the timer only runs once a quorum is in this view too (TOCS'02 §4.5.2):
+    // a replica never escalates alone, so honest replicas cannot drift apart view by view.
+    if (!this.active && this.viewChangesAtLeast(this.view) < this.config.quorum) {
+      this.timerStart = null;
+      return;
+    }
     if (this.timerStart === null) {
       this.timerStart = this.now;
       return;
@@ -55,12 +61,19 @@ export abstract class ViewChanging extends Checkpointing {
     if (this.now - this.timerStart >= this.timeoutTicks()) this.startViewChange(this.view + 1);
   }
 
+  /** Replicas whose latest view change is for `view` or later (later ones passed through it). */
+  private viewChangesAtLeast(view: number): number {
+    let count = 0;
+    for (const vc of this.viewChanges.values()) if (vc.view >= view) count++;
+    return count;
+  }
+
   startViewChange(newView: number): void {
     if (newView <= this.view) return;
     this.view = newView;
     this.active = false;
     this.vcAttempts++;
-    this.timerStart = this.now;
+    this.timerStart = null;
     this.persist({ kind: 'view', view: newView });
     this.requeue([...this.inflight.values()].map((e) => e.request));
     const prepared: PreparedCertificate[] = [];

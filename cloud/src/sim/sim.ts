@@ -30,6 +30,8 @@ export interface SimResult {
   schedule: string[];
   ticks: number;
   stats: { committedSeqs: number; messages: number; lost: number; maxView: number; dropped: number };
+  /** Final state per host, for diagnosing a failed seed. */
+  hosts: string[];
 }
 
 /** Small limits so view changes, checkpoints, truncation and window stalls all happen in short runs. */
@@ -149,6 +151,14 @@ class Simulation {
       schedule: this.schedule.map(describeEvent),
       ticks: this.now,
       stats: { committedSeqs, messages: this.network.sent, lost: this.network.lost, maxView, dropped },
+      hosts: this.hosts.map((h) => {
+        const st = h.core?.status();
+        const state =
+          st === undefined
+            ? 'down'
+            : `view=${st.view}${st.inViewChange ? '(vc)' : ''} exec=${st.lastExecuted} low=${st.lowWatermark} pending=${st.pendingRequests} dropped=${JSON.stringify(st.dropped)}`;
+        return `host ${h.index} replica ${h.replica} ${h.behavior} applied=${h.app.lastApplied} ${state}`;
+      }),
     };
   }
 
