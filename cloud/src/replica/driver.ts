@@ -1,5 +1,5 @@
 import { assert } from '@suyuan/shared';
-import type { ClientRequest, ConsensusMessage, Ready, ReplicaId } from '../consensus/types.ts';
+import type { ClientRequest, ConsensusMessage, Outbound, Ready, ReplicaId } from '../consensus/types.ts';
 import type { ReplicaApp } from './app/replica-app.ts';
 import type { ProposeResult, ReplicaCorePort } from './core-port.ts';
 import type { ReplicaStore } from './replica-store.ts';
@@ -42,9 +42,9 @@ const requestKey = (submitter: string, seq: number): string => `${submitter}\u00
 
 /**
  * The loop of consensus/types.ts around the pure core: inputs go to the core as they arrive, and
- * one drain per event-loop turn takes every Ready, persists it (one SQLite transaction) BEFORE any
- * of its messages leave, sends, applies committed batches to the application, and answers
- * state-transfer fetches from the committed-batch store.
+ * one drain per event-loop turn takes every Ready, persists it BEFORE any of its messages leave,
+ * applies committed batches to the application, and answers state-transfer fetches from the
+ * committed-batch store.
  */
 export class ReplicaDriver {
   readonly dropped: DropCounters = {};
@@ -147,20 +147,35 @@ export class ReplicaDriver {
     });
   }
 
-  /** Handles Ready rounds until the core has nothing more (or the per-turn bound is hit). */
+  /**
+   * Handles Ready rounds until the core has nothing more (or the per-turn bound is hit) as one
+   * group commit: every round's records, committed batches and (for an app sharing the replica
+   * database) execution go into one SQLite transaction, and the rounds' messages and client
+   * answers are released only after it committed. One fsync per event-loop turn instead of one per
+   * round is what lets a replica keep up; nothing leaves before the state it depends on is durable.
+   */
   drain(): void {
-    for (let round = 0; round < this.opts.limits.readyRoundsMax && !this.stopped; round++) {
-      const rd = this.opts.core.ready();
-      if (rd === null) return;
-      this.handle(rd);
-    }
-    this.scheduleDrain();
+    if (this.stopped) return;
+    const outbox: Outbound[] = [];
+    const executed: { key: string; batchSeq: number }[] = [];
+    let more = false;
+    this.opts.store.db.transaction(() => {
+      for (let round = 0; round < this.opts.limits.readyRoundsMax; round++) {
+        const rd = this.opts.core.ready();
+        if (rd === null) return;
+        this.handle(rd, outbox, executed);
+      }
+      more = true;
+    })();
+    for (const out of outbox) this.opts.send(out.to, out.message);
+    for (const { key, batchSeq } of executed) this.notifyCommitted(key, batchSeq);
+    if (more) this.scheduleDrain();
   }
 
-  private handle(rd: Ready): void {
-    const { core, store, app, send } = this.opts;
+  private handle(rd: Ready, outbox: Outbound[], executed: { key: string; batchSeq: number }[]): void {
+    const { core, store, app } = this.opts;
     store.saveReady(rd.persist, rd.committed, rd.certified);
-    for (const out of rd.messages) send(out.to, out.message);
+    outbox.push(...rd.messages);
     for (const batch of rd.committed) {
       const lastApplied = app.machine.lastApplied();
       if (batch.seq <= lastApplied) {
@@ -172,19 +187,20 @@ export class ReplicaDriver {
       for (const request of batch.requests) {
         const key = requestKey(request.submitter, request.seq);
         this.pending.delete(key);
-        this.notifyCommitted(key, batch.seq);
+        executed.push({ key, batchSeq: batch.seq });
       }
       core.executed(batch.seq, stateDigest);
     }
     for (const certificate of rd.certified) app.machine.attachStateCertificate(certificate);
     for (const fetch of rd.fetches) {
       this.stateTransfer.fetchesSent++;
-      send(fetch.from, {
+      const message = {
         type: 'fetchBatches',
         fromSeq: fetch.fromSeq,
         toSeq: fetch.toSeq,
         replica: this.opts.id,
-      });
+      } as const;
+      outbox.push({ to: fetch.from, message });
     }
     core.advance(rd);
   }

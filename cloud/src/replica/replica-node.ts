@@ -65,6 +65,7 @@ export async function startReplica(
     dataDir: config.dataDir,
     replicaId: config.id,
     replicaPublicKeys: config.replicaPublicKeys,
+    db: store.db,
   });
   const lastExecuted = replayStoredBatches(store, app);
   const verifyRequest = cachedRequestVerifier();

@@ -148,6 +148,21 @@ export class LocalCluster {
     await replica.exited;
   }
 
+  /** SIGTERM: a clean shutdown (lets --cpu-prof write its profile). */
+  async terminate(id: number): Promise<void> {
+    const replica = this.running.get(id);
+    if (!replica) return;
+    this.running.delete(id);
+    replica.child.kill('SIGTERM');
+    await replica.exited;
+  }
+
+  httpPort(id: number): number {
+    const replica = this.running.get(id);
+    if (!replica) throw new Error(`replica ${id} is not running`);
+    return replica.httpPort;
+  }
+
   url(id: number, path: string): string {
     const replica = this.running.get(id);
     if (!replica) throw new Error(`replica ${id} is not running`);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { InputError } from '@suyuan/shared';
 import { createLogApp } from './log-app.ts';
 import type { AppFactory } from './replica-app.ts';
@@ -9,9 +8,7 @@ export type AppName = 'log' | 'ledger';
  * Applications by config name. The ledger registers its factory here (`registerApp('ledger', ...)`)
  * from its own module; until then choosing it is a clear configuration error.
  */
-const factories = new Map<AppName, AppFactory>([
-  ['log', (ctx) => createLogApp(join(ctx.dataDir, 'app-log.sqlite'))],
-]);
+const factories = new Map<AppName, AppFactory>([['log', (ctx) => createLogApp(ctx.db)]]);
 
 export function registerApp(name: AppName, factory: AppFactory): void {
   factories.set(name, factory);

@@ -2,7 +2,7 @@ import { assert, concatBytes, sha256, toBase64Url, utf8 } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import type { CommittedBatch, ReplicatedStateMachine, StateCertificate } from '../../consensus/types.ts';
 import { encodeStateCertificate } from '../record-codec.ts';
-import { openSqlite } from '../sqlite.ts';
+import { openSqlite, type Sqlite } from '../sqlite.ts';
 import type { ReplicaApp } from './replica-app.ts';
 
 /**
@@ -13,14 +13,27 @@ import type { ReplicaApp } from './replica-app.ts';
  * run and tested end to end.
  */
 const migrations = [
-  `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 0), last_applied INTEGER NOT NULL,
+  `CREATE TABLE log_meta (id INTEGER PRIMARY KEY CHECK (id = 0), last_applied INTEGER NOT NULL,
      state_digest BLOB NOT NULL);
-   INSERT INTO meta (id, last_applied, state_digest) VALUES (0, 0, zeroblob(32));
-   CREATE TABLE executed (position INTEGER PRIMARY KEY AUTOINCREMENT, submitter TEXT NOT NULL,
+   INSERT INTO log_meta (id, last_applied, state_digest) VALUES (0, 0, zeroblob(32));
+   CREATE TABLE log_executed (position INTEGER PRIMARY KEY AUTOINCREMENT, submitter TEXT NOT NULL,
      req_seq INTEGER NOT NULL, batch_seq INTEGER NOT NULL, body_hash BLOB NOT NULL,
      UNIQUE (submitter, req_seq));
-   CREATE TABLE state_certificates (seq INTEGER PRIMARY KEY, certificate BLOB NOT NULL);`,
+   CREATE TABLE log_state_certificates (seq INTEGER PRIMARY KEY, certificate BLOB NOT NULL);`,
 ];
+
+/** The log app's tables in a database it shares, versioned apart from its host's user_version. */
+function migrateShared(db: Sqlite): Sqlite {
+  db.exec('CREATE TABLE IF NOT EXISTS log_app_schema (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM log_app_schema').get() as { version: number } | undefined;
+  const version = row?.version ?? 0;
+  db.transaction(() => {
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]!);
+    db.prepare('DELETE FROM log_app_schema').run();
+    db.prepare('INSERT INTO log_app_schema (version) VALUES (?)').run(migrations.length);
+  })();
+  return db;
+}
 
 const CHAIN_CONTEXT = utf8('SY-LOGAPP1\n');
 
@@ -41,24 +54,31 @@ export interface ExecutedEntry {
 /** Most log entries one GET /v1/app/log returns. */
 export const logPageEntriesMax = 1000;
 
+/**
+ * `target` is a file path (own database) or an open database, normally the replica's own, so that
+ * executing a batch commits in the same transaction (and fsync) as storing it.
+ */
 export function createLogApp(
-  path: string,
+  target: string | Sqlite,
 ): ReplicaApp & { entries(after: number, limit: number): ExecutedEntry[] } {
-  const db = openSqlite(path, migrations);
+  const owned = typeof target === 'string';
+  const db = typeof target === 'string' ? openSqlite(target, migrations) : migrateShared(target);
   const readMeta = db.prepare(
-    'SELECT last_applied AS lastApplied, state_digest AS digest FROM meta WHERE id = 0',
+    'SELECT last_applied AS lastApplied, state_digest AS digest FROM log_meta WHERE id = 0',
   );
-  const writeMeta = db.prepare('UPDATE meta SET last_applied = ?, state_digest = ? WHERE id = 0');
+  const writeMeta = db.prepare('UPDATE log_meta SET last_applied = ?, state_digest = ? WHERE id = 0');
   const insert = db.prepare(
-    'INSERT OR IGNORE INTO executed (submitter, req_seq, batch_seq, body_hash) VALUES (?, ?, ?, ?)',
+    'INSERT OR IGNORE INTO log_executed (submitter, req_seq, batch_seq, body_hash) VALUES (?, ?, ?, ?)',
   );
-  const insertCert = db.prepare('INSERT OR REPLACE INTO state_certificates (seq, certificate) VALUES (?, ?)');
+  const insertCert = db.prepare(
+    'INSERT OR REPLACE INTO log_state_certificates (seq, certificate) VALUES (?, ?)',
+  );
   const page = db.prepare(
     `SELECT position, submitter, req_seq AS seq, batch_seq AS batchSeq, body_hash AS bodyHash
-     FROM executed WHERE position > ? ORDER BY position LIMIT ?`,
+     FROM log_executed WHERE position > ? ORDER BY position LIMIT ?`,
   );
   const meta = () => readMeta.get() as { lastApplied: number; digest: Buffer };
-  let executedCount = (db.prepare('SELECT COUNT(*) AS n FROM executed').get() as { n: number }).n;
+  let executedCount = (db.prepare('SELECT COUNT(*) AS n FROM log_executed').get() as { n: number }).n;
 
   const applyBatch = db.transaction((batch: CommittedBatch) => {
     const { lastApplied, digest } = meta();
@@ -110,6 +130,8 @@ export function createLogApp(
       const { lastApplied, digest } = meta();
       return { app: 'log', lastApplied, stateDigest: toBase64Url(digest), executed: executedCount };
     },
-    close: () => db.close(),
+    close: () => {
+      if (owned) db.close();
+    },
   };
 }

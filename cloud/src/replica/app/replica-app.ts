@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { ReplicatedStateMachine } from '../../consensus/types.ts';
+import type { Sqlite } from '../sqlite.ts';
 
 /**
  * An application a replica runs on top of consensus: the state machine plus, optionally, its own
@@ -17,6 +18,11 @@ export interface AppContext {
   dataDir: string;
   replicaId: number;
   replicaPublicKeys: readonly Uint8Array[];
+  /**
+   * The replica's own database. An app that keeps its tables here executes each batch inside the
+   * driver's group-commit transaction: stored and executed atomically, one fsync.
+   */
+  db: Sqlite;
 }
 
 export type AppFactory = (context: AppContext) => ReplicaApp;
