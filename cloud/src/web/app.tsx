@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { consumerRoutes } from './consumer/routes.tsx';
 import { qrRoutes } from './consumer/qr-routes.tsx';
+import { consumerRoutes } from './consumer/routes.tsx';
 import type { WebDeps } from './web-deps.ts';
 
 /**
@@ -27,7 +27,9 @@ export function createWebApp(deps: WebDeps, extra: ((app: Hono) => void)[] = [])
   app.route('/', qrRoutes(deps));
   for (const add of extra) add(app);
   app.get('/', (c) => c.redirect('/regulator'));
-  app.notFound((c) => c.json({ error: { code: 'http.notFound', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'http.notFound', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
   app.onError((error, c) => {
     console.error(error);
     return c.json({ error: { code: 'http.internal', message: 'internal error' } }, 500);

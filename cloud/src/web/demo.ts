@@ -2,11 +2,11 @@ import { type Clock, ManualClock } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import { createWebApp } from './app.tsx';
 import { buildDemoLedger, type DemoLedger, demoStartMs } from './fixture/demo-ledger.ts';
-import { defaultCloneSettings } from './scans/clone-heuristics.ts';
-import { ScanCounter } from './scans/scan-counter.ts';
-import { type RegulatorUser } from './regulator/auth-routes.tsx';
+import type { RegulatorUser } from './regulator/auth-routes.tsx';
 import { regulatorDashboard } from './regulator/dashboard.ts';
 import { hashPassword } from './regulator/passwords.ts';
+import { defaultCloneSettings } from './scans/clone-heuristics.ts';
+import { ScanCounter } from './scans/scan-counter.ts';
 import type { WebDeps } from './web-deps.ts';
 
 /** Demo accounts (documented in docs/web.md); a real deployment configures its own hashes. */

@@ -11,7 +11,11 @@ function isLang(value: string | undefined): value is Lang {
 }
 
 /** Pick the language: `?lang`, then cookie, then Accept-Language; Chinese when nothing matches. */
-export function pickLang(query: string | undefined, cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+export function pickLang(
+  query: string | undefined,
+  cookie: string | undefined,
+  acceptLanguage: string | undefined,
+): Lang {
   if (isLang(query)) return query;
   if (isLang(cookie)) return cookie;
   const ranked = (acceptLanguage ?? '')
@@ -48,7 +52,8 @@ const en = {
   allowedRange: 'allowed {min}–{max} °C',
   excursion: 'Outside the allowed range for {minutes} min',
   noReadings: 'No readings recorded',
-  heldNotice: 'ON HOLD: the regulator has placed this product on hold. Do not eat it until the hold is lifted.',
+  heldNotice:
+    'ON HOLD: the regulator has placed this product on hold. Do not eat it until the hold is lifted.',
   recalledNotice: 'RECALLED: this product has been recalled. Do not eat it; return it to the shop.',
   cloneNotice:
     'Warning: this code has been scanned unusually often or far from where it was delivered. It may be a copied label; check with the shop.',

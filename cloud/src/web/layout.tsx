@@ -1,5 +1,5 @@
-import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 
 /** The one page shell: phone-first, inline CSS (one request per page), system fonts, no web fonts. */
 

@@ -6,7 +6,13 @@ import type { Excursion } from './excursions.ts';
  * clones. Pure: detection here, I/O in the route.
  */
 
-export type AlertKind = 'coldChain' | 'preHarvestInterval' | 'rejected' | 'unknownDevice' | 'sequenceGap' | 'suspectedClone';
+export type AlertKind =
+  | 'coldChain'
+  | 'preHarvestInterval'
+  | 'rejected'
+  | 'unknownDevice'
+  | 'sequenceGap'
+  | 'suspectedClone';
 
 export interface Alert {
   kind: AlertKind;
@@ -25,7 +31,11 @@ export interface SprayRecord {
 const dayMs = 24 * 3_600_000;
 
 /** A harvest sooner after a spraying than that spraying's pre-harvest interval allows. */
-export function phiViolations(lotKey: string, sprays: readonly SprayRecord[], harvestAt: number | null): Alert[] {
+export function phiViolations(
+  lotKey: string,
+  sprays: readonly SprayRecord[],
+  harvestAt: number | null,
+): Alert[] {
   if (harvestAt === null) return [];
   const out: Alert[] = [];
   for (const s of sprays) {
@@ -43,7 +53,11 @@ export function phiViolations(lotKey: string, sprays: readonly SprayRecord[], ha
   return out;
 }
 
-export function excursionAlerts(lotKey: string, excursions: readonly Excursion[], limits: { minC: number; maxC: number }): Alert[] {
+export function excursionAlerts(
+  lotKey: string,
+  excursions: readonly Excursion[],
+  limits: { minC: number; maxC: number },
+): Alert[] {
   return excursions.map((e) => ({
     kind: 'coldChain',
     severity: 'high',
@@ -75,7 +89,9 @@ export function rejectionAlerts(rejections: readonly RejectionInput[]): Alert[] 
   });
 }
 
-export function gapAlerts(gaps: readonly { deviceId: string; after: number; next: number; time: number }[]): Alert[] {
+export function gapAlerts(
+  gaps: readonly { deviceId: string; after: number; next: number; time: number }[],
+): Alert[] {
   return gaps.map((g) => ({
     kind: 'sequenceGap',
     severity: 'medium',
@@ -86,7 +102,14 @@ export function gapAlerts(gaps: readonly { deviceId: string; after: number; next
 }
 
 export function cloneAlerts(
-  suspects: readonly { key: string; firstFlaggedAt: number; reasons: readonly string[]; count: number; foreignScans: number; shippedTo: string | null }[],
+  suspects: readonly {
+    key: string;
+    firstFlaggedAt: number;
+    reasons: readonly string[];
+    count: number;
+    foreignScans: number;
+    shippedTo: string | null;
+  }[],
 ): Alert[] {
   return suspects.map((s) => ({
     kind: 'suspectedClone',

@@ -5,13 +5,22 @@ import { findExcursions } from './excursions.ts';
 import { downstream, keyKind, keyLabel, traceGraph } from './trace-graph.ts';
 
 const minute = 60_000;
-const temp = (deviceId: string, time: number, value: number): Reading => ({ deviceId, seq: time, time, type: 'Temperature', value, uom: 'CEL' });
+const temp = (deviceId: string, time: number, value: number): Reading => ({
+  deviceId,
+  seq: time,
+  time,
+  type: 'Temperature',
+  value,
+  uom: 'CEL',
+});
 const limits = { minC: 0, maxC: 4, excursionMinutesMax: 30 };
 
 describe('findExcursions', () => {
   it('keeps runs outside the range longer than allowed, measured to the first reading back in range', () => {
     const readings = [0, 15, 30, 45, 60, 75].map((m, i) => temp('t1', m * minute, [2, 9, 9.5, 8, 3, 3][i]!));
-    expect(findExcursions(readings, limits)).toEqual([{ deviceId: 't1', from: 15 * minute, to: 60 * minute, minutes: 45, peakC: 9.5 }]);
+    expect(findExcursions(readings, limits)).toEqual([
+      { deviceId: 't1', from: 15 * minute, to: 60 * minute, minutes: 45, peakC: 9.5 },
+    ]);
   });
 
   it('ignores short runs, other measurement types, and splits by device', () => {
@@ -24,7 +33,10 @@ describe('findExcursions', () => {
   });
 
   it('converts Fahrenheit before comparing', () => {
-    const f = [{ ...temp('t', 0, 50), uom: 'FAH' }, { ...temp('t', 45 * minute, 35), uom: 'FAH' }];
+    const f = [
+      { ...temp('t', 0, 50), uom: 'FAH' },
+      { ...temp('t', 45 * minute, 35), uom: 'FAH' },
+    ];
     expect(findExcursions(f, limits)).toHaveLength(1);
   });
 });
@@ -33,7 +45,10 @@ describe('alerts', () => {
   const day = 86_400_000;
   it('flags a harvest inside the pre-harvest interval only', () => {
     const sprays = [{ time: 0, preHarvestIntervalDays: 7, productName: 'X' }];
-    expect(phiViolations('lot', sprays, 3 * day)[0]).toMatchObject({ kind: 'preHarvestInterval', subject: 'lot' });
+    expect(phiViolations('lot', sprays, 3 * day)[0]).toMatchObject({
+      kind: 'preHarvestInterval',
+      subject: 'lot',
+    });
     expect(phiViolations('lot', sprays, 7 * day)).toEqual([]);
     expect(phiViolations('lot', sprays, null)).toEqual([]);
   });
@@ -45,7 +60,16 @@ describe('alerts', () => {
         { submitter: 's', seq: 2, time: 6, reason: { code: 'registry.unknownDevice', message: 'm' } },
       ]),
       ...gapAlerts([{ deviceId: 'd', after: 3, next: 7, time: 9 }]),
-      ...cloneAlerts([{ key: 'k', firstFlaggedAt: 1, reasons: ['tooManyScans'], count: 30, foreignScans: 0, shippedTo: 'CN-SH' }]),
+      ...cloneAlerts([
+        {
+          key: 'k',
+          firstFlaggedAt: 1,
+          reasons: ['tooManyScans'],
+          count: 30,
+          foreignScans: 0,
+          shippedTo: 'CN-SH',
+        },
+      ]),
     ]);
     expect(alerts.map((a) => a.kind)).toEqual(['unknownDevice', 'suspectedClone', 'sequenceGap', 'rejected']);
     expect(alerts[2]!.message).toContain('4-6'.replace('-', '…'));

@@ -53,7 +53,12 @@ async function walk(
   }
 }
 
-export async function traceGraph(start: string, parents: Neighbours, children: Neighbours, nodesMax = traceNodesMax): Promise<TraceGraph> {
+export async function traceGraph(
+  start: string,
+  parents: Neighbours,
+  children: Neighbours,
+  nodesMax = traceNodesMax,
+): Promise<TraceGraph> {
   const graph: TraceGraph = { start, nodes: [{ key: start, depth: 0 }], edges: [], truncated: false };
   const seen = new Set([start]);
   await walk(start, parents, -1, graph, seen, nodesMax);
@@ -65,7 +70,11 @@ export async function traceGraph(start: string, parents: Neighbours, children: N
 }
 
 /** Everything downstream of `start` (children, their children, …), bounded. */
-export async function downstream(start: string, children: Neighbours, nodesMax = traceNodesMax): Promise<{ keys: string[]; truncated: boolean }> {
+export async function downstream(
+  start: string,
+  children: Neighbours,
+  nodesMax = traceNodesMax,
+): Promise<{ keys: string[]; truncated: boolean }> {
   const graph: TraceGraph = { start, nodes: [], edges: [], truncated: false };
   await walk(start, children, 1, graph, new Set([start]), nodesMax);
   return { keys: graph.nodes.map((n) => n.key), truncated: graph.truncated };

@@ -38,7 +38,8 @@ export function describe(result: VerifyResult, strings: BadgeStrings): { title: 
     const check = strings.checks[f.check] ?? f.check;
     return `${strings.event} ${f.eventIndex + 1}: ${check} — ${f.message}`;
   });
-  if (result.failures.length > failuresShownMax) lines.push(`… +${result.failures.length - failuresShownMax}`);
+  if (result.failures.length > failuresShownMax)
+    lines.push(`… +${result.failures.length - failuresShownMax}`);
   return { title: strings.failed, detail: lines.join('\n') };
 }
 

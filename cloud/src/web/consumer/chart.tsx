@@ -41,7 +41,9 @@ export function bucketPoints(points: readonly ChartPoint[], max: number): ChartP
 
 function formatDay(ms: number, lang: string): string {
   const d = new Date(ms + 8 * 3_600_000);
-  return lang === 'zh' ? `${d.getUTCMonth() + 1}月${d.getUTCDate()}日` : `${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
+  return lang === 'zh'
+    ? `${d.getUTCMonth() + 1}月${d.getUTCDate()}日`
+    : `${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
 }
 
 export function Chart(props: ChartProps) {

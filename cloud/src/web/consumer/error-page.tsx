@@ -5,9 +5,20 @@ import { Page } from '../layout.tsx';
 export function ErrorPage(props: { status: 400 | 404; lang: Lang; detail: string }) {
   const t = strings[props.lang];
   const title = props.status === 400 ? t.badRequestTitle : t.notFoundTitle;
-  const message = props.status === 400 ? fill(t.badRequest, { reason: props.detail }) : fill(t.notFound, { id: props.detail });
+  const message =
+    props.status === 400
+      ? fill(t.badRequest, { reason: props.detail })
+      : fill(t.notFound, { id: props.detail });
   return (
-    <Page title={`${title} · ${t.appName}`} lang={t.htmlLang} header={<header class="bar"><span class="brand">{t.appName}</span></header>}>
+    <Page
+      title={`${title} · ${t.appName}`}
+      lang={t.htmlLang}
+      header={
+        <header class="bar">
+          <span class="brand">{t.appName}</span>
+        </header>
+      }
+    >
       <h1>
         {props.status} · {title}
       </h1>

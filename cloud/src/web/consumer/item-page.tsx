@@ -39,7 +39,9 @@ function Step(props: { step: JourneyStep; lang: Lang; placeNames: Map<string, st
       {step.productApplied ? (
         <div class="muted">
           {t.applied}: {step.productApplied}
-          {step.preHarvestIntervalDays === null ? '' : ` · ${fill(t.phi, { days: step.preHarvestIntervalDays })}`}
+          {step.preHarvestIntervalDays === null
+            ? ''
+            : ` · ${fill(t.phi, { days: step.preHarvestIntervalDays })}`}
         </div>
       ) : null}
       <div class="when">{formatTime(step.time, props.lang)}</div>
@@ -70,7 +72,12 @@ export function ItemPage(props: ItemPageProps) {
     </header>
   );
   return (
-    <Page title={`${productName} · ${t.appName}`} lang={t.htmlLang} header={header} scripts={[props.scriptUrl]}>
+    <Page
+      title={`${productName} · ${t.appName}`}
+      lang={t.htmlLang}
+      header={header}
+      scripts={[props.scriptUrl]}
+    >
       {view.status === 'recalled' ? (
         <div class="notice notice-red" role="alert" id="notice-recall">
           {t.recalledNotice}
@@ -136,7 +143,12 @@ export function ItemPage(props: ItemPageProps) {
         ))}
       </ol>
       <h2>{t.growing}</h2>
-      <Chart title={t.soilTemperature} points={view.growing.temperature} emptyText={t.noReadings} lang={lang} />
+      <Chart
+        title={t.soilTemperature}
+        points={view.growing.temperature}
+        emptyText={t.noReadings}
+        lang={lang}
+      />
       <Chart title={t.soilMoisture} points={view.growing.moisture} emptyText={t.noReadings} lang={lang} />
       <h2>{t.coldChain}</h2>
       {view.excursions.map((e) => (
@@ -145,7 +157,11 @@ export function ItemPage(props: ItemPageProps) {
       <Chart
         title={t.transportTemperature}
         points={view.coldChain}
-        band={{ min: cold.minC, max: cold.maxC, label: fill(t.allowedRange, { min: cold.minC, max: cold.maxC }) }}
+        band={{
+          min: cold.minC,
+          max: cold.maxC,
+          label: fill(t.allowedRange, { min: cold.minC, max: cold.maxC }),
+        }}
         emptyText={t.noReadings}
         lang={lang}
       />

@@ -32,7 +32,11 @@ export function worstStatus(...statuses: ItemStatus[]): ItemStatus {
   return statuses.reduce((a, b) => (severity[b] > severity[a] ? b : a), 'active');
 }
 
-async function placeNames(model: ReadModel, steps: readonly JourneyStep[], lot: LotInfo): Promise<Map<string, string>> {
+async function placeNames(
+  model: ReadModel,
+  steps: readonly JourneyStep[],
+  lot: LotInfo,
+): Promise<Map<string, string>> {
   const names = new Map<string, string>([[lot.plot.sgln, `${lot.plot.name.zh} ${lot.plot.name.en}`]]);
   for (const place of new Set(steps.map((s) => s.place))) {
     if (place === null || names.has(place)) continue;
@@ -58,7 +62,12 @@ async function growingSeries(model: ReadModel, lot: LotInfo, steps: readonly Jou
   return { temperature, moisture };
 }
 
-async function coldChainSeries(model: ReadModel, steps: readonly JourneyStep[], product: ProductInfo, nowMs: number) {
+async function coldChainSeries(
+  model: ReadModel,
+  steps: readonly JourneyStep[],
+  product: ProductInfo,
+  nowMs: number,
+) {
   const last = steps.at(-1)?.time ?? nowMs;
   const until = Math.min(nowMs, last + storageWindowMsMax);
   const points: ChartPoint[] = [];

@@ -79,7 +79,10 @@ export function journeyOf(histories: readonly (readonly LedgerEvent[])[]): Journ
 }
 
 /** Time windows a sensor device watched the goods: from its step to the next step (or `untilMs`). */
-export function sensorWindows(steps: readonly JourneyStep[], untilMs: number): { deviceId: string; from: number; to: number }[] {
+export function sensorWindows(
+  steps: readonly JourneyStep[],
+  untilMs: number,
+): { deviceId: string; from: number; to: number }[] {
   const out: { deviceId: string; from: number; to: number }[] = [];
   steps.forEach((s, i) => {
     if (s.sensorDeviceId === null) return;

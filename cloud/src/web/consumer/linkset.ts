@@ -25,11 +25,14 @@ export function buildLinkset(input: LinksetInput) {
     anchor: input.anchor,
     [`${gs1}defaultLink`]: [{ href: input.anchor, title: input.title, type: 'text/html' }],
     [`${gs1}pip`]: pip,
-    [`${gs1}traceability`]: [{ href: input.proofsUrl, title: 'events with ledger proofs', type: 'application/json' }],
+    [`${gs1}traceability`]: [
+      { href: input.proofsUrl, title: 'events with ledger proofs', type: 'application/json' },
+    ],
     [`${gs1}recallStatus`]: [{ href: input.anchor, title: `status: ${input.status}`, type: 'text/html' }],
   };
   if (input.qrSvgUrl) links[`${gs1}qrcode`] = [{ href: input.qrSvgUrl, type: 'image/svg+xml' }];
-  if (input.labelsUrl) links[`${gs1}relatedImage`] = [{ href: input.labelsUrl, title: 'QR label sheet', type: 'text/html' }];
+  if (input.labelsUrl)
+    links[`${gs1}relatedImage`] = [{ href: input.labelsUrl, title: 'QR label sheet', type: 'text/html' }];
   return { linkset: [links] };
 }
 

@@ -25,7 +25,10 @@ export function qrRoutes(deps: WebDeps): Hono {
     const target = parseTarget(m[1] ?? '');
     if ('error' in target) return c.json({ error: { code: 'resolver.badLink', message: target.error } }, 400);
     if (target.serial === undefined) {
-      return c.json({ error: { code: 'qr.notItem', message: 'QR images are per item; lots get /labels' } }, 400);
+      return c.json(
+        { error: { code: 'qr.notItem', message: 'QR images are per item; lots get /labels' } },
+        400,
+      );
     }
     if (!(await deps.model.item(target.gtin, target.serial))) {
       return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
@@ -44,15 +47,25 @@ export function qrRoutes(deps: WebDeps): Hono {
     const target = parseTarget(c.req.path.slice('/labels'.length));
     if ('error' in target) return c.json({ error: { code: 'resolver.badLink', message: target.error } }, 400);
     if (target.lot === undefined || target.serial !== undefined) {
-      return c.json({ error: { code: 'labels.notLot', message: 'label sheets are per lot: /labels/01/<gtin>/10/<lot>' } }, 400);
+      return c.json(
+        { error: { code: 'labels.notLot', message: 'label sheets are per lot: /labels/01/<gtin>/10/<lot>' } },
+        400,
+      );
     }
-    const [lot, product] = [await deps.model.lot(target.gtin, target.lot), await deps.model.product(target.gtin)];
-    if (!lot || !product) return c.json({ error: { code: 'resolver.notFound', message: 'unknown lot' } }, 404);
+    const [lot, product] = [
+      await deps.model.lot(target.gtin, target.lot),
+      await deps.model.product(target.gtin),
+    ];
+    if (!lot || !product)
+      return c.json({ error: { code: 'resolver.notFound', message: 'unknown lot' } }, 404);
     const serials = await deps.model.lotSerials(target.gtin, target.lot, labelSheetItemsMax);
     const labels = await Promise.all(
       serials.map(async (serial) => {
         const path = canonicalPath({ gtin: target.gtin, serial });
-        return { serial, svg: await QRCode.toString(`${deps.publicBase}${path}`, { ...qrOptions, type: 'svg' }) };
+        return {
+          serial,
+          svg: await QRCode.toString(`${deps.publicBase}${path}`, { ...qrOptions, type: 'svg' }),
+        };
       }),
     );
     const css = `@page{size:A4;margin:10mm}.sheet{display:grid;grid-template-columns:repeat(3,1fr);gap:4mm}

@@ -41,13 +41,20 @@ export function parseTarget(path: string): Target | { error: string } {
   if (link.primary.ai !== '01') return { error: 'this resolver serves trade items (AI 01) only' };
   const serial = link.qualifiers['21'];
   const lot = link.qualifiers['10'];
-  if (serial === undefined && lot === undefined) return { error: 'a GTIN alone names a product class; add /21/<serial> or /10/<lot>' };
-  return { gtin: link.primary.value, ...(serial === undefined ? {} : { serial }), ...(lot === undefined ? {} : { lot }) };
+  if (serial === undefined && lot === undefined)
+    return { error: 'a GTIN alone names a product class; add /21/<serial> or /10/<lot>' };
+  return {
+    gtin: link.primary.value,
+    ...(serial === undefined ? {} : { serial }),
+    ...(lot === undefined ? {} : { lot }),
+  };
 }
 
 export function canonicalPath(t: Target): string {
   const gtin = `/01/${t.gtin}`;
-  return t.serial === undefined ? `${gtin}/10/${encodeURIComponent(t.lot ?? '')}` : `${gtin}/21/${encodeURIComponent(t.serial)}`;
+  return t.serial === undefined
+    ? `${gtin}/10/${encodeURIComponent(t.lot ?? '')}`
+    : `${gtin}/21/${encodeURIComponent(t.serial)}`;
 }
 
 export function consumerRoutes(deps: WebDeps): Hono {
@@ -57,7 +64,10 @@ export function consumerRoutes(deps: WebDeps): Hono {
   const errorPage = (c: Context, status: 400 | 404, detail: string) => {
     const lang = langOf(c);
     if (wantsLinkset(c.req.header('accept'), c.req.query('linkType'))) {
-      return c.json({ error: { code: status === 400 ? 'resolver.badLink' : 'resolver.notFound', message: detail } }, status);
+      return c.json(
+        { error: { code: status === 400 ? 'resolver.badLink' : 'resolver.notFound', message: detail } },
+        status,
+      );
     }
     return c.html(<ErrorPage status={status} lang={lang} detail={detail} />, status);
   };
@@ -73,8 +83,10 @@ export function consumerRoutes(deps: WebDeps): Hono {
   app.get('/proofs/01/*', async (c) => {
     const target = parseTarget(c.req.path.slice('/proofs'.length));
     if ('error' in target) return c.json({ error: { code: 'resolver.badLink', message: target.error } }, 400);
-    const lotId = target.serial === undefined ? target.lot : (await deps.model.item(target.gtin, target.serial))?.lot;
-    if (lotId === undefined) return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
+    const lotId =
+      target.serial === undefined ? target.lot : (await deps.model.item(target.gtin, target.serial))?.lot;
+    if (lotId === undefined)
+      return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
     const keys = [lotKey(target.gtin, lotId)];
     if (target.serial !== undefined) keys.unshift((await deps.model.item(target.gtin, target.serial))!.key);
     const chains = [];
@@ -112,7 +124,9 @@ export function consumerRoutes(deps: WebDeps): Hono {
       const region = parseRegion(c.req.query('region') ?? c.req.header(deps.regionHeader));
       suspectedClone = deps.scans.record(view.item.key, region, view.item.lastShipmentRegion).suspected;
     }
-    const lotSerials = view.item ? [] : await deps.model.lotSerials(target.gtin, view.lot.lot, lotSerialsShownMax);
+    const lotSerials = view.item
+      ? []
+      : await deps.model.lotSerials(target.gtin, view.lot.lot, lotSerialsShownMax);
     return c.html(
       <ItemPage
         view={view}

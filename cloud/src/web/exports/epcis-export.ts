@@ -11,7 +11,11 @@ import type { EventJson } from '../event-fields.ts';
 export const epcisExportEventsMax = 10_000;
 
 /** `recordTime` is when the ledger committed the event (its block's time). */
-export function epcisExport(events: readonly { event: EventJson; recordTime: number }[], clock: Clock, sender: string): EpcisDocument {
+export function epcisExport(
+  events: readonly { event: EventJson; recordTime: number }[],
+  clock: Clock,
+  sender: string,
+): EpcisDocument {
   const list = events
     .slice(0, epcisExportEventsMax)
     .map(({ event, recordTime }) => ({ ...event, recordTime: new Date(recordTime).toISOString() }));

@@ -1,5 +1,5 @@
-import { bizStepOf, type EventJson, eventEpcs, eventTimeMs, locationId } from '../event-fields.ts';
 import { stepName } from '../consumer/journey.ts';
+import { bizStepOf, type EventJson, eventEpcs, eventTimeMs, locationId } from '../event-fields.ts';
 import { type Cell, toCsv } from './csv.ts';
 
 /**
@@ -48,25 +48,40 @@ export interface LedgerRef {
 }
 
 function quantityOf(event: EventJson, epcs: readonly string[]): { quantity: number; uom: string } {
-  const list = (event.quantityList ?? event.outputQuantityList ?? []) as { quantity?: number; uom?: string }[];
+  const list = (event.quantityList ?? event.outputQuantityList ?? []) as {
+    quantity?: number;
+    uom?: string;
+  }[];
   const q = list.find((x) => typeof x.quantity === 'number');
-  if (epcs.some((e) => e.startsWith('urn:epc:id:sgtin:'))) return { quantity: epcs.filter((e) => e.startsWith('urn:epc:id:sgtin:')).length, uom: 'each' };
+  if (epcs.some((e) => e.startsWith('urn:epc:id:sgtin:')))
+    return { quantity: epcs.filter((e) => e.startsWith('urn:epc:id:sgtin:')).length, uom: 'each' };
   return q ? { quantity: q.quantity ?? 0, uom: q.uom ?? 'each' } : { quantity: 0, uom: 'each' };
 }
 
 function party(list: unknown, field: 'source' | 'destination'): string | null {
   if (!Array.isArray(list)) return null;
-  const first = list.find((x) => typeof (x as Record<string, unknown>)[field] === 'string') as Record<string, string> | undefined;
+  const first = list.find((x) => typeof (x as Record<string, unknown>)[field] === 'string') as
+    | Record<string, string>
+    | undefined;
   return first?.[field] ?? null;
 }
 
-export function fsmaRows(events: readonly { event: EventJson; ref: LedgerRef }[], lookups: FsmaLookups): Cell[][] {
+export function fsmaRows(
+  events: readonly { event: EventJson; ref: LedgerRef }[],
+  lookups: FsmaLookups,
+): Cell[][] {
   const rows: Cell[][] = [];
   for (const { event, ref } of events) {
     const cte = event.type === 'TransformationEvent' ? 'Transformation' : CTE[stepName(bizStepOf(event))];
     if (cte === undefined) continue;
     const byLot = new Map<string, { lot: NonNullable<ReturnType<FsmaLookups['lotOf']>>; epcs: string[] }>();
-    const epcs = event.type === 'TransformationEvent' ? [...((event.outputEPCList as string[]) ?? []), ...((event.outputQuantityList as { epcClass: string }[]) ?? []).map((q) => q.epcClass)] : eventEpcs(event);
+    const epcs =
+      event.type === 'TransformationEvent'
+        ? [
+            ...((event.outputEPCList as string[]) ?? []),
+            ...((event.outputQuantityList as { epcClass: string }[]) ?? []).map((q) => q.epcClass),
+          ]
+        : eventEpcs(event);
     for (const epc of epcs) {
       const lot = lookups.lotOf(epc);
       if (!lot) continue;
@@ -95,9 +110,17 @@ export function fsmaRows(events: readonly { event: EventJson; ref: LedgerRef }[]
       ]);
     }
   }
-  return rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[5]).localeCompare(String(b[5])) || String(a[6]).localeCompare(String(b[6])));
+  return rows.sort(
+    (a, b) =>
+      String(a[0]).localeCompare(String(b[0])) ||
+      String(a[5]).localeCompare(String(b[5])) ||
+      String(a[6]).localeCompare(String(b[6])),
+  );
 }
 
-export function fsmaCsv(events: readonly { event: EventJson; ref: LedgerRef }[], lookups: FsmaLookups): string {
+export function fsmaCsv(
+  events: readonly { event: EventJson; ref: LedgerRef }[],
+  lookups: FsmaLookups,
+): string {
   return toCsv(fsmaHeader, fsmaRows(events, lookups));
 }

@@ -42,7 +42,10 @@ async function lotAlerts(model: ReadModel, lot: LotInfo, untilMs: number): Promi
   for (const w of sensorWindows(steps, Math.min(untilMs, (steps.at(-1)?.time ?? untilMs) + 3 * 86_400_000))) {
     readings.push(...(await model.readings(w.deviceId, w.from, w.to, 5_000)));
   }
-  return [...alerts, ...excursionAlerts(lot.key, findExcursions(readings, product.coldChain), product.coldChain)];
+  return [
+    ...alerts,
+    ...excursionAlerts(lot.key, findExcursions(readings, product.coldChain), product.coldChain),
+  ];
 }
 
 export function alertsAndExports(app: Hono<DashEnv>, deps: WebDeps): void {
@@ -55,7 +58,8 @@ export function alertsAndExports(app: Hono<DashEnv>, deps: WebDeps): void {
     let ledgerAlerts = fresh ? cache!.alerts : null;
     if (!ledgerAlerts) {
       ledgerAlerts = [];
-      for (const lot of await model.lots(alertLotsScannedMax)) ledgerAlerts.push(...(await lotAlerts(model, lot, now)));
+      for (const lot of await model.lots(alertLotsScannedMax))
+        ledgerAlerts.push(...(await lotAlerts(model, lot, now)));
       ledgerAlerts.push(...rejectionAlerts(await model.rejections(alertsShownMax)));
       ledgerAlerts.push(...gapAlerts(await model.sequenceGaps(alertsShownMax)));
       cache = { at: now, alerts: ledgerAlerts };
@@ -99,7 +103,13 @@ export function alertsAndExports(app: Hono<DashEnv>, deps: WebDeps): void {
                   <td class={a.severity === 'high' ? 'bad' : undefined}>{a.kind}</td>
                   <td>{formatTime(a.time)}</td>
                   <td>
-                    {a.subject.startsWith('https://') ? <a href={`/regulator/trace?key=${encodeURIComponent(a.subject)}`}>{keyLabel(a.subject)}</a> : <code>{a.subject}</code>}
+                    {a.subject.startsWith('https://') ? (
+                      <a href={`/regulator/trace?key=${encodeURIComponent(a.subject)}`}>
+                        {keyLabel(a.subject)}
+                      </a>
+                    ) : (
+                      <code>{a.subject}</code>
+                    )}
                   </td>
                   <td>{a.message}</td>
                 </tr>
@@ -117,13 +127,21 @@ export function alertsAndExports(app: Hono<DashEnv>, deps: WebDeps): void {
   async function exportKeys(raw: string | undefined): Promise<string[] | null> {
     const key = (await search(model, raw ?? '')).keys[0];
     if (!key || (!(await itemOfKey(model, key)) && !(await lotOfKey(model, key)))) return null;
-    const graph = await traceGraph(key, (k) => model.parents(k), (k) => model.children(k));
+    const graph = await traceGraph(
+      key,
+      (k) => model.parents(k),
+      (k) => model.children(k),
+    );
     return graph.nodes.map((n) => n.key);
   }
 
   app.get('/regulator/export/epcis', async (c) => {
     const keys = await exportKeys(c.req.query('key'));
-    if (!keys) return c.json({ error: { code: 'export.unknownKey', message: 'key must name a known item or lot' } }, 404);
+    if (!keys)
+      return c.json(
+        { error: { code: 'export.unknownKey', message: 'key must name a known item or lot' } },
+        404,
+      );
     const events = await eventsOfKeys(model, keys);
     try {
       const doc = epcisExport(events, deps.clock, deps.publicBase);
@@ -137,13 +155,19 @@ export function alertsAndExports(app: Hono<DashEnv>, deps: WebDeps): void {
 
   app.get('/regulator/export/fsma204.csv', async (c) => {
     const keys = await exportKeys(c.req.query('key'));
-    if (!keys) return c.json({ error: { code: 'export.unknownKey', message: 'key must name a known item or lot' } }, 404);
+    if (!keys)
+      return c.json(
+        { error: { code: 'export.unknownKey', message: 'key must name a known item or lot' } },
+        404,
+      );
     const events = await eventsOfKeys(model, keys);
     const products = new Map((await model.products()).map((p) => [p.gtin, p]));
     const names = new Map((await model.participants()).map((p) => [p.id, p.name]));
     const lotsByKey = new Map<string, { lotCode: string; product: string; source: string }>();
     for (const key of keys) {
-      const lot = (await lotOfKey(model, key)) ?? (await itemOfKey(model, key).then((i) => (i ? model.lot(i.gtin, i.lot) : null)));
+      const lot =
+        (await lotOfKey(model, key)) ??
+        (await itemOfKey(model, key).then((i) => (i ? model.lot(i.gtin, i.lot) : null)));
       if (!lot) continue;
       const entry = {
         lotCode: `${lot.gtin}-${lot.lot}`,

@@ -4,7 +4,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { Page } from '../layout.tsx';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { LoginLimiter, type Role, randomToken, type Session, SessionStore, sessionTtlMs, tokensEqual } from './sessions.ts';
+import {
+  LoginLimiter,
+  type Role,
+  randomToken,
+  type Session,
+  SessionStore,
+  sessionTtlMs,
+  tokensEqual,
+} from './sessions.ts';
 
 /**
  * Dashboard login: scrypt-hashed passwords, HttpOnly SameSite=Strict session cookies, a CSRF token per
@@ -36,7 +44,15 @@ const dummyHash = hashPassword('not a password');
 
 function LoginPage(props: { csrf: string; message?: string; status?: number }) {
   return (
-    <Page title="Log in · Suyuan regulator" lang="en" header={<header class="bar"><span class="brand">溯源 监管 · Suyuan regulator</span></header>}>
+    <Page
+      title="Log in · Suyuan regulator"
+      lang="en"
+      header={
+        <header class="bar">
+          <span class="brand">溯源 监管 · Suyuan regulator</span>
+        </header>
+      }
+    >
       <h1>Log in 登录</h1>
       {props.message ? (
         <p class="notice notice-red" role="alert" id="login-error">
@@ -51,7 +67,14 @@ function LoginPage(props: { csrf: string; message?: string; status?: number }) {
         </p>
         <p>
           <label for="password">Password 密码</label>
-          <input type="password" id="password" name="password" autocomplete="current-password" required maxlength={256} />
+          <input
+            type="password"
+            id="password"
+            name="password"
+            autocomplete="current-password"
+            required
+            maxlength={256}
+          />
         </p>
         <button type="submit">Log in 登录</button>
       </form>
@@ -72,7 +95,12 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
   const sessions = new SessionStore(options.clock);
   const limiter = new LoginLimiter(options.clock);
   const users = new Map(options.users.map((u) => [u.username, u]));
-  const cookieBase = { path: cookiePath, httpOnly: true, sameSite: 'Strict' as const, secure: options.secureCookies };
+  const cookieBase = {
+    path: cookiePath,
+    httpOnly: true,
+    sameSite: 'Strict' as const,
+    secure: options.secureCookies,
+  };
 
   const showLogin = (c: Context, message?: string, status: 200 | 401 | 403 | 429 = 200) => {
     const csrf = randomToken();
@@ -88,14 +116,16 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
     const password = typeof form.password === 'string' ? form.password : '';
     const csrf = typeof form._csrf === 'string' ? form._csrf : '';
     const expected = getCookie(c, loginCsrfCookie) ?? '';
-    if (expected === '' || !tokensEqual(csrf, expected)) return showLogin(c, 'The form expired; please try again.', 403);
+    if (expected === '' || !tokensEqual(csrf, expected))
+      return showLogin(c, 'The form expired; please try again.', 403);
     const wait = limiter.retryAfterMs(username);
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)));
       return showLogin(c, 'Too many attempts; wait a few minutes and try again.', 429);
     }
     const user = users.get(username);
-    const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await dummyHash), false);
+    // An unknown user still costs one scrypt run against a dummy hash.
+    const ok = await verifyPassword(password, user ? user.passwordHash : await dummyHash);
     if (!user || !ok) {
       limiter.failed(username);
       return showLogin(c, 'Wrong user name or password.', 401);
@@ -111,7 +141,9 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
     const session = sessions.get(getCookie(c, sessionCookie));
     if (!session) {
       const page = (c.req.header('accept') ?? '').includes('text/html');
-      return page ? c.redirect('/regulator/login', 303) : c.json({ error: { code: 'auth.required', message: 'log in first' } }, 401);
+      return page
+        ? c.redirect('/regulator/login', 303)
+        : c.json({ error: { code: 'auth.required', message: 'log in first' } }, 401);
     }
     c.set('session', session);
     c.header('Cache-Control', 'no-store');
@@ -128,12 +160,14 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
     await next();
   };
 
-  const requireRole = (role: Role): MiddlewareHandler<DashEnv> => async (c, next) => {
-    if (c.get('session').role !== role) {
-      return c.json({ error: { code: 'auth.forbidden', message: `only a ${role} may do this` } }, 403);
-    }
-    await next();
-  };
+  const requireRole =
+    (role: Role): MiddlewareHandler<DashEnv> =>
+    async (c, next) => {
+      if (c.get('session').role !== role) {
+        return c.json({ error: { code: 'auth.forbidden', message: `only a ${role} may do this` } }, 403);
+      }
+      await next();
+    };
 
   app.post('/regulator/logout', bodyLimit({ maxSize: formBytesMax }), requireSession, requireCsrf, (c) => {
     sessions.destroy(c.get('session').id);

@@ -28,8 +28,11 @@ export function TraceSvg(props: { graph: TraceGraph }) {
   let rows = 1;
   depths.forEach((depth, ci) => {
     const keys = columns.get(depth)!;
-    keys.slice(0, columnNodesMax).forEach((key, ri) => pos.set(key, { x: 10 + ci * colW, y: 10 + ri * rowH }));
-    if (keys.length > columnNodesMax) more.push({ x: 10 + ci * colW, y: 10 + columnNodesMax * rowH, n: keys.length - columnNodesMax });
+    keys.slice(0, columnNodesMax).forEach((key, ri) => {
+      pos.set(key, { x: 10 + ci * colW, y: 10 + ri * rowH });
+    });
+    if (keys.length > columnNodesMax)
+      more.push({ x: 10 + ci * colW, y: 10 + columnNodesMax * rowH, n: keys.length - columnNodesMax });
     rows = Math.max(rows, Math.min(keys.length, columnNodesMax + 1));
   });
   const width = depths.length * colW + 10;
@@ -40,13 +43,38 @@ export function TraceSvg(props: { graph: TraceGraph }) {
     return a && b ? [{ a, b }] : [];
   });
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Trace graph" id="trace-graph" style={`width:${width}px;max-width:none`}>
+    <svg
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label="Trace graph"
+      id="trace-graph"
+      style={`width:${width}px;max-width:none`}
+    >
       {edges.map(({ a, b }) => (
-        <line x1={a.x + boxW} y1={a.y + boxH / 2} x2={b.x} y2={b.y + boxH / 2} stroke="#9fb3a7" stroke-width="1" />
+        <line
+          x1={a.x + boxW}
+          y1={a.y + boxH / 2}
+          x2={b.x}
+          y2={b.y + boxH / 2}
+          stroke="#9fb3a7"
+          stroke-width="1"
+        />
       ))}
       {[...pos.entries()].map(([key, p]) => (
         <a href={`/regulator/trace?key=${encodeURIComponent(key)}`}>
-          <rect x={p.x} y={p.y} width={boxW} height={boxH} rx="5" fill={key === props.graph.start ? '#1f6f43' : { item: '#e6f4ea', lot: '#fff3cd', pallet: '#e3ecf7', other: '#eee' }[keyKind(key)]} stroke="#1f6f43" />
+          <rect
+            x={p.x}
+            y={p.y}
+            width={boxW}
+            height={boxH}
+            rx="5"
+            fill={
+              key === props.graph.start
+                ? '#1f6f43'
+                : { item: '#e6f4ea', lot: '#fff3cd', pallet: '#e3ecf7', other: '#eee' }[keyKind(key)]
+            }
+            stroke="#1f6f43"
+          />
           <text x={p.x + 8} y={p.y + 16} font-size="11" fill={key === props.graph.start ? '#fff' : '#1b2a22'}>
             {keyLabel(key)}
           </text>

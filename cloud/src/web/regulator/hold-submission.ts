@@ -30,7 +30,9 @@ export function holdEvents(
     disposition: kind === 'recall' ? 'recalled' : 'non_sellable_other',
     'suyuan:reason': reason.slice(0, reasonCharsMax),
   };
-  const events: EventJson[] = [{ ...base, epcList: [], quantityList: lotClasses.map((epcClass) => ({ epcClass })) }];
+  const events: EventJson[] = [
+    { ...base, epcList: [], quantityList: lotClasses.map((epcClass) => ({ epcClass })) },
+  ];
   for (let i = 0; i < itemEpcs.length; i += holdEpcsPerEventMax) {
     events.push({ ...base, epcList: itemEpcs.slice(i, i + holdEpcsPerEventMax) });
   }
@@ -38,9 +40,18 @@ export function holdEvents(
 }
 
 /** Sign the events as one submission; `seq` must grow per key (the clock's milliseconds do). */
-export function signedSubmission(events: readonly EventJson[], key: Ed25519KeyPair, seq: number, created: number): SubmitRequest {
-  const payloads = events.slice(0, holdEventsPerSubmissionMax).map((event) => ({ kind: 'event' as const, event }));
-  const submission = signSubmission({ submitter: key.keyId, seq, created, payloads: payloads as never[] }, key.privateKey);
+export function signedSubmission(
+  events: readonly EventJson[],
+  key: Ed25519KeyPair,
+  seq: number,
+  created: number,
+): SubmitRequest {
+  const payloads = events
+    .slice(0, holdEventsPerSubmissionMax)
+    .map((event) => ({ kind: 'event' as const, event }));
+  const submission = signSubmission(
+    { submitter: key.keyId, seq, created, payloads: payloads as never[] },
+    key.privateKey,
+  );
   return { publicKey: toBase64Url(key.publicKey), submission: submission as SubmitRequest['submission'] };
 }
-

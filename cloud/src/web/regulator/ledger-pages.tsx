@@ -12,7 +12,8 @@ const chainParam = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 const heightParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 function txSummary(tx: { kind: string; payload?: unknown; payloads?: unknown[]; gaps?: unknown[] }): string {
-  if (tx.kind === 'readingBatch') return `${tx.payloads?.length ?? 0} readings${tx.gaps?.length ? `, ${tx.gaps.length} gap(s)` : ''}`;
+  if (tx.kind === 'readingBatch')
+    return `${tx.payloads?.length ?? 0} readings${tx.gaps?.length ? `, ${tx.gaps.length} gap(s)` : ''}`;
   const p = tx.payload as { kind?: string; event?: Record<string, unknown>; action?: { type?: string } };
   if (p?.kind === 'event') return `${String(p.event?.type)} ${String(p.event?.bizStep ?? '')}`;
   if (p?.kind === 'registry') return `registry ${String(p.action?.type)}`;
@@ -89,9 +90,13 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
 
   app.get('/regulator/explorer', async (c) => {
     const chain = chainParam.safeParse(c.req.query('chain') ?? 'trace');
-    const before = c.req.query('before') === undefined ? undefined : heightParam.safeParse(c.req.query('before'));
+    const before =
+      c.req.query('before') === undefined ? undefined : heightParam.safeParse(c.req.query('before'));
     if (!chain.success || (before && !before.success)) {
-      return c.json({ error: { code: 'query.invalid', message: 'chain is a chain name, before a block height' } }, 400);
+      return c.json(
+        { error: { code: 'query.invalid', message: 'chain is a chain name, before a block height' } },
+        400,
+      );
     }
     const status = await model.networkStatus();
     const blocks = await model.blocks(chain.data, blocksPerPageMax, before?.data);
@@ -101,7 +106,10 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
       <DashPage session={c.get('session')} title="Explorer" tab="explorer">
         <nav class="tabs">
           {status.chains.map((ch) => (
-            <a href={`/regulator/explorer?chain=${ch.chain}`} aria-current={ch.chain === chain.data ? 'page' : undefined}>
+            <a
+              href={`/regulator/explorer?chain=${ch.chain}`}
+              aria-current={ch.chain === chain.data ? 'page' : undefined}
+            >
               {ch.chain}
             </a>
           ))}
@@ -136,7 +144,9 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
             </tbody>
           </table>
         </div>
-        {last !== undefined && last > 1 ? <a href={`/regulator/explorer?chain=${chain.data}&before=${last - 1}`}>Older blocks →</a> : null}
+        {last !== undefined && last > 1 ? (
+          <a href={`/regulator/explorer?chain=${chain.data}&before=${last - 1}`}>Older blocks →</a>
+        ) : null}
         <h2>Rejected submissions</h2>
         <table id="rejections">
           <thead>

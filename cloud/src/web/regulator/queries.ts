@@ -1,7 +1,7 @@
+import { downstream, keyKind } from '../analysis/trace-graph.ts';
 import { bizStepOf, type EventJson, eventTimeMs } from '../event-fields.ts';
 import { lotKey } from '../identity.ts';
 import type { ItemInfo, LotInfo, ReadModel } from '../read-model.ts';
-import { downstream, keyKind } from '../analysis/trace-graph.ts';
 
 /** Read-model queries the dashboard shares: events of a set of keys, a recall's reach, key lookups. */
 
@@ -91,10 +91,15 @@ export async function lotKeyOf(model: ReadModel, key: string): Promise<string | 
 /** Spraying records on a lot's history, for the pre-harvest-interval check. */
 export function spraysOf(events: readonly KeyedEvent[]) {
   return events
-    .filter((e) => bizStepOf(e.event).endsWith('/spraying') && typeof e.event['suyuan:preHarvestIntervalDays'] === 'number')
+    .filter(
+      (e) =>
+        bizStepOf(e.event).endsWith('/spraying') &&
+        typeof e.event['suyuan:preHarvestIntervalDays'] === 'number',
+    )
     .map((e) => ({
       time: eventTimeMs(e.event),
       preHarvestIntervalDays: e.event['suyuan:preHarvestIntervalDays'] as number,
-      productName: typeof e.event['suyuan:productName'] === 'string' ? (e.event['suyuan:productName'] as string) : null,
+      productName:
+        typeof e.event['suyuan:productName'] === 'string' ? (e.event['suyuan:productName'] as string) : null,
     }));
 }

@@ -52,7 +52,9 @@ export async function search(model: ReadModel, raw: string): Promise<SearchResul
   result.participants = (await model.participants())
     .filter((p) => p.id.toLowerCase() === needle || p.name.toLowerCase().includes(needle))
     .slice(0, searchResultsMax);
-  result.devices = (await model.devices()).filter((d) => d.deviceId.toLowerCase().includes(needle)).slice(0, searchResultsMax);
+  result.devices = (await model.devices())
+    .filter((d) => d.deviceId.toLowerCase().includes(needle))
+    .slice(0, searchResultsMax);
   for (const owner of [...result.participants.map((p) => p.id), ...result.devices.map((d) => d.deviceId)]) {
     result.lotsOfMatches.push(...(await model.lotsOf(owner, 10)));
     if (result.lotsOfMatches.length >= searchResultsMax) break;

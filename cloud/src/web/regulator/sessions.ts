@@ -43,7 +43,13 @@ export class SessionStore {
 
   create(username: string, role: Role): Session {
     if (this.sessions.size >= sessionsMax) this.sessions.delete(this.sessions.keys().next().value!);
-    const session = { id: randomToken(), username, role, csrf: randomToken(), expiresAt: this.clock.now() + sessionTtlMs };
+    const session = {
+      id: randomToken(),
+      username,
+      role,
+      csrf: randomToken(),
+      expiresAt: this.clock.now() + sessionTtlMs,
+    };
     this.sessions.set(session.id, session);
     return session;
   }
@@ -88,7 +94,8 @@ export class LoginLimiter {
     const now = this.clock.now();
     const all = this.window(this.attempts);
     const user = this.failures.get(username);
-    if (user && this.window(user).count >= loginFailuresPerUserMax) return user.windowStart + loginWindowMs - now;
+    if (user && this.window(user).count >= loginFailuresPerUserMax)
+      return user.windowStart + loginWindowMs - now;
     if (all.count >= loginAttemptsPerWindowMax) return all.windowStart + loginWindowMs - now;
     all.count += 1;
     return 0;

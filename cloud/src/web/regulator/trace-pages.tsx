@@ -59,29 +59,41 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
           ))}
           {r.devices.map((d) => (
             <li>
-              device <code>{d.deviceId}</code> ({d.kind}) {d.gatewayKeyId === null ? <span class="bad">unbound</span> : null}
+              device <code>{d.deviceId}</code> ({d.kind}){' '}
+              {d.gatewayKeyId === null ? <span class="bad">unbound</span> : null}
             </li>
           ))}
           {r.lotsOfMatches.map((l) => (
             <li>{traceLink(l.key)}</li>
           ))}
         </ul>
-        {q !== '' && r.keys.length + r.participants.length + r.devices.length === 0 && !r.error ? <p>No matches.</p> : null}
+        {q !== '' && r.keys.length + r.participants.length + r.devices.length === 0 && !r.error ? (
+          <p>No matches.</p>
+        ) : null}
       </DashPage>,
     );
   });
 
   app.get('/regulator/trace', async (c) => {
     const key = (await search(model, c.req.query('key') ?? '')).keys[0];
-    if (!key) return c.json({ error: { code: 'query.invalid', message: 'key must be an item or lot identity' } }, 400);
-    const graph = await traceGraph(key, (k) => model.parents(k), (k) => model.children(k));
+    if (!key)
+      return c.json(
+        { error: { code: 'query.invalid', message: 'key must be an item or lot identity' } },
+        400,
+      );
+    const graph = await traceGraph(
+      key,
+      (k) => model.parents(k),
+      (k) => model.children(k),
+    );
     const lotKey = await lotKeyOf(model, key);
     const backward = graph.nodes.filter((n) => n.depth < 0);
     const forward = graph.nodes.filter((n) => n.depth > 0);
     return c.html(
       <DashPage session={c.get('session')} title={`Trace: ${keyLabel(key)}`} tab="search">
         <p>
-          <a href={resolverPath(key)}>Consumer page</a> · <a href={`/regulator/export/epcis?key=${encodeURIComponent(key)}`}>EPCIS 2.0 export</a> ·{' '}
+          <a href={resolverPath(key)}>Consumer page</a> ·{' '}
+          <a href={`/regulator/export/epcis?key=${encodeURIComponent(key)}`}>EPCIS 2.0 export</a> ·{' '}
           <a href={`/regulator/export/fsma204.csv?key=${encodeURIComponent(key)}`}>FSMA 204 spreadsheet</a>
           {lotKey ? (
             <>
@@ -133,14 +145,19 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
       );
     }
     const affected = await affectedBy(model, lot);
-    const holders = await Promise.all([...affected.holders].map(async ([id, n]) => ({ id, n, name: await participantName(model, id) })));
+    const holders = await Promise.all(
+      [...affected.holders].map(async ([id, n]) => ({ id, n, name: await participantName(model, id) })),
+    );
     const lotParam = encodeURIComponent(lot.key);
     return c.html(
       <DashPage session={session} title={`Recall: lot ${lot.lot}`} tab="recall">
         {form}
-        {lot.status === 'held' || lot.status === 'recalled' ? <p class="notice notice-red">This lot is {lot.status}.</p> : null}
+        {lot.status === 'held' || lot.status === 'recalled' ? (
+          <p class="notice notice-red">This lot is {lot.status}.</p>
+        ) : null}
         <p id="affected-summary">
-          <strong>{affected.items.length}</strong> items in <strong>{affected.lots.length}</strong> lot(s), held by <strong>{holders.length}</strong> holder(s).{' '}
+          <strong>{affected.items.length}</strong> items in <strong>{affected.lots.length}</strong> lot(s),
+          held by <strong>{holders.length}</strong> holder(s).{' '}
           <a href={`/regulator/recall.csv?lot=${lotParam}`}>Download CSV</a>
         </p>
         {session.role === 'regulator' ? (
@@ -205,26 +222,53 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
     const affected = await affectedBy(model, lot);
     const names = new Map<string, string>();
     for (const id of affected.holders.keys()) names.set(id, await participantName(model, id));
-    const rows = affected.items.map((i) => [i.key, i.gtin, i.serial, i.lot, i.status, i.holderId ?? '', names.get(i.holderId ?? '') ?? '']);
+    const rows = affected.items.map((i) => [
+      i.key,
+      i.gtin,
+      i.serial,
+      i.lot,
+      i.status,
+      i.holderId ?? '',
+      names.get(i.holderId ?? '') ?? '',
+    ]);
     c.header('Content-Disposition', `attachment; filename="recall-${lot.lot}.csv"`);
-    return c.body(toCsv(['item', 'gtin', 'serial', 'lot', 'status', 'holder id', 'holder'], rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(toCsv(['item', 'gtin', 'serial', 'lot', 'status', 'holder id', 'holder'], rows), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+    });
   });
 
-  app.post('/regulator/recall/hold', bodyLimit({ maxSize: formBytesMax }), auth.requireCsrf, auth.requireRole('regulator'), async (c) => {
-    const form = await c.req.parseBody();
-    const kind = form.kind === 'recall' ? 'recall' : form.kind === 'hold' ? 'hold' : null;
-    const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
-    const lot = await findLot(model, typeof form.lot === 'string' ? form.lot : undefined);
-    if (!kind || reason === '' || !lot) return c.json({ error: { code: 'hold.invalid', message: 'need a lot, a kind (hold|recall) and a reason' } }, 400);
-    if (!deps.regulatorKey) return c.json({ error: { code: 'hold.disabled', message: 'no regulator key configured' } }, 503);
-    const affected = await affectedBy(model, lot);
-    const cpl = new Map((await model.products()).map((p) => [p.gtin, p.companyPrefixLength]));
-    const itemEpcs = affected.items.map((i) => sgtinEpc(i.gtin, i.serial, cpl.get(i.gtin) ?? 7));
-    const lotClasses = affected.lots.map((l) => lgtinEpc(l.gtin, l.lot, cpl.get(l.gtin) ?? 7));
-    const now = deps.clock.now();
-    const request = signedSubmission(holdEvents(kind, itemEpcs, lotClasses, reason, now), deps.regulatorKey, now, now);
-    const outcome = await model.submit(request);
-    if (outcome.status === 'rejected') return c.json({ error: { code: outcome.reason.code, message: outcome.reason.message } }, 409);
-    return c.redirect(`/regulator/recall?lot=${encodeURIComponent(lot.key)}`, 303);
-  });
+  app.post(
+    '/regulator/recall/hold',
+    bodyLimit({ maxSize: formBytesMax }),
+    auth.requireCsrf,
+    auth.requireRole('regulator'),
+    async (c) => {
+      const form = await c.req.parseBody();
+      const kind = form.kind === 'recall' ? 'recall' : form.kind === 'hold' ? 'hold' : null;
+      const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
+      const lot = await findLot(model, typeof form.lot === 'string' ? form.lot : undefined);
+      if (!kind || reason === '' || !lot)
+        return c.json(
+          { error: { code: 'hold.invalid', message: 'need a lot, a kind (hold|recall) and a reason' } },
+          400,
+        );
+      if (!deps.regulatorKey)
+        return c.json({ error: { code: 'hold.disabled', message: 'no regulator key configured' } }, 503);
+      const affected = await affectedBy(model, lot);
+      const cpl = new Map((await model.products()).map((p) => [p.gtin, p.companyPrefixLength]));
+      const itemEpcs = affected.items.map((i) => sgtinEpc(i.gtin, i.serial, cpl.get(i.gtin) ?? 7));
+      const lotClasses = affected.lots.map((l) => lgtinEpc(l.gtin, l.lot, cpl.get(l.gtin) ?? 7));
+      const now = deps.clock.now();
+      const request = signedSubmission(
+        holdEvents(kind, itemEpcs, lotClasses, reason, now),
+        deps.regulatorKey,
+        now,
+        now,
+      );
+      const outcome = await model.submit(request);
+      if (outcome.status === 'rejected')
+        return c.json({ error: { code: outcome.reason.code, message: outcome.reason.message } }, 409);
+      return c.redirect(`/regulator/recall?lot=${encodeURIComponent(lot.key)}`, 303);
+    },
+  );
 }

@@ -36,7 +36,11 @@ export function regionMatches(scan: string, shipped: string): boolean {
   return !scan.includes('-') || !shipped.includes('-');
 }
 
-export function assessScans(stats: ScanStats, lastShipmentRegion: string | null, settings: CloneSettings): CloneAssessment {
+export function assessScans(
+  stats: ScanStats,
+  lastShipmentRegion: string | null,
+  settings: CloneSettings,
+): CloneAssessment {
   const reasons: CloneReason[] = [];
   if (stats.count > settings.expectedScansMax) reasons.push('tooManyScans');
   let foreignScans = 0;

@@ -37,14 +37,22 @@ export class ScanCounter {
     this.stats.set(key, s);
     if (this.stats.size > scanKeysMax) this.stats.delete(this.stats.keys().next().value!);
     s.count += 1;
-    const known = region !== null && (region in s.regions || Object.keys(s.regions).length < regionsPerKeyMax);
+    const known =
+      region !== null && (region in s.regions || Object.keys(s.regions).length < regionsPerKeyMax);
     if (region !== null && known) s.regions[region] = (s.regions[region] ?? 0) + 1;
     const assessment = assessScans(s, lastShipmentRegion, this.settings);
     const existing = this.suspects.get(key);
     if (assessment.suspected) {
       const firstFlaggedAt = existing?.firstFlaggedAt ?? this.clock.now();
-      if (!existing && this.suspects.size >= suspectsMax) this.suspects.delete(this.suspects.keys().next().value!);
-      this.suspects.set(key, { key, firstFlaggedAt, assessment, stats: { count: s.count, regions: { ...s.regions } }, lastShipmentRegion });
+      if (!existing && this.suspects.size >= suspectsMax)
+        this.suspects.delete(this.suspects.keys().next().value!);
+      this.suspects.set(key, {
+        key,
+        firstFlaggedAt,
+        assessment,
+        stats: { count: s.count, regions: { ...s.regions } },
+        lastShipmentRegion,
+      });
     }
     return assessment;
   }

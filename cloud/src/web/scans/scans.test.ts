@@ -20,7 +20,9 @@ describe('clone heuristics', () => {
       reasons: ['regionMismatch'],
       foreignScans: 2,
     });
-    expect(assessScans({ count: 2, regions: { 'CN-SH': 1, 'CN-BJ': 1 } }, 'CN-SH', settings).suspected).toBe(false);
+    expect(assessScans({ count: 2, regions: { 'CN-SH': 1, 'CN-BJ': 1 } }, 'CN-SH', settings).suspected).toBe(
+      false,
+    );
   });
 
   it('accepts only well-formed coarse region codes', () => {

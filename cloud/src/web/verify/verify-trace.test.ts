@@ -1,11 +1,11 @@
+import { submissionSigningBytes as envelopeSigningBytes } from '@suyuan/shared/envelope';
 import { verifyTxProof } from '@suyuan/shared/trace/index';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLedger, type DemoLedger } from '../fixture/demo-ledger.ts';
 import { lotKey, sgtinKey } from '../identity.ts';
 import type { LedgerEvent } from '../read-model.ts';
-import { submissionSigningBytes as envelopeSigningBytes } from '@suyuan/shared/envelope';
-import { type ProofsDocument, verifyProofs } from './verify-trace.ts';
 import { submissionSigningBytes } from './signing-bytes.ts';
+import { type ProofsDocument, verifyProofs } from './verify-trace.ts';
 
 let demo: DemoLedger;
 let doc: ProofsDocument;
@@ -15,7 +15,8 @@ beforeAll(async () => {
   demo = buildDemoLedger({ itemCount: 120, seed: 7 });
   const { gtin, serial, lot } = demo.demoItem;
   const chains = [];
-  for (const key of [sgtinKey(gtin, serial), lotKey(gtin, lot)]) chains.push({ key, events: await demo.readModel.eventsFor(key) });
+  for (const key of [sgtinKey(gtin, serial), lotKey(gtin, lot)])
+    chains.push({ key, events: await demo.readModel.eventsFor(key) });
   doc = { v: 1, chains };
   keys = demo.replicas.map((r) => r.publicKey);
 });
@@ -33,7 +34,8 @@ describe('verifyProofs', () => {
   });
 
   it('agrees with the shared offline verifier on every event', () => {
-    for (const chain of doc.chains) for (const e of chain.events) expect(verifyTxProof(e.tx, e.proof, keys)).toBeNull();
+    for (const chain of doc.chains)
+      for (const e of chain.events) expect(verifyTxProof(e.tx, e.proof, keys)).toBeNull();
   });
 
   it('names a changed event payload as a signature failure', () => {
@@ -83,7 +85,14 @@ describe('verifyProofs', () => {
 
 describe('submissionSigningBytes', () => {
   it('is byte for byte the envelope definition', () => {
-    const header = { v: 1 as const, submitter: 'a'.repeat(43), seq: 7, created: 1, payloadCount: 2, payloadsRoot: 'b'.repeat(43) };
+    const header = {
+      v: 1 as const,
+      submitter: 'a'.repeat(43),
+      seq: 7,
+      created: 1,
+      payloadCount: 2,
+      payloadsRoot: 'b'.repeat(43),
+    };
     expect(submissionSigningBytes(header)).toEqual(envelopeSigningBytes(header));
   });
 });

@@ -66,7 +66,8 @@ function checkSubmitter(tx: PayloadTx): string | null {
     treeSize: s.payloadCount,
     path: tx.payloadPath.map(b64),
   });
-  if (root === null || !bytesEqual(root, b64(s.payloadsRoot))) return 'payload is not under the signed payloads root';
+  if (root === null || !bytesEqual(root, b64(s.payloadsRoot)))
+    return 'payload is not under the signed payloads root';
   const header = {
     v: 1 as const,
     submitter: s.submitter,
@@ -75,7 +76,9 @@ function checkSubmitter(tx: PayloadTx): string | null {
     payloadCount: s.payloadCount,
     payloadsRoot: s.payloadsRoot,
   };
-  return verify(publicKey, submissionSigningBytes(header), b64(s.signature)) ? null : 'signature does not verify';
+  return verify(publicKey, submissionSigningBytes(header), b64(s.signature))
+    ? null
+    : 'signature does not verify';
 }
 
 /** Leaf hash of a ledger transaction, as the block's txRoot commits to it. */
@@ -126,7 +129,12 @@ class Checker {
       path: proof.block.headerPath.map(b64),
     });
     if (digest === null || !bytesEqual(digest, b64(certificate.stateDigest))) {
-      this.fail(key, i, 'headerInclusion', `block ${header.chain}#${header.height} is not under the certified state`);
+      this.fail(
+        key,
+        i,
+        'headerInclusion',
+        `block ${header.chain}#${header.height} is not under the certified state`,
+      );
       return null;
     }
     if (!this.certificateOk(certificate)) {
@@ -144,7 +152,10 @@ class Checker {
         {
           seq: certificate.seq,
           stateDigest: b64(certificate.stateDigest),
-          signatures: certificate.signatures.map((s) => ({ replica: s.replica, signature: b64(s.signature) })),
+          signatures: certificate.signatures.map((s) => ({
+            replica: s.replica,
+            signature: b64(s.signature),
+          })),
         },
         this.replicaKeys,
       );
@@ -161,14 +172,22 @@ class Checker {
       if (!link) {
         this.fail(key, i, 'chainLink', 'event does not name this item');
       } else if (previous === null ? link.prev !== null : !linksTo(link.prev, previous)) {
-        this.fail(key, i, 'chainLink', 'event does not link to the one before it (history altered or incomplete)');
+        this.fail(
+          key,
+          i,
+          'chainLink',
+          'event does not link to the one before it (history altered or incomplete)',
+        );
       }
       previous = { proof: event.proof, leaf: leaf ?? txLeafHash(event.tx) };
     });
   }
 }
 
-function linksTo(prev: PayloadTx['links'][number]['prev'], before: { proof: TxProof; leaf: Uint8Array }): boolean {
+function linksTo(
+  prev: PayloadTx['links'][number]['prev'],
+  before: { proof: TxProof; leaf: Uint8Array },
+): boolean {
   if (prev === null) return false;
   const at = before.proof.location;
   return (

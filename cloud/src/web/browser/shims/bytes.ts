@@ -22,7 +22,8 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 export function fromHex(hex: string, what = 'hex string'): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new BytesInputError('bytes.badHex', `${what} is not an even-length hex string`);
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex))
+    throw new BytesInputError('bytes.badHex', `${what} is not an even-length hex string`);
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -54,7 +55,8 @@ export function fromBase64Url(text: string, what = 'base64url string'): Uint8Arr
       out[o++] = (value >> bits) & 0xff;
     }
   }
-  if (toBase64Url(out) !== text) throw new BytesInputError('bytes.badBase64', `${what} is not canonical base64url`);
+  if (toBase64Url(out) !== text)
+    throw new BytesInputError('bytes.badBase64', `${what} is not canonical base64url`);
   return out;
 }
 

@@ -1,7 +1,7 @@
+import { SeededRng } from '@suyuan/shared';
 import * as realBytes from '@suyuan/shared/bytes';
 import * as realEd from '@suyuan/shared/ed25519';
 import * as realHash from '@suyuan/shared/hash';
-import { SeededRng } from '@suyuan/shared';
 import { describe, expect, it } from 'vitest';
 import { seededKeyPair } from '../../fixture/memory-chains.ts';
 import * as bytes from './bytes.ts';
@@ -15,7 +15,9 @@ describe('browser shims agree with the Node modules they replace', () => {
   it('bytes: base64url and hex both ways, strictness included', () => {
     for (const s of samples) {
       expect(bytes.toBase64Url(s)).toBe(realBytes.toBase64Url(s));
-      expect(bytes.fromBase64Url(realBytes.toBase64Url(s))).toEqual(realBytes.fromBase64Url(realBytes.toBase64Url(s)));
+      expect(bytes.fromBase64Url(realBytes.toBase64Url(s))).toEqual(
+        realBytes.fromBase64Url(realBytes.toBase64Url(s)),
+      );
       expect(bytes.toHex(s)).toBe(realBytes.toHex(s));
       expect(bytes.fromHex(realBytes.toHex(s))).toEqual(s);
     }
@@ -41,7 +43,12 @@ describe('browser shims agree with the Node modules they replace', () => {
     altered[5] = (altered[5] ?? 0) ^ 1;
     const highS = signature.slice();
     highS[63] = 0xff;
-    for (const [sig, expected] of [[signature, true], [altered, false], [highS, false], [signature.slice(1), false]] as const) {
+    for (const [sig, expected] of [
+      [signature, true],
+      [altered, false],
+      [highS, false],
+      [signature.slice(1), false],
+    ] as const) {
       expect(ed.verify(key.publicKey, message, sig)).toBe(expected);
       expect(realEd.verify(key.publicKey, message, sig)).toBe(expected);
     }
