@@ -1,6 +1,7 @@
 import { commitVoteBytes, type Rng } from '@suyuan/shared';
 import { encodeMessage } from '../consensus/codec.ts';
-import { batchDigestOf, prePrepareBytes, prepareBytes } from '../consensus/statements.ts';
+import { decodeNewViewPayload, encodeNewViewPayload } from '../consensus/payload.ts';
+import { batchDigestOf, newViewBytes, prePrepareBytes, prepareBytes } from '../consensus/statements.ts';
 import type { ConsensusCrypto, ConsensusMessage } from '../consensus/types.ts';
 
 /**
@@ -48,8 +49,23 @@ export function misbehave(
   }
 }
 
+/** A NEW-VIEW whose O set was tampered with (one digest swapped), re-signed by its primary. */
+function tamperedNewView(
+  ctx: ByzantineContext,
+  m: Extract<ConsensusMessage, { type: 'newView' }>,
+): ConsensusMessage {
+  const payload = decodeNewViewPayload(m.payload);
+  const batchDigest = randomDigest(ctx.rng);
+  const seq = payload.orders.at(-1)?.seq ?? 1;
+  const order = { seq, batchDigest, signature: ctx.crypto.sign(prePrepareBytes(m.view, seq, batchDigest)) };
+  const orders = payload.orders.length > 0 ? [...payload.orders.slice(0, -1), order] : [order];
+  const bytes = encodeNewViewPayload({ ...payload, orders });
+  return { ...m, payload: bytes, signature: ctx.crypto.sign(newViewBytes(m.view, m.replica, bytes)) };
+}
+
 /** A different but validly signed statement for the same (view, seq): equivocation. */
 function conflicting(ctx: ByzantineContext, m: ConsensusMessage): ConsensusMessage {
+  if (m.type === 'newView' && m.replica === ctx.replica) return tamperedNewView(ctx, m);
   if (m.type === 'prePrepare') {
     const requests = m.requests.length > 0 ? m.requests.slice(1) : m.requests;
     const batchDigest = batchDigestOf(ctx.crypto, requests);
@@ -79,6 +95,11 @@ function withBadDigest(ctx: ByzantineContext, m: ConsensusMessage): ConsensusMes
 /** Votes claiming another replica's id, votes with garbage signatures, garbage bytes. */
 function forgeries(ctx: ByzantineContext, to: number, m: ConsensusMessage): Out[] {
   const out: Out[] = [];
+  if (m.type === 'viewChange') {
+    const other = (ctx.replica + 1 + ctx.rng.int(ctx.n - 1)) % ctx.n;
+    out.push({ to, bytes: encodeMessage({ ...m, replica: other }) });
+    out.push({ to, bytes: encodeMessage({ ...m, newView: m.newView + 1 }) });
+  }
   if (m.type === 'prepare' || m.type === 'commit' || m.type === 'attest') {
     const other = (ctx.replica + 1 + ctx.rng.int(ctx.n - 1)) % ctx.n;
     out.push({ to, bytes: encodeMessage({ ...m, replica: other }) });

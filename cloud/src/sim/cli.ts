@@ -17,6 +17,7 @@ function argument(name: string, fallback: number): number {
 const seeds = argument('seeds', 50);
 const from = argument('from', 1);
 let failures = 0;
+let slowestHealTicks = 0;
 const started = Date.now();
 for (let seed = from; seed < from + seeds; seed++) {
   const options: SimOptions = scenarioForSeed(seed);
@@ -30,13 +31,17 @@ for (let seed = from; seed < from + seeds; seed++) {
     console.log('  fault schedule:');
     for (const line of result.schedule) console.log(`    ${line}`);
     console.log(`  rerun: pnpm sim --seeds 1 --from ${seed}`);
-  } else if (process.argv.includes('--verbose')) {
+  } else {
+    slowestHealTicks = Math.max(slowestHealTicks, result.ticks - (options.healTick ?? 300));
+  }
+  if (result.ok && process.argv.includes('--verbose')) {
     console.log(
       `ok seed=${seed} n=${options.n} ticks=${result.ticks} seqs=${result.stats.committedSeqs} maxView=${result.stats.maxView} msgs=${result.stats.messages}`,
     );
   }
 }
 console.log(
-  `${seeds - failures}/${seeds} seeds passed (${allFaultKinds.length} fault kinds) in ${Date.now() - started} ms`,
+  `${seeds - failures}/${seeds} seeds passed (${allFaultKinds.length} fault kinds) in ${Date.now() - started} ms; ` +
+    `slowest recovery: all requests executed everywhere ${slowestHealTicks} ticks after healing`,
 );
 process.exit(failures === 0 ? 0 : 1);
