@@ -1,7 +1,7 @@
 import type { Clock, Ed25519KeyPair, JsonValue, RegistryAction } from '@suyuan/shared';
 import { limits, publicKeyToText } from '@suyuan/shared';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
-import { submitBody } from '../outbox/seal.ts';
+import { sealSubmission } from '../outbox/seal.ts';
 import type { Db } from './database.ts';
 
 /**
@@ -24,8 +24,10 @@ export function queueSignedPayloads(
   }
   return db.transaction(() => {
     const seq = outbox.allocateSeq();
-    const body = submitBody(key, seq, clock.now(), payloads);
-    outbox.append([{ seq, kind, body, payloadCount: payloads.length, critical: true }]);
+    const { body, header } = sealSubmission(key, seq, clock.now(), payloads);
+    outbox.append([
+      { seq, kind, body, header: JSON.stringify(header), payloadCount: payloads.length, critical: true },
+    ]);
     return seq;
   })();
 }

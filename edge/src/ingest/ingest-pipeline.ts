@@ -1,7 +1,7 @@
 import { type Clock, type Ed25519KeyPair, LimitError, type Reading } from '@suyuan/shared';
 import type { Db } from '../gateway/database.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
-import { readingBatches, submitBody } from '../outbox/seal.ts';
+import { readingBatches, sealSubmission } from '../outbox/seal.ts';
 import { deviceMessageSchema } from './device-message.ts';
 import type { IngestLimits } from './ingest-limits.ts';
 import type {
@@ -299,8 +299,15 @@ export class IngestPipeline implements IngestSink {
     if (readings.length === 0) return;
     const entries = readingBatches(readings).map((payloads) => {
       const seq = this.outbox.allocateSeq();
-      const body = submitBody(this.key, seq, now, payloads);
-      return { seq, kind: 'readings', body, payloadCount: payloads.length, critical: false };
+      const { body, header } = sealSubmission(this.key, seq, now, payloads);
+      return {
+        seq,
+        kind: 'readings',
+        body,
+        header: JSON.stringify(header),
+        payloadCount: payloads.length,
+        critical: false,
+      };
     });
     this.outbox.append(entries);
   }

@@ -18,6 +18,8 @@ export interface OutboxEntry {
   seq: number;
   kind: string;
   body: string;
+  /** The signed SubmissionHeader as JSON (kept so receipts are checked without re-hashing payloads). */
+  header: string;
   bytes: number;
   payloadCount: number;
   critical: boolean;
@@ -33,6 +35,7 @@ export interface NewOutboxEntry {
   seq: number;
   kind: string;
   body: string;
+  header: string;
   payloadCount: number;
   critical: boolean;
 }
@@ -55,6 +58,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
   body TEXT NOT NULL,
+  header TEXT NOT NULL,
   bytes INTEGER NOT NULL,
   payload_count INTEGER NOT NULL,
   critical INTEGER NOT NULL,
@@ -75,6 +79,7 @@ interface Row {
   seq: number;
   kind: string;
   body: string;
+  header: string;
   bytes: number;
   payload_count: number;
   critical: number;
@@ -91,6 +96,7 @@ function toEntry(row: Row): OutboxEntry {
     seq: row.seq,
     kind: row.kind,
     body: row.body,
+    header: row.header,
     bytes: row.bytes,
     payloadCount: row.payload_count,
     critical: row.critical === 1,
@@ -109,6 +115,7 @@ export class OutboxStore {
   readonly limits: OutboxLimits;
   /** Kept in memory so the full check on the hot path costs no query; recomputed at open. */
   private pendingBytes = 0;
+  private readonly maxSeqAtOpen: number;
   private readonly stmt;
 
   constructor(db: Db, clock: Clock, limits: OutboxLimits) {
@@ -118,8 +125,8 @@ export class OutboxStore {
     db.exec(SCHEMA);
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO outbox (seq, kind, body, bytes, payload_count, critical, created_ms, expires_ms, state, next_attempt_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        `INSERT INTO outbox (seq, kind, body, header, bytes, payload_count, critical, created_ms, expires_ms, state,
+         next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       ),
       due: db.prepare(
         `SELECT * FROM outbox WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
@@ -144,6 +151,7 @@ export class OutboxStore {
       prune: db.prepare(`DELETE FROM outbox WHERE state = 'committed' AND done_ms < ?`),
     };
     this.pendingBytes = this.sumPendingBytes();
+    this.maxSeqAtOpen = this.maxSeqInTable();
   }
 
   private sumPendingBytes(): number {
@@ -158,9 +166,13 @@ export class OutboxStore {
     return row?.value ?? 0;
   }
 
-  /** The next submission seq; call inside the transaction that appends it, so it is never reused. */
+  /**
+   * The next submission seq; call inside the transaction that appends it. The counter is kept in
+   * `outbox_meta` (committed rows get pruned, their seqs must never come back) and re-read each time,
+   * so a rolled-back transaction cannot leave a stale value in memory.
+   */
   allocateSeq(): number {
-    const next = Math.max(this.meta('lastSeq'), this.maxSeqInTable()) + 1;
+    const next = Math.max(this.meta('lastSeq'), this.maxSeqAtOpen) + 1;
     this.stmt.metaSet.run('lastSeq', next);
     return next;
   }
@@ -199,6 +211,7 @@ export class OutboxStore {
         e.seq,
         e.kind,
         e.body,
+        e.header,
         bytes,
         e.payloadCount,
         e.critical ? 1 : 0,

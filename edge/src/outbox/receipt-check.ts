@@ -31,7 +31,13 @@ export function receiptProblem(
   }
   const covered = new Set<number>();
   for (const entry of receipt.entries) {
-    const problem = entryProblem(entry, expected, replicaPublicKeys);
+    let problem: string | null;
+    try {
+      problem = entryProblem(entry, expected, replicaPublicKeys);
+    } catch (error) {
+      // A hostile replica can send bytes that do not even decode (non-canonical base64url).
+      problem = `receipt undecodable: ${(error as Error).message}`;
+    }
     if (problem !== null) return problem;
     for (const i of entry.payloadIndexes) covered.add(i);
   }

@@ -5,7 +5,11 @@ import {
   publicKeyToText,
   type Reading,
   readingPayload,
-  signSubmission,
+  type SubmissionHeader,
+  sign,
+  submissionHeader,
+  submissionSigningBytes,
+  toBase64Url,
 } from '@suyuan/shared';
 
 /**
@@ -18,11 +22,27 @@ export function submitBody(
   created: number,
   payloads: readonly JsonValue[],
 ): string {
-  const submission = signSubmission(
-    { submitter: key.keyId, seq, created, payloads: payloads.slice() },
-    key.privateKey,
-  );
-  return JSON.stringify({ publicKey: publicKeyToText(key.publicKey), submission });
+  return sealSubmission(key, seq, created, payloads).body;
+}
+
+/**
+ * The same as shared `signSubmission`, but keeps the header it signed: the uploader needs it to
+ * check receipts, and recomputing it would canonicalize and hash every payload a second time.
+ */
+export function sealSubmission(
+  key: Ed25519KeyPair,
+  seq: number,
+  created: number,
+  payloads: readonly JsonValue[],
+): { body: string; header: SubmissionHeader } {
+  const unsigned = { submitter: key.keyId, seq, created, payloads: payloads.slice() };
+  const header = submissionHeader(unsigned);
+  const signature = toBase64Url(sign(key.privateKey, submissionSigningBytes(header)));
+  const body = JSON.stringify({
+    publicKey: publicKeyToText(key.publicKey),
+    submission: { ...unsigned, signature },
+  });
+  return { body, header };
 }
 
 /** Splits readings into reading batches of at most `submissionPayloadsMax` payloads. */

@@ -1,4 +1,4 @@
-import { assert, type Clock, type Rng, type SubmissionHeader, submissionHeader } from '@suyuan/shared';
+import { assert, type Clock, type Rng, type SubmissionHeader } from '@suyuan/shared';
 import { retryDelayMs } from './backoff.ts';
 import {
   type CloudClientOptions,
@@ -57,6 +57,8 @@ export class Uploader {
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> = Promise.resolve();
   private lastMaintenanceMs = 0;
+  /** After a failed exchange nothing is sent until then: a down cloud is not hammered row by row. */
+  private pausedUntilMs = 0;
   readonly stats: UploaderStats = { sent: 0, committed: 0, dead: 0, retries: 0, badReceipts: 0, urlIndex: 0 };
 
   constructor(store: OutboxStore, clock: Clock, rng: Rng, options: UploaderOptions) {
@@ -110,6 +112,7 @@ export class Uploader {
 
   /** Sends one round of due rows (up to `inflightMax`, concurrently); returns how many. */
   async drainOnce(): Promise<number> {
+    if (this.clock.now() < this.pausedUntilMs) return 0;
     const due = this.store.due(this.options.inflightMax);
     await Promise.all(due.map((entry) => this.process(entry)));
     return due.length;
@@ -132,7 +135,16 @@ export class Uploader {
       entry.state === 'accepted'
         ? await getSubmissionStatus(url, header.submitter, header.seq, this.options.client)
         : await postSubmission(url, entry.body, this.options.client);
-    this.record(entry, header, outcome);
+    try {
+      this.record(entry, header, outcome);
+    } catch (error) {
+      // Whatever a replica sent, one bad answer costs a retry elsewhere, never a stuck row.
+      this.retry(
+        entry,
+        `${url}: ${(error as Error).message}`,
+        entry.state === 'accepted' ? 'accepted' : 'pending',
+      );
+    }
   }
 
   private record(entry: OutboxEntry, header: SubmissionHeader, outcome: CloudOutcome): void {
@@ -171,10 +183,11 @@ export class Uploader {
     this.stats.retries++;
     const delay = retryDelayMs(entry.attempts + 1, this.rng, this.store.limits);
     this.store.markRetry(entry.seq, reason, this.clock.now() + delay, state);
+    // The next URL gets a try at once; only when every URL failed in turn does the whole drain pause.
+    if (this.urlIndex === 0) this.pausedUntilMs = this.clock.now() + delay;
   }
 }
 
 function headerOf(entry: OutboxEntry): SubmissionHeader {
-  const request = JSON.parse(entry.body) as { submission: Parameters<typeof submissionHeader>[0] };
-  return submissionHeader(request.submission);
+  return JSON.parse(entry.header) as SubmissionHeader;
 }

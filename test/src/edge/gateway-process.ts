@@ -88,6 +88,10 @@ export class GatewayProcess {
     this.configPath = configPath;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Starts the daemon and resolves when it printed its ready line. */
   async start(): Promise<void> {
     // node itself with tsx's loader (not the tsx wrapper, which would leave its child running on SIGKILL)
