@@ -12,5 +12,5 @@ export * from './limits.ts';
 export * from './merkle.ts';
 export * from './prng.ts';
 export * from './reading.ts';
-export * from './wire/index.ts';
 export * from './trace/index.ts';
+export * from './wire/index.ts';
