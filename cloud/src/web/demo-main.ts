@@ -1,22 +1,50 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createDemoWeb } from './demo.ts';
 import { startWebServer } from './server.ts';
 
 /**
- * Run the demo web app: `tsx cloud/src/web/demo-main.ts --items 100000 --port 0`. Prints one JSON line
- * `{"url": …, "demoItem": …}` once listening (tests and the benchmark read it).
+ * Run the demo web app: `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2]`.
+ * Prints one JSON line `{"url": …, "demoItem": …}` once listening (tests and the benchmark read it).
+ * With --workers > 1, node:cluster runs that many processes on one port, each with its own copy of the
+ * read side (as read replicas would); the in-memory scan counts are then per process.
  */
 const { values } = parseArgs({
-  options: { items: { type: 'string', default: '1000' }, port: { type: 'string', default: '0' } },
+  options: {
+    items: { type: 'string', default: '1000' },
+    port: { type: 'string', default: '0' },
+    workers: { type: 'string', default: '1' },
+  },
 });
 const itemCount = Number(values.items);
-const port = Number(values.port);
-const web = await createDemoWeb({ itemCount, publicBase: 'http://127.0.0.1' });
-const server = await startWebServer(web.app, port);
-web.deps.publicBase = server.url;
-console.log(
-  JSON.stringify({ url: server.url, demoItem: web.demo.demoItem, items: web.demo.ledger.items.size }),
-);
-const stop = () => void server.close().then(() => process.exit(0));
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+const workers = Math.max(1, Number(values.workers));
+
+async function serveOne(): Promise<{ url: string; demoItem: unknown; items: number }> {
+  const web = await createDemoWeb({ itemCount, publicBase: 'http://127.0.0.1' });
+  const server = await startWebServer(web.app, Number(values.port));
+  web.deps.publicBase = server.url;
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return { url: server.url, demoItem: web.demo.demoItem, items: web.demo.ledger.items.size };
+}
+
+if (workers === 1) {
+  console.log(JSON.stringify(await serveOne()));
+} else if (cluster.isPrimary) {
+  let ready = 0;
+  for (let i = 0; i < workers; i++) {
+    cluster.fork().on('message', (info: unknown) => {
+      ready += 1;
+      if (ready === workers) console.log(JSON.stringify(info));
+    });
+  }
+  const stop = () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  process.send?.(await serveOne());
+}

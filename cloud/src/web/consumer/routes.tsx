@@ -5,11 +5,12 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { verifierBundle } from '../bundle.ts';
 import { type Lang, pickLang } from '../i18n.ts';
 import { lotKey } from '../identity.ts';
+import type { ItemStatus, ProductInfo, ReadModel } from '../read-model.ts';
 import { parseRegion } from '../scans/clone-heuristics.ts';
 import type { WebDeps } from '../web-deps.ts';
 import { ErrorPage } from './error-page.tsx';
 import { ItemPage } from './item-page.tsx';
-import { loadItemView } from './item-view.ts';
+import { loadItemView, worstStatus } from './item-view.ts';
 import { buildLinkset, linksetMediaType, wantsLinkset } from './linkset.ts';
 
 /**
@@ -57,6 +58,18 @@ export function canonicalPath(t: Target): string {
     : `${gtin}/21/${encodeURIComponent(t.serial)}`;
 }
 
+/** Just enough to answer a link set: the product and the identity's status, no history. */
+async function findIdentity(
+  model: ReadModel,
+  t: Target,
+): Promise<{ product: ProductInfo; status: ItemStatus } | null> {
+  const product = await model.product(t.gtin);
+  const item = t.serial === undefined ? null : await model.item(t.gtin, t.serial);
+  if (!product || (t.serial !== undefined && !item)) return null;
+  const lot = await model.lot(t.gtin, item?.lot ?? t.lot ?? '');
+  return lot ? { product, status: worstStatus(lot.status, item?.status ?? 'active') } : null;
+}
+
 export function consumerRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const replicaKeys = deps.model.replicaPublicKeys().map(toBase64Url);
@@ -102,23 +115,25 @@ export function consumerRoutes(deps: WebDeps): Hono {
     const target = parseTarget(c.req.path);
     if ('error' in target) return errorPage(c, 400, target.error);
     const path = canonicalPath(target);
-    const view = await loadItemView(deps.model, target.gtin, target, deps.clock.now());
-    if (!view) return errorPage(c, 404, path);
     c.header('Vary', 'Accept, Accept-Language');
     c.header('Cache-Control', 'no-cache');
     const anchor = `${deps.publicBase}${path}`;
-    c.header('Link', `<${anchor}?linkType=all>; rel="linkset"; type="${linksetMediaType}"`);
     if (wantsLinkset(c.req.header('accept'), c.req.query('linkType'))) {
+      const found = await findIdentity(deps.model, target);
+      if (!found) return errorPage(c, 404, path);
       const body = buildLinkset({
         anchor,
-        title: `${view.product.name.zh} ${view.product.name.en}`,
+        title: `${found.product.name.zh} ${found.product.name.en}`,
         proofsUrl: `${deps.publicBase}/proofs${path}`,
         qrSvgUrl: target.serial === undefined ? null : `${deps.publicBase}/qr${path}.svg`,
         labelsUrl: target.serial === undefined ? `${deps.publicBase}/labels${path}` : null,
-        status: view.status,
+        status: found.status,
       });
       return c.body(JSON.stringify(body), 200, { 'Content-Type': linksetMediaType });
     }
+    const view = await loadItemView(deps.model, target.gtin, target, deps.clock.now());
+    if (!view) return errorPage(c, 404, path);
+    c.header('Link', `<${anchor}?linkType=all>; rel="linkset"; type="${linksetMediaType}"`);
     let suspectedClone = false;
     if (view.item) {
       const region = parseRegion(c.req.query('region') ?? c.req.header(deps.regionHeader));
