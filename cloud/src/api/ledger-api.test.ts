@@ -115,6 +115,8 @@ describe('read side', () => {
       (await node.app.request(`/v1/trace/forward/${encodeURIComponent(item(gtin.tomato, 'none'))}`)).status,
     ).toBe(404);
     expect((await node.app.request('/v1/rejections?limit=1000')).status).toBe(400);
-    expect((await node.app.request('/v1/participants/farm')).status).toBe(200);
+    expect(
+      (await node.app.request(`/v1/participants/${encodeURIComponent('urn:suyuan:party:farm')}`)).status,
+    ).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
 import { InputError } from '@suyuan/shared';
+import { parseEpcisEvent } from '@suyuan/shared/epcis/index';
 import { z } from 'zod';
 import { type TraceableId, traceableId } from './identity.ts';
 
@@ -104,9 +105,13 @@ function quantities(list: z.infer<typeof quantityField>): QuantityRef[] {
   }));
 }
 
-/** Normalises an event; throws InputError('event.invalid') naming the bad field. */
+/**
+ * Validates an event against the EPCIS 2.0 model (shared/epcis: throws InputError('epcis.invalid')
+ * naming the bad fields) and normalises it; throws InputError('event.invalid') when a field the
+ * rules need does not fit.
+ */
 export function traceEventModel(raw: unknown): TraceEventModel {
-  const parsed = eventShape.safeParse(raw);
+  const parsed = eventShape.safeParse(parseEpcisEvent(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') || '(root)' : '(root)';

@@ -95,10 +95,8 @@ function modelOrRejection(event: unknown): ReturnType<typeof traceEventModel> | 
     return traceEventModel(event);
   } catch (error) {
     if (!isSuyuanError(error)) throw error;
-    return {
-      code: error.code === 'event.invalid' ? 'event.invalid' : 'event.badIdentity',
-      message: error.message,
-    };
+    const invalid = error.code === 'event.invalid' || error.code === 'epcis.invalid';
+    return { code: invalid ? 'event.invalid' : 'event.badIdentity', message: error.message };
   }
 }
 

@@ -233,6 +233,13 @@ describe('trace rules', () => {
     expect(fx.machine.state.item(box)).toBeUndefined();
   });
 
+  it('validates events against the EPCIS 2.0 model', () => {
+    const bad = { kind: 'event', event: { type: 'ObjectEvent', eventTime: 'yesterday', action: 'ADD' } };
+    rejected(farm, [bad as unknown as Payload], 'event.invalid');
+    const notAnItem = events.commission(T0, ['urn:epc:id:sgln:0614141.00001.0']);
+    rejected(farm, [notAnItem], 'event.badIdentity');
+  });
+
   it('links each event to the previous event of every item it touches', () => {
     ok(farm, [events.commission(T0, [box])]);
     ok(farm, [events.pack(T0, pallet, [box])]);

@@ -40,8 +40,9 @@ export interface Actor {
   seq: number;
 }
 
-export function actor(id: string): Actor {
-  return { id, key: generateKeyPair(), seq: 0 };
+/** A participant with its own key; ids are URIs (`urn:suyuan:party:<name>`), as EPCIS destinations must be. */
+export function actor(name: string): Actor {
+  return { id: `urn:suyuan:party:${name}`, key: generateKeyPair(), seq: 0 };
 }
 
 export function submitBody(who: Actor, payloads: Payload[], created: number, seq?: number): SubmitRequest {
