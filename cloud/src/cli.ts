@@ -55,6 +55,7 @@ async function startCommand(args: string[]): Promise<void> {
   const { loadReplicaConfig } = await import('./replica/config.ts');
   const { startReplica } = await import('./replica/replica-node.ts');
   const { consensusBindings } = await import('./replica/consensus-bindings.ts');
+  await import('./api/ledger-replica-app.ts'); // registers app 'ledger' with the replica app registry
   const config = loadReplicaConfig(required(values.config, 'config'));
   const node = await startReplica(config, consensusBindings, {
     log: (event, detail) => console.error(JSON.stringify({ event, detail })),
