@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateKeyPair, InputError, publicKeyToText, savePrivateKey } from '@suyuan/shared';
@@ -40,6 +40,10 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
   if (!Number.isInteger(n) || n < 4)
     throw new InputError('config.invalid', `--n must be an integer ≥ 4, got ${n}`);
   mkdirSync(outDir, { recursive: true });
+  const existing = Array.from({ length: n }, (_, id) => join(outDir, `replica-${id}.key.pem`)).find(
+    existsSync,
+  );
+  if (existing) throw new InputError('config.invalid', `${existing} exists; keygen never overwrites a key`);
   const keys = Array.from({ length: n }, () => generateKeyPair());
   const ports: KeygenResult['ports'] = [];
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,183 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fromBase64Url } from '@suyuan/shared';
+import { LocalCluster, repoRoot, Submitter, waitUntil } from '../cluster/harness.ts';
+import { runLoad } from './consensus-load.ts';
+import { measureVerifyRates } from './consensus-verify-rate.ts';
+
+/**
+ * `pnpm bench:consensus`: committed requests/s and commit latency for n = 4 and n = 7 replica
+ * processes on loopback, over a sweep of offered loads, with 1 KB requests each signed by its own
+ * submitter and verified by every replica. The bound it is compared with: every request costs one
+ * Ed25519 verification on each of n replicas, so this machine cannot commit more than
+ * cores × verifications/s ÷ n requests/s (everything else — HTTP, consensus, SQLite — only lowers it).
+ */
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '4,7' },
+    loads: { type: 'string' },
+    'duration-ms': { type: 'string', default: '3000' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const durationMs = Number(values['duration-ms']);
+const sizes = values.n.split(',').map(Number);
+const cores = availableParallelism();
+const requestBodyBytes = 1024;
+const submittersCount = 64;
+/** Client connections (keep-alive, each carrying one request waiting for its commit at a time). */
+const inflightRequestsMax = 256;
+
+function makeBodies(count: number): string[] {
+  const submitters = Array.from({ length: submittersCount }, () => new Submitter());
+  // Pad so the signed request body (canonical JSON with key, header fields and signature) is ~1 KB.
+  const probe = fromBase64Url(submitters[0]!.make(0).body).length;
+  const pad = Math.max(0, requestBodyBytes - probe - 20);
+  return Array.from({ length: count }, (_, i) => JSON.stringify(submitters[i % submittersCount]!.make(pad)));
+}
+
+async function startCluster(n: number, profileDir: string | null) {
+  const cluster = await LocalCluster.create({
+    n,
+    consensus: {
+      viewChangeTimeoutTicks: 1_000,
+      viewChangeTimeoutTicksMax: 8_000,
+      pendingRequestsMax: 20_000,
+    },
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
+  });
+  await cluster.startAll();
+  await waitUntil(
+    async () => (await cluster.statuses()).every((s) => s.peers.sendingTo.length === n - 1),
+    'all replicas connected',
+  );
+  return cluster;
+}
+
+/** Self time per function over all profiles in a directory, top entries. */
+function profileSummary(dir: string, top = 15) {
+  const selfUs = new Map<string, number>();
+  let totalUs = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    profile.samples.forEach((id, i) => {
+      const frame = byId.get(id)!.callFrame;
+      const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber}`;
+      const dt = profile.timeDeltas[i] ?? 0;
+      selfUs.set(name, (selfUs.get(name) ?? 0) + dt);
+      totalUs += dt;
+    });
+  }
+  return [...selfUs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({ name, percent: Math.round((1000 * us) / totalUs) / 10 }));
+}
+
+async function benchSize(n: number, bound: number, profileDir: string | null) {
+  const cluster = await startCluster(n, profileDir);
+  try {
+    const primaryPort = cluster.httpPort((await cluster.status(0)).primary);
+    const loads = values.loads
+      ? values.loads.split(',').map(Number)
+      : [25, 50, 100, 200, 400, 800].filter((load) => load <= 2 * bound);
+    let submitted = 0;
+    // Each load starts from an idle cluster: wait until everything sent before has executed
+    // everywhere, so one overloaded step does not leave its backlog to the next.
+    const run = async (offeredPerS: number, ms = durationMs) => {
+      const result = await runLoad({
+        port: primaryPort,
+        bodies: makeBodies(Math.round((offeredPerS * ms) / 1000)),
+        offeredPerS,
+        durationMs: ms,
+        inflightMax: inflightRequestsMax,
+        drainMsMax: 15_000,
+      });
+      submitted += result.sent;
+      await waitUntil(
+        async () => (await cluster.statuses()).every((s) => s.app.executed >= submitted),
+        'backlog executed',
+        120_000,
+        100,
+      );
+      return result;
+    };
+    await run(200, 1000); // warm-up: JIT, connections, SQLite pages
+    const sweep = [];
+    for (const load of loads) {
+      const result = await run(load);
+      console.error(`n=${n} offered ${load}/s →`, JSON.stringify(result));
+      sweep.push(result);
+    }
+    const peak = Math.max(...sweep.map((r) => r.committedPerS));
+    const halfPeak = await run(Math.round(peak / 2));
+    console.error(`n=${n} half peak →`, JSON.stringify(halfPeak));
+    const statuses = await cluster.statuses();
+    return {
+      loadAverage1mAfter: loadavg()[0],
+      n,
+      boundPerS: bound,
+      peakCommittedPerS: peak,
+      fractionOfBound: Math.round((100 * peak) / bound) / 100,
+      halfPeak,
+      sweep,
+      viewChanges: Math.max(...statuses.map((s) => s.view)),
+      dropped: statuses.map((s) => s.dropped),
+    };
+  } finally {
+    if (profileDir) for (const id of cluster.live) await cluster.terminate(id);
+    await cluster.stop();
+  }
+}
+
+async function main() {
+  const loadAverage1mAtStart = loadavg()[0];
+  const probe = JSON.parse(makeBodies(1)[0]!) as { submitter: string; seq: number; body: string };
+  const verify = measureVerifyRates(
+    { submitter: probe.submitter, seq: probe.seq, body: fromBase64Url(probe.body) },
+    1000,
+  );
+  console.error('verification rates (one core):', verify);
+  const results = [];
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  for (const n of sizes) {
+    const bound = Math.round((cores * verify.ed25519VerifyPerS) / n);
+    const profileDir = values.profile ? join(repoRoot, 'test/bench/results', `profile-${stamp}-n${n}`) : null;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const result = await benchSize(n, bound, profileDir);
+    results.push({ ...result, ...(profileDir ? { profileTop: profileSummary(profileDir) } : {}) });
+  }
+  const report = {
+    benchmark: 'consensus',
+    date: new Date().toISOString(),
+    machine: { cores, cpu: cpus()[0]?.model, node: process.version, loadAverage1mAtStart },
+    requestBodyBytes,
+    durationMsPerLoad: durationMs,
+    verify,
+    results,
+  };
+  const path = join(repoRoot, 'test/bench/results', `consensus-${stamp}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`| n | offered/s | committed/s | p50 ms | p99 ms |`);
+  console.log(`|---|---|---|---|---|`);
+  for (const r of results) {
+    for (const s of [...r.sweep, r.halfPeak]) {
+      console.log(
+        `| ${r.n} | ${s.offeredPerS} | ${s.committedPerS} | ${s.latencyMsP50} | ${s.latencyMsP99} |`,
+      );
+    }
+    console.log(
+      `n=${r.n}: peak ${r.peakCommittedPerS}/s = ${Math.round(100 * r.fractionOfBound)}% of bound ${r.boundPerS}/s`,
+    );
+  }
+  console.log(`written ${path}`);
+}
+
+await main();
