@@ -35,6 +35,11 @@ export abstract class Checkpointing extends NormalCase {
     assert(seq === this.lastExecuted + 1, `executed(${seq}) out of order after ${this.lastExecuted}`);
     assert(seq <= this.lastDelivered, `executed(${seq}) before it was delivered`);
     this.lastExecuted = seq;
+    this.attest(seq, stateDigest);
+  }
+
+  /** Signs and multicasts this replica's attest for `seq` (also re-done after a restart). */
+  attest(seq: number, stateDigest: Uint8Array): void {
     const signature = this.crypto.sign(attestationBytes(seq, stateDigest));
     this.myAttests.set(seq, { digest: stateDigest, signature });
     this.send('all', { type: 'attest', seq, stateDigest, replica: this.id, signature });

@@ -182,6 +182,7 @@ class PbftReplica extends ViewChanging implements ReplicaCore {
     this.lastDelivered = restored.lastExecuted;
     this.knownCommitted = Math.max(this.lowWatermark, restored.lastExecuted);
     this.resumeSlots();
+    this.reattest(restored);
     if (this.view > 0) {
       // We may have missed the NEW-VIEW of this view: ask for it by re-announcing the view change.
       this.active = false;
@@ -222,6 +223,20 @@ class PbftReplica extends ViewChanging implements ReplicaCore {
       }
     }
     this.nextSeq = Math.max(this.nextSeq, this.lastDelivered + 1, this.lowWatermark + 1);
+  }
+
+  /** Re-signs attests for checkpoints above the stable one and for lastExecuted (deterministic). */
+  private reattest(restored: RestoredState): void {
+    const digestAt = restored.stateDigestAt;
+    if (digestAt === undefined) return;
+    const k = this.config.checkpointInterval;
+    const seqs = new Set<number>();
+    for (let seq = this.lowWatermark + k; seq <= this.lastExecuted; seq += k) seqs.add(seq);
+    if (this.lastExecuted > this.lowWatermark) seqs.add(this.lastExecuted);
+    for (const seq of [...seqs].sort((a, b) => a - b)) {
+      const digest = digestAt(seq);
+      if (digest instanceof Uint8Array && digest.length === 32) this.attest(seq, digest);
+    }
   }
 
   private startViewChangeAfterRestart(): void {

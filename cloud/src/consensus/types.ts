@@ -235,6 +235,14 @@ export interface RestoredState {
   records: PersistRecord[];
   /** Highest seq the application applied durably. */
   lastExecuted: number;
+  /**
+   * Optional (additive): the application's state digest after `seq`, for seqs it still knows. The
+   * core re-signs its attests for `lastExecuted` and for checkpoint seqs above its stable checkpoint
+   * (its pre-crash attests were lost with its memory). Without it, a restarted replica that is
+   * needed for a checkpoint quorum (e.g. n = 4 with one silent replica) cannot help make that
+   * checkpoint stable, and the window can stall.
+   */
+  stateDigestAt?: (seq: number) => Uint8Array | undefined;
 }
 
 /** 'rejected' (additive): the request failed authentication or exceeds a size limit. */

@@ -14,7 +14,7 @@ export class CounterApp {
   readonly counters = new Map<string, number>();
   /** How many times each request key took effect (the invariant: never above 1). */
   readonly effects = new Map<string, number>();
-  readonly digests = new Map<number, string>();
+  readonly digests = new Map<number, Uint8Array>();
 
   applyBatch(batch: CommittedBatch): { stateDigest: Uint8Array; executedKeys: string[] } {
     if (batch.seq !== this.lastApplied + 1) {
@@ -31,7 +31,7 @@ export class CounterApp {
     this.lastApplied = batch.seq;
     this.batches.push(batch);
     this.stateDigest = sha256(this.stateDigest, utf8(`${batch.seq}|${executedKeys.join(',')}`));
-    this.digests.set(batch.seq, toHex(this.stateDigest));
+    this.digests.set(batch.seq, this.stateDigest);
     return { stateDigest: this.stateDigest, executedKeys };
   }
 

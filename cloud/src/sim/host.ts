@@ -56,7 +56,11 @@ export class SimHost {
       id: this.replica,
       config: this.config,
       crypto: this.crypto,
-      restored: { records, lastExecuted: this.app.lastApplied },
+      restored: {
+        records,
+        lastExecuted: this.app.lastApplied,
+        stateDigestAt: (seq) => this.app.digests.get(seq),
+      },
     });
     this.restarts++;
   }

@@ -16,6 +16,13 @@ const harsh = (seed: number, config: NonNullable<SimOptions['config']>): SimOpti
 });
 const shortTimeouts = { viewChangeTimeoutTicks: 8, viewChangeTimeoutTicksMax: 64, retransmitTicks: 5 };
 const tinyWindow = { checkpointInterval: 2, watermarkWindow: 4, batchRequestsMax: 2 };
+const crashHeavy = {
+  checkpointInterval: 2,
+  watermarkWindow: 4,
+  viewChangeTimeoutTicks: 10,
+  viewChangeTimeoutTicksMax: 40,
+  fetchBatchesMax: 1,
+};
 
 const regressions: { name: string; options: SimOptions }[] = [
   // View-change timer ran before a quorum reached the view: replicas escalated alone and drifted
@@ -31,6 +38,13 @@ const regressions: { name: string; options: SimOptions }[] = [
   // having passed through ours, without which a gated timer stalled once one replica moved on).
   { name: 'drifting views, tiny window, forge + silent (n=7, seed 72)', options: harsh(72, tinyWindow) },
   { name: 'drifting views, tiny window, bad digest (n=4, seed 150)', options: harsh(150, tinyWindow) },
+  // A restarted replica had lost its own attests, so with a silent replica the checkpoint quorum
+  // needed it and its window never slid (liveness). Fixed: RestoredState.stateDigestAt re-attests.
+  { name: 'restart loses own attests, silent primary (n=4, seed 266)', options: harsh(266, tinyWindow) },
+  {
+    name: 'restart loses own attests, silent replica, n-1 crashes (n=4, seed 213)',
+    options: { ...harsh(213, crashHeavy), crashMax: 3 },
+  },
 ];
 
 describe('simulator regressions', () => {

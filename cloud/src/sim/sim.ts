@@ -20,6 +20,8 @@ export interface SimOptions {
   healTick?: number;
   /** After healing, every request must execute everywhere honest within this many ticks. */
   livenessTicks?: number;
+  /** Most honest hosts down at once (default f; more is fine for safety, stalls until healing). */
+  crashMax?: number;
   config?: Partial<ConsensusConfig>;
 }
 
@@ -96,7 +98,7 @@ class Simulation {
       kinds: options.faults,
       hosts: this.hosts.length,
       crashable: honest,
-      crashMax: f,
+      crashMax: options.crashMax ?? f,
       healTick: this.healTick,
     });
     const count = options.requests ?? 24;
