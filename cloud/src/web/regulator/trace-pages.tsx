@@ -149,6 +149,7 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
       [...affected.holders].map(async ([id, n]) => ({ id, n, name: await participantName(model, id) })),
     );
     const lotParam = encodeURIComponent(lot.key);
+    const holderName = new Map(holders.map((h) => [h.id, h.name]));
     return c.html(
       <DashPage session={session} title={`Recall: lot ${lot.lot}`} tab="recall">
         {form}
@@ -207,7 +208,7 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
               <tr>
                 <td>{traceLink(i.key)}</td>
                 <td>{i.status}</td>
-                <td>{i.holderId ?? '—'}</td>
+                <td>{holderName.get(i.holderId ?? 'unknown') ?? '—'}</td>
               </tr>
             ))}
           </tbody>
