@@ -20,11 +20,19 @@ const { values } = parseArgs({
     loads: { type: 'string' },
     'duration-ms': { type: 'string', default: '3000' },
     profile: { type: 'boolean', default: false },
+    /** JSON object of consensus config overrides, e.g. '{"batchDelayTicks":5}'. */
+    consensus: { type: 'string', default: '{}' },
   },
 });
 const durationMs = Number(values['duration-ms']);
 const sizes = values.n.split(',').map(Number);
 const cores = availableParallelism();
+const consensusOverrides: Record<string, number> = {
+  viewChangeTimeoutTicks: 1_000,
+  viewChangeTimeoutTicksMax: 8_000,
+  pendingRequestsMax: 20_000,
+  ...(JSON.parse(values.consensus) as Record<string, number>),
+};
 const requestBodyBytes = 1024;
 const submittersCount = 64;
 /** Client connections (keep-alive, each carrying one request waiting for its commit at a time). */
@@ -160,6 +168,7 @@ async function main() {
     machine: { cores, cpu: cpus()[0]?.model, node: process.version, loadAverage1mAtStart },
     requestBodyBytes,
     durationMsPerLoad: durationMs,
+    consensus: consensusOverrides,
     verify,
     results,
   };
