@@ -1,14 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import '@suyuan/cloud/api/ledger-replica-app';
 import { defaultChains, parseLedgerConfig } from '@suyuan/cloud/ledger/config';
 import { LedgerMachine } from '@suyuan/cloud/ledger/ledger-machine';
 import { actor, events, gtin, item, lot, register, sscc, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import { loadReplicaConfig } from '@suyuan/cloud/replica/config';
-import { consensusBindings } from '@suyuan/cloud/replica/consensus-bindings';
-import { keygen } from '@suyuan/cloud/replica/keygen';
-import { type ReplicaNode, startReplica } from '@suyuan/cloud/replica/replica-node';
 import {
   type Payload,
   type SubmissionStatus,
@@ -19,26 +14,24 @@ import {
   verifyTrace,
 } from '@suyuan/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LocalCluster } from '../cluster/harness.ts';
 
 /**
- * The farm-to-fork scenario on a 4-replica PBFT cluster (replica nodes with `app: 'ledger'`, real
- * TCP between replicas and real HTTP to them, in this process). Traces from every replica verify
+ * The farm-to-fork scenario on a 4-replica PBFT cluster: four `suyuan-cloud start` processes with
+ * `app: 'ledger'`, real TCP between them and real HTTP to them. Traces from every replica verify
  * offline with the 4 replica keys; tampering with one replica's SQLite file is caught by
  * verification of what that replica serves and changes nothing the three honest replicas serve.
  */
 
 const consensus = { checkpointInterval: 4, watermarkWindow: 16, batchRequestsMax: 8, retransmitTicks: 20 };
-let dir: string | null = null;
-let nodes: ReplicaNode[] = [];
+let cluster: LocalCluster | null = null;
 
 afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = null;
+  await cluster?.stop();
+  cluster = null;
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, attemptsMax = 400): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, attemptsMax = 2000): Promise<T> {
   for (let i = 0; i < attemptsMax; i++) {
     const value = await probe();
     if (value !== null) return value;
@@ -47,28 +40,26 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null>, attempts
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('ledger on a 4-replica cluster', { timeout: 120_000 }, () => {
+describe('ledger on a 4-replica cluster', { timeout: 240_000 }, () => {
   it('runs farm to fork; traces verify offline; a tampered replica is caught and changes nothing', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'suyuan-ledger-cluster-'));
+    const c = await LocalCluster.create({ n: 4, consensus });
+    cluster = c;
+    const dir = c.dir;
     const admin = actor('admin');
     const ledgerConfig = {
       chains: defaultChains,
       genesis: { admins: [{ id: admin.id, name: 'Admin', publicKey: toBase64Url(admin.key.publicKey) }] },
     };
-    const { configs } = await keygen({
-      n: 4,
-      outDir: dir,
-      host: '127.0.0.1',
-      extra: { app: 'ledger', consensus },
-    });
-    for (let i = 0; i < 4; i++) {
+    for (const [i, path] of c.configs.entries()) {
+      const config = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      writeFileSync(path, JSON.stringify({ ...config, app: 'ledger' }));
       mkdirSync(join(dir, `data-${i}`), { recursive: true });
       writeFileSync(join(dir, `data-${i}`, 'ledger.json'), JSON.stringify(ledgerConfig));
     }
-    const loaded = configs.map((path) => loadReplicaConfig(path));
-    nodes = await Promise.all(loaded.map((config) => startReplica(config, consensusBindings)));
-    const keys = loaded[0]!.replicaPublicKeys;
-    const url = (i: number, path: string) => `http://127.0.0.1:${nodes[i]!.httpPort}${path}`;
+    await c.startAll();
+    const keys = loadReplicaConfig(c.configs[0]!).replicaPublicKeys;
+    const nodes = [0, 1, 2, 3];
+    const url = (i: number, path: string) => `http://127.0.0.1:${c.httpPort(i)}${path}`;
 
     async function submit(who: ReturnType<typeof actor>, payloads: Payload[]): Promise<SubmissionStatus> {
       const body = submitBody(who, payloads, T0);
