@@ -1,7 +1,10 @@
-import { decodeMessage, encodeMessage } from '../consensus/codec.ts';
-import { defaultConsensusConfig } from '../consensus/config.ts';
-import { createReplicaCore } from '../consensus/core.ts';
-import { createConsensusCrypto } from '../consensus/crypto.ts';
+import {
+  createConsensusCrypto,
+  createReplicaCore,
+  decodeMessage,
+  defaultConsensusConfig,
+  encodeMessage,
+} from '../consensus/index.ts';
 import type { ConsensusBindings } from './replica-node.ts';
 
 /** The real PBFT core, wired for the replica process. */

@@ -81,7 +81,11 @@ export async function startReplica(
       replicaPublicKeys: config.replicaPublicKeys,
       verifyRequest,
     }),
-    restored: { records: store.loadRecords(), lastExecuted },
+    restored: {
+      records: store.loadRecords(),
+      lastExecuted,
+      stateDigestAt: (seq) => app.stateDigestAt?.(seq),
+    },
   });
   const limits = { ...defaultDriverLimits, ...definedOnly<DriverLimits>(config.driver) };
   let driver: ReplicaDriver | null = null;

@@ -1,4 +1,4 @@
-import { decodePersistRecord, encodePersistRecord } from '../consensus/payload.ts';
+import { decodePersistRecord, encodePersistRecord } from '../consensus/index.ts';
 import type {
   CommitCertificate,
   CommittedBatch,

@@ -35,7 +35,7 @@ async function submitAll(c: LocalCluster, requests: WireRequest[]): Promise<Wire
 }
 
 /** Waits until every live replica executed all `expected` requests, re-sending missing ones now and then. */
-async function waitExecuted(c: LocalCluster, expected: WireRequest[], timeoutMs = 40_000): Promise<void> {
+async function waitExecuted(c: LocalCluster, expected: WireRequest[], timeoutMs = 60_000): Promise<void> {
   let rounds = 0;
   await waitUntil(
     async () => {
@@ -72,7 +72,7 @@ async function expectAgreement(c: LocalCluster, acknowledged: WireRequest[]): Pr
 const batchOf = (submitters: Submitter[], count: number) =>
   Array.from({ length: count }, (_, i) => submitters[i % submitters.length]!.make());
 
-describe('replica cluster (real processes)', { timeout: 90_000 }, () => {
+describe('replica cluster (real processes)', { timeout: 150_000 }, () => {
   it('n=4: commits; survives kill -9 of a backup and of the primary; restarted replicas catch up', async () => {
     const c = await LocalCluster.create({ n: 4, consensus });
     cluster = c;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { toBase64Url } from '@suyuan/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ReplicaStore } from '../replica-store.ts';
 import { fakeBatch, tempDirs } from '../test-support.ts';
 import { createLogApp } from './log-app.ts';
 
@@ -29,11 +30,27 @@ describe('log app', () => {
         'a#2@2',
       ]);
       expect(app.status?.()).toMatchObject({ lastApplied: 2, executed: 3 });
+      expect(toBase64Url(app.stateDigestAt?.(2) ?? new Uint8Array())).toBe(out[1]);
+      expect(app.stateDigestAt?.(3)).toBeUndefined();
       app.close();
       return out;
     });
     expect(digests[0]).toEqual(digests[1]);
     expect(new Set(digests[0]).size).toBe(2);
+  });
+
+  it('lives in the replica database when given it, and reopens there', () => {
+    const path = join(temp.make(), 'replica.sqlite');
+    let store = new ReplicaStore(path);
+    createLogApp(store.db).machine.applyBatch(fakeBatch(1, [{ submitter: 'a', seq: 1 }]));
+    store.close();
+    store = new ReplicaStore(path);
+    const app = createLogApp(store.db);
+    expect(app.machine.lastApplied()).toBe(1);
+    expect(app.entries(0, 10)).toHaveLength(1);
+    app.close(); // does not close the shared database
+    expect(store.lastBatchSeq()).toBe(0);
+    store.close();
   });
 
   it('is durable and refuses to apply out of order', () => {

@@ -20,6 +20,8 @@ const migrations = [
      req_seq INTEGER NOT NULL, batch_seq INTEGER NOT NULL, body_hash BLOB NOT NULL,
      UNIQUE (submitter, req_seq));
    CREATE TABLE log_state_certificates (seq INTEGER PRIMARY KEY, certificate BLOB NOT NULL);`,
+  // The digest after every batch, so a restarted replica can re-sign attests for seqs it executed.
+  `CREATE TABLE log_digests (seq INTEGER PRIMARY KEY, digest BLOB NOT NULL);`,
 ];
 
 /** The log app's tables in a database it shares, versioned apart from its host's user_version. */
@@ -70,6 +72,8 @@ export function createLogApp(
   const insert = db.prepare(
     'INSERT OR IGNORE INTO log_executed (submitter, req_seq, batch_seq, body_hash) VALUES (?, ?, ?, ?)',
   );
+  const insertDigest = db.prepare('INSERT OR REPLACE INTO log_digests (seq, digest) VALUES (?, ?)');
+  const readDigest = db.prepare('SELECT digest FROM log_digests WHERE seq = ?');
   const insertCert = db.prepare(
     'INSERT OR REPLACE INTO log_state_certificates (seq, certificate) VALUES (?, ?)',
   );
@@ -93,6 +97,7 @@ export function createLogApp(
     }
     const next = sha256(concatBytes(...parts));
     writeMeta.run(batch.seq, next);
+    insertDigest.run(batch.seq, next);
     return next;
   });
 
@@ -126,6 +131,10 @@ export function createLogApp(
     machine,
     routes,
     entries,
+    stateDigestAt(seq: number) {
+      const row = readDigest.get(seq) as { digest: Buffer } | undefined;
+      return row ? new Uint8Array(row.digest) : undefined;
+    },
     status() {
       const { lastApplied, digest } = meta();
       return { app: 'log', lastApplied, stateDigest: toBase64Url(digest), executed: executedCount };

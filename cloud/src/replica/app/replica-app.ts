@@ -10,6 +10,8 @@ export interface ReplicaApp {
   machine: ReplicatedStateMachine;
   routes?: (app: Hono) => void;
   status?: () => Record<string, unknown>;
+  /** The state digest after batch `seq`, if still known (lets a restarted core re-sign its attests). */
+  stateDigestAt?: (seq: number) => Uint8Array | undefined;
   close(): void;
 }
 
