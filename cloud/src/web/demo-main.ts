@@ -39,12 +39,11 @@ if (workers === 1) {
       if (ready === workers) console.log(JSON.stringify(info));
     });
   }
-  const stop = () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
-    process.exit(0);
-  };
+  // Disconnecting lets each worker finish and exit; exiting first would break their IPC channel.
+  const stop = () => cluster.disconnect(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else {
+  process.on('disconnect', () => process.exit(0));
   process.send?.(await serveOne());
 }

@@ -42,8 +42,9 @@ figure.chart svg{width:100%;height:auto;background:#fff;border-radius:8px}
 .alarm{fill:#b3261e}
 .tick{font-size:10px;fill:#5d6b63}
 table{border-collapse:collapse;width:100%;font-size:.92em;background:#fff}
-th,td{border-bottom:1px solid #e1e8e3;padding:6px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#eef4f0}
+th,td{border-bottom:1px solid #e1e8e3;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#eef4f0;white-space:nowrap}
+td code{word-break:break-all}
 .scroll{overflow-x:auto}
 form.inline{display:inline}
 input,button,select,textarea{font:inherit}
