@@ -153,7 +153,6 @@ export interface LedgerFixture {
 }
 
 export function ledgerFixture(overrides: Partial<LedgerConfigInput> = {}): LedgerFixture {
-  const dir = mkdtempSync(join(tmpdir(), 'suyuan-ledger-'));
   const admin = actor('admin');
   const config = parseLedgerConfig({
     chains: defaultChains,
@@ -162,6 +161,7 @@ export function ledgerFixture(overrides: Partial<LedgerConfigInput> = {}): Ledge
     },
     ...overrides,
   });
+  const dir = mkdtempSync(join(tmpdir(), 'suyuan-ledger-'));
   const machine = new LedgerMachine(join(dir, 'ledger.sqlite'), config);
   const replicaKey = generateKeyPair();
   const orderer = new LocalOrderer(machine, replicaKey, { batchRequestsMax: 64, pendingRequestsMax: 10_000 });
