@@ -146,6 +146,9 @@ export abstract class ViewChanging extends Checkpointing {
 
   private tryNewView(): void {
     if (this.active || !this.isPrimary) return;
+    // Slots logged in this view mean we already sent its NEW-VIEW before a restart: a second,
+    // different one would be equivocation. Peers forward the first one back to us instead.
+    for (const slot of this.slots.values()) if (slot.view === this.view && slot.batchDigest !== null) return;
     const candidates = [...this.viewChanges.entries()]
       .filter(([, vc]) => vc.view === this.view)
       .sort(([a], [b]) => (a === this.id ? -1 : b === this.id ? 1 : a - b))

@@ -3,6 +3,7 @@ import {
   type CertificateSignature,
   commitVoteBytes,
   quorumSize,
+  sha256,
   toHex,
 } from '@suyuan/shared';
 import { batchDigestOf } from '../consensus/statements.ts';
@@ -120,6 +121,9 @@ export class SafetyChecker {
     if (m.type === 'prePrepare' || m.type === 'prepare' || m.type === 'commit') {
       key = `${replica}:${m.type}:${m.view}:${m.seq}`;
       digest = toHex(m.batchDigest);
+    } else if (m.type === 'newView') {
+      key = `${replica}:newView:${m.view}`;
+      digest = toHex(sha256(m.payload));
     } else if (m.type === 'attest') {
       key = `${replica}:attest:${m.seq}`;
       digest = toHex(m.stateDigest);
