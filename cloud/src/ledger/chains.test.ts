@@ -49,6 +49,7 @@ describe('chains are configuration', () => {
         chains: [
           { name: 'registry', kind: 'registry' },
           { name: 'trace', kind: 'trace' },
+          { name: 'telemetry-north', kind: 'telemetry', participants: ['urn:suyuan:party:north'] },
         ],
       }),
     ).toThrow(/telemetry/);
