@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Clock, type Ed25519KeyPair, type Rng, systemClock } from '@suyuan/shared';
 import { DeviceCredentials } from '../broker/device-credentials.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
-import { ExternalBrokerIngest } from '../broker/external-broker.ts';
+import type { ExternalBrokerIngest } from '../broker/external-broker.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import type { IngestSource } from '../ingest/ingest-source.ts';
 import { IngestStore } from '../ingest/ingest-store.ts';
@@ -86,6 +86,8 @@ export class Gateway {
     if (config.mqtt.mode === 'embedded') {
       gateway.broker = await EmbeddedBroker.start(config.mqtt, deps2);
     } else {
+      // Loaded only in this mode: mqtt.js costs memory an embedded-broker gateway does not need.
+      const { ExternalBrokerIngest } = await import('../broker/external-broker.ts');
       gateway.external = await ExternalBrokerIngest.start(config.mqtt, gateway.ingest, clock);
     }
     for (const source of gateway.sources) await source.start(gateway.ingest);

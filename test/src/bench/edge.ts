@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeLedger, startFakeReplica } from '@suyuan/edge/outbox/fake-cloud';
@@ -24,6 +24,9 @@ const warmupMs = Number(args.get('warmup-ms') ?? 2000);
 const deviceCount = Number(args.get('devices') ?? 20);
 const rates = (args.get('rates') ?? '5000,10000,15000,20000').split(',').map(Number);
 const readingsPerMessage = Number(args.get('readings-per-message') ?? 20);
+/** V8's young generation grows to 3 × 16 MB under allocation-heavy load; docs/edge.md recommends 4 MB. */
+const semiSpaceMb = Number(args.get('semi-space-mb') ?? 4);
+const extraNodeFlags = (args.get('node-flags') ?? '').split(',').filter(Boolean);
 
 interface Step {
   targetReadingsPerSecond: number;
@@ -34,12 +37,23 @@ interface Step {
   windowMs: number;
   rssMeanMb: number;
   rssMaxMb: number;
+  rssIdleMb: number;
+  /** Cores' worth of CPU the gateway got in the window (1 = one full core). */
+  gatewayCpuShare: number;
+  /** Acked readings per second of gateway CPU: the rate one dedicated core would sustain. */
+  readingsPerGatewayCpuSecond: number;
 }
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/** User + system CPU time of a process in ms (/proc/<pid>/stat fields 14 and 15, 100 ticks/s). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function ackedCount(devices: Map<string, MqttDevice>): number {
@@ -67,19 +81,25 @@ async function measure(rate: number, perMessage: number): Promise<Step> {
       outbox: { retryDelayMsBase: 1000, retryDelayMsMax: 60_000 },
     },
   );
-  const gateway = new GatewayProcess(setup.configPath);
+  const gateway = new GatewayProcess(
+    setup.configPath,
+    semiSpaceMb > 0 ? [`--max-semi-space-size=${semiSpaceMb}`] : [],
+  );
   await gateway.start();
   const devices = devicesFor(nodes, `mqtt://127.0.0.1:${setup.port}`, setup.credentials);
+  // Connecting checks 20 scrypt hashes; that is not the ingest path, so the clock starts after it.
+  await Promise.all([...devices.values()].map((d) => d.connected()));
+  const idleRssMb = rssMb(gateway.pid!);
   const rss: number[] = [];
-  let windowStart = { t: 0, acked: 0 };
-  let windowEnd = { t: 0, acked: 0 };
+  let windowStart = { t: 0, acked: 0, cpu: 0 };
+  let windowEnd = { t: 0, acked: 0, cpu: 0 };
   const sampler = setInterval(() => {
     const elapsed = Date.now() - started;
-    if (elapsed >= warmupMs && windowStart.t === 0)
-      windowStart = { t: Date.now(), acked: ackedCount(devices) };
+    const now = () => ({ t: Date.now(), acked: ackedCount(devices), cpu: cpuMs(gateway.pid!) });
+    if (elapsed >= warmupMs && windowStart.t === 0) windowStart = now();
     if (elapsed >= warmupMs && elapsed <= durationMs) {
       rss.push(rssMb(gateway.pid!));
-      windowEnd = { t: Date.now(), acked: ackedCount(devices) };
+      windowEnd = now();
     }
   }, 250);
   const started = Date.now();
@@ -107,6 +127,9 @@ async function measure(rate: number, perMessage: number): Promise<Step> {
     windowMs,
     rssMeanMb: Math.round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length)),
     rssMaxMb: Math.round(Math.max(0, ...rss)),
+    rssIdleMb: Math.round(idleRssMb),
+    gatewayCpuShare: Math.round(((windowEnd.cpu - windowStart.cpu) / windowMs) * 100) / 100,
+    readingsPerGatewayCpuSecond: Math.round((acked * 1000) / Math.max(1, windowEnd.cpu - windowStart.cpu)),
   };
 }
 
@@ -124,6 +147,9 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     devices: deviceCount,
+    semiSpaceMb,
+    extraNodeFlags,
+    loadAverage: loadavg(),
     durationMs,
     warmupMs,
     steps,
@@ -132,12 +158,12 @@ async function main(): Promise<void> {
   const file = join(resultsDir, `edge-${result.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(
-    `\n| target readings/s | readings/message | acked readings/s | acked messages/s | RSS mean MB | RSS max MB |`,
+    `\n| target readings/s | readings/message | acked readings/s | acked messages/s | RSS idle MB | RSS mean MB | RSS max MB | gateway CPU share | readings per gateway CPU-second |`,
   );
-  console.log('|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of steps) {
     console.log(
-      `| ${s.targetReadingsPerSecond} | ${s.readingsPerMessage} | ${s.ackedReadingsPerSecond} | ${s.ackedMessagesPerSecond} | ${s.rssMeanMb} | ${s.rssMaxMb} |`,
+      `| ${s.targetReadingsPerSecond} | ${s.readingsPerMessage} | ${s.ackedReadingsPerSecond} | ${s.ackedMessagesPerSecond} | ${s.rssIdleMb} | ${s.rssMeanMb} | ${s.rssMaxMb} | ${s.gatewayCpuShare} | ${s.readingsPerGatewayCpuSecond} |`,
     );
   }
   console.log(`\nwrote ${file}`);

@@ -84,8 +84,11 @@ export class GatewayProcess {
   starts = 0;
   stderr = '';
 
-  constructor(configPath: string) {
+  private readonly nodeFlags: readonly string[];
+
+  constructor(configPath: string, nodeFlags: readonly string[] = []) {
     this.configPath = configPath;
+    this.nodeFlags = nodeFlags;
   }
 
   get pid(): number | undefined {
@@ -95,11 +98,15 @@ export class GatewayProcess {
   /** Starts the daemon and resolves when it printed its ready line. */
   async start(): Promise<void> {
     // node itself with tsx's loader (not the tsx wrapper, which would leave its child running on SIGKILL)
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--config', this.configPath], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [...this.nodeFlags, '--import', 'tsx', cli, 'start', '--config', this.configPath],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      },
+    );
     this.child = child;
     this.starts++;
     child.stderr?.on('data', (chunk: Buffer) => {
