@@ -157,7 +157,10 @@ export abstract class Checkpointing extends NormalCase {
 
   /** Asks a peer for committed batches when this replica is known to be behind. */
   maybeFetch(): void {
-    if (this.knownCommitted <= this.lastDelivered) {
+    // One replica's word (its attest) is enough to ask it, after a longer wait: a lie costs one
+    // fetch whose answer fails verification. With f+1 words at least one is honest.
+    const claimed = this.highestClaimedByOthers();
+    if (this.knownCommitted <= this.lastDelivered && claimed <= this.lastDelivered) {
       this.behindSince = null;
       this.fetchOutstanding = null;
       return;
@@ -165,11 +168,19 @@ export abstract class Checkpointing extends NormalCase {
     if (this.behindSince === null) this.behindSince = this.now;
     const outstanding = this.fetchOutstanding;
     if (outstanding !== null && this.now - outstanding.sentTick < this.config.fetchTimeoutTicks) return;
+    const waited = this.now - this.behindSince;
+    const known = this.knownCommitted > this.lastDelivered;
     // Out of the window or not in a working view: the normal case cannot get there; fetch now.
-    const urgent = this.knownCommitted > this.highWatermark || !this.active;
-    if (!urgent && outstanding === null && this.now - this.behindSince < this.config.fetchTimeoutTicks)
-      return;
+    const urgent = known && (this.knownCommitted > this.highWatermark || !this.active);
+    const patience = known ? this.config.fetchTimeoutTicks : 2 * this.config.fetchTimeoutTicks;
+    if (!urgent && outstanding === null && waited < patience) return;
     this.requestBatches();
+  }
+
+  private highestClaimedByOthers(): number {
+    let highest = 0;
+    for (const [replica, a] of this.latestAttest) if (replica !== this.id && a.seq > highest) highest = a.seq;
+    return highest;
   }
 
   requestBatches(): void {
@@ -182,7 +193,7 @@ export abstract class Checkpointing extends NormalCase {
     const peer = peers[this.fetchAttempts % peers.length]!;
     this.fetchAttempts++;
     const fromSeq = this.lastDelivered + 1;
-    const target = Math.max(this.knownCommitted, fromSeq);
+    const target = Math.max(this.knownCommitted, this.highestClaimedByOthers(), fromSeq);
     const toSeq = Math.min(target, this.lastDelivered + this.config.fetchBatchesMax);
     this.emitFetch({ from: peer, fromSeq, toSeq });
     this.fetchOutstanding = { peer, sentTick: this.now };
@@ -209,7 +220,8 @@ export abstract class Checkpointing extends NormalCase {
     }
     if (!progressed) return;
     this.fetchOutstanding = null;
-    if (this.knownCommitted > this.lastDelivered) this.requestBatches();
+    if (Math.max(this.knownCommitted, this.highestClaimedByOthers()) > this.lastDelivered)
+      this.requestBatches();
     this.deliverReady();
   }
 

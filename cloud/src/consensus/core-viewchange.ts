@@ -42,9 +42,12 @@ export abstract class ViewChanging extends Checkpointing {
     if (this.knownCommitted > this.lastDelivered) this.behindSince = this.now;
   }
 
-  /** Backups time out on requests that do not commit; a view change times out on its new view. */
+  /**
+   * Replicas time out on requests that do not commit, the primary too (it may be the one left
+   * behind in an old view); a view change times out on its new view.
+   */
   tickTimers(): void {
-    if (this.active && (this.isPrimary || this.queue.size + this.inflight.size === 0)) {
+    if (this.active && this.queue.size + this.inflight.size === 0) {
       this.timerStart = null;
       return;
     }

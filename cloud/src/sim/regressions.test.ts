@@ -45,6 +45,11 @@ const regressions: { name: string; options: SimOptions }[] = [
     name: 'restart loses own attests, silent replica, n-1 crashes (n=4, seed 213)',
     options: { ...harsh(213, crashHeavy), crashMax: 3 },
   },
+  // A replica moved alone to the next view; the primary (which had no timer) and the other backup
+  // were behind but only one replica attested past them (the other was silent), so nobody fetched
+  // and nobody timed out. Fixed: the primary times out too, and one replica's attest is enough
+  // to ask it for batches after a longer wait.
+  { name: 'lonely view change, primary behind (n=4, seed 472)', options: harsh(472, shortTimeouts) },
 ];
 
 describe('simulator regressions', () => {
