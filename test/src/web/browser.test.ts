@@ -51,14 +51,15 @@ afterEach(async () => {
   await page?.close();
 });
 
-const badgeSettled = "document.getElementById('verify-badge')?.dataset.state !== 'checking'";
+// A selector wait, not waitForFunction: a string predicate is eval'd in the page, which its CSP forbids.
+const badgeSettled = '#verify-badge:not([data-state="checking"])';
 
 describe('consumer page in chromium', () => {
   it('shows the journey, the charts and a badge the page verified itself', async () => {
     const p = await openPage();
     const { gtin, serial } = web.demo.demoItem;
     await p.goto(`${server.url}/01/${gtin}/21/${serial}?lang=en`);
-    await p.waitForFunction(badgeSettled);
+    await p.waitForSelector(badgeSettled);
     expect(await p.getAttribute('#verify-badge', 'data-state')).toBe('verified');
     expect(await p.textContent('#verify-badge .badge-title')).toContain('Verified');
     expect(await p.textContent('#verify-badge .badge-detail')).toContain('11 records');
@@ -79,7 +80,7 @@ describe('consumer page in chromium', () => {
     });
     const { gtin, serial } = web.demo.demoItem;
     await p.goto(`${server.url}/01/${gtin}/21/${serial}?lang=en`);
-    await p.waitForFunction(badgeSettled);
+    await p.waitForSelector(badgeSettled);
     expect(await p.getAttribute('#verify-badge', 'data-state')).toBe('failed');
     expect(await p.textContent('#verify-badge .badge-title')).toBe('Verification failed');
     expect(await p.textContent('#verify-badge .badge-detail')).toContain(
@@ -117,7 +118,7 @@ describe('regulator dashboard in chromium', () => {
 
     const { gtin, serial } = web.demo.demoItem;
     await p.goto(`${server.url}/01/${gtin}/21/${serial}?lang=zh`);
-    await p.waitForFunction(badgeSettled);
+    await p.waitForSelector(badgeSettled);
     expect(await p.textContent('#notice-recall')).toContain('已召回');
     expect(await p.getAttribute('#verify-badge', 'data-state')).toBe('verified');
     await p.screenshot({ path: join(artifacts, 'consumer-recalled-zh.png'), fullPage: true });

@@ -21,11 +21,7 @@ for (const [i, path] of target.entries()) {
     await page.goto(server.url + path);
   }
   await page
-    .waitForFunction(
-      "document.querySelector('#verify-badge')?.getAttribute('data-state') !== 'checking'",
-      null,
-      { timeout: 10_000 },
-    )
+    .waitForSelector('#verify-badge:not([data-state="checking"])', { timeout: 10_000 })
     .catch(() => {});
   await page.screenshot({ path: `test/artifacts/shot-${i}.png`, fullPage: true });
   console.log(path, await page.title());
