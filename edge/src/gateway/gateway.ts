@@ -24,6 +24,8 @@ export interface GatewayDeps {
   sources?: IngestSource[];
 }
 
+const maintenanceIntervalMs = 60_000;
+
 export const gatewayFiles = (dataDir: string) => ({
   gatewayDb: join(dataDir, 'gateway.db'),
   brokerDb: join(dataDir, 'broker.db'),
@@ -40,6 +42,7 @@ export class Gateway {
   broker: EmbeddedBroker | null = null;
   external: ExternalBrokerIngest | null = null;
   private readonly sources: IngestSource[];
+  private maintenanceTimer: NodeJS.Timeout | undefined;
 
   private constructor(config: GatewayConfig, deps: GatewayDeps) {
     const clock = deps.clock ?? systemClock;
@@ -92,10 +95,19 @@ export class Gateway {
     }
     for (const source of gateway.sources) await source.start(gateway.ingest);
     gateway.uploader.start();
+    gateway.maintenanceTimer = setInterval(() => gateway.maintain(clock, config), maintenanceIntervalMs);
+    gateway.maintenanceTimer.unref();
     return gateway;
   }
 
+  /** Keeps the ingest tables bounded: quarantine by rows (evictions counted), dedupe memory by age. */
+  maintain(clock: Clock, config: GatewayConfig): void {
+    this.ingestStore.trimQuarantine(config.ingestLimits.quarantineRowsMax);
+    this.ingestStore.pruneSeen(clock.now() - config.ingestLimits.dedupeWindowMs);
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.maintenanceTimer);
     for (const source of this.sources) await source.stop();
     if (this.broker) await this.broker.close();
     if (this.external) await this.external.close();

@@ -170,6 +170,14 @@ describe('ingest pipeline', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM tag_read').get()).toEqual({ n: 1 });
   });
 
+  it('keeps the quarantine bounded and counts what it evicts', async () => {
+    for (let i = 0; i < 5; i++)
+      await pipeline.deviceMessage({ deviceId: 'd', source: 'mqtt', payload: `bad ${i}` });
+    store.trimQuarantine(2);
+    expect(store.quarantined().map((q) => q.payload)).toEqual(['bad 4', 'bad 3']);
+    expect(store.counters()).toEqual({ quarantineEvicted: 3 });
+  });
+
   it('refuses readings when the outbox is full, writing nothing for them', async () => {
     setup(3000);
     await send('a', { readings: Array.from({ length: 10 }, (_, i) => r(i)) });
