@@ -94,6 +94,7 @@ async function measure(rate: number, perMessage: number): Promise<Step> {
   let windowStart = { t: 0, acked: 0, cpu: 0 };
   let windowEnd = { t: 0, acked: 0, cpu: 0 };
   const sampler = setInterval(() => {
+    if (gateway.pid === undefined || gateway.exited) return;
     const elapsed = Date.now() - started;
     const now = () => ({ t: Date.now(), acked: ackedCount(devices), cpu: cpuMs(gateway.pid!) });
     if (elapsed >= warmupMs && windowStart.t === 0) windowStart = now();
@@ -111,6 +112,7 @@ async function measure(rate: number, perMessage: number): Promise<Step> {
     drainMsMax: 10_000,
   });
   clearInterval(sampler);
+  if (gateway.exited) throw new Error(`gateway died during the run: ${gateway.stderr}`);
   await Promise.all([...devices.values()].map((d) => d.close()));
   await gateway.stop();
   await cloud.close();

@@ -91,6 +91,11 @@ export class GatewayProcess {
     this.nodeFlags = nodeFlags;
   }
 
+  /** True once the current child ended on its own (or was killed). */
+  get exited(): boolean {
+    return this.child !== null && (this.child.exitCode !== null || this.child.signalCode !== null);
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
