@@ -60,30 +60,32 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
           </table>
         </div>
         <h2>Chains</h2>
-        <table id="chains">
-          <thead>
-            <tr>
-              <th>Chain</th>
-              <th>Height</th>
-              <th>Head hash</th>
-              <th>Last commit</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.chains.map((ch) => (
+        <div class="scroll">
+          <table id="chains">
+            <thead>
               <tr>
-                <td>
-                  <a href={`/regulator/explorer?chain=${ch.chain}`}>{ch.chain}</a>
-                </td>
-                <td>{ch.height}</td>
-                <td>
-                  <code>{ch.headHash}</code>
-                </td>
-                <td>{formatTime(ch.lastCommitTime)}</td>
+                <th>Chain</th>
+                <th>Height</th>
+                <th>Head hash</th>
+                <th>Last commit</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {status.chains.map((ch) => (
+                <tr>
+                  <td>
+                    <a href={`/regulator/explorer?chain=${ch.chain}`}>{ch.chain}</a>
+                  </td>
+                  <td>{ch.height}</td>
+                  <td>
+                    <code>{ch.headHash}</code>
+                  </td>
+                  <td>{formatTime(ch.lastCommitTime)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </DashPage>,
     );
   });
