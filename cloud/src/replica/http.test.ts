@@ -66,6 +66,24 @@ describe('replica HTTP', () => {
     expect([slow.status, await slow.json()]).toEqual([202, { status: 'pending' }]);
   });
 
+  it('takes a batch of requests, each with its own outcome', async () => {
+    const { node, proposed } = fakeNode('accepted');
+    const app = createReplicaHttp({ node });
+    const good = wire(signedRequest(alice, 4, [1], 1));
+    const forged = { ...wire(signedRequest(alice, 6, [1], 1)), seq: 7 };
+    const res = await app.request('/v1/requests/batch?wait=commit', {
+      method: 'POST',
+      body: JSON.stringify({ requests: [good, forged, { seq: 1 }] }),
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { status: string; batchSeq?: number }[] };
+    expect(results.map((r) => r.status)).toEqual(['committed', 'invalid', 'invalid']);
+    expect(results[0]?.batchSeq).toBe(11);
+    expect(proposed).toHaveLength(1);
+    const empty = await app.request('/v1/requests/batch', { method: 'POST', body: '{"requests":[]}' });
+    expect(empty.status).toBe(400);
+  });
+
   it('refuses bad shapes, bad signatures and oversized bodies with the reason', async () => {
     const { node, proposed } = fakeNode('accepted');
     const app = createReplicaHttp({ node, requestBytesMax: 4096 });

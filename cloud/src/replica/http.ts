@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { ClientRequest, CommitCertificate } from '../consensus/types.ts';
 import type { ProposeResult } from './core-port.ts';
+import { defaultBatchBytesMax, mountBatchRoute } from './http-batch.ts';
 import type { RequestCommit } from './replica-store.ts';
 
 /** What the HTTP layer needs from a running replica. */
@@ -21,6 +22,8 @@ export interface ReplicaHttpOptions {
   node: ReplicaHttpNode;
   /** Largest POST /v1/requests body (JSON text, base64url inflates the request body by 4/3). */
   requestBytesMax?: number;
+  /** Largest POST /v1/requests/batch body. */
+  batchBytesMax?: number;
   /** Mount more routes (the ledger's /v1 API) on the same app. */
   extraRoutes?: (app: Hono) => void;
 }
@@ -38,6 +41,21 @@ const requestSchema = z.object({
     .min(1)
     .regex(/^[A-Za-z0-9_-]+$/, 'body is unpadded base64url'),
 });
+
+/** A `{submitter, seq, body}` JSON value as a ClientRequest, or the reason it is not one. */
+export function parseWireRequest(json: unknown): ClientRequest | string {
+  const parsed = requestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${issue?.path.join('.') || '(root)'}: ${issue?.message}`;
+  }
+  try {
+    const body = fromBase64Url(parsed.data.body, 'body');
+    return { submitter: parsed.data.submitter, seq: parsed.data.seq, body };
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 export function certificateJson(certificate: CommitCertificate) {
   return {
@@ -78,18 +96,8 @@ export function createReplicaHttp(options: ReplicaHttpOptions): Hono {
       } catch {
         return c.json({ error: 'body is not JSON' }, 400);
       }
-      const parsed = requestSchema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return c.json({ error: `${issue?.path.join('.') || '(root)'}: ${issue?.message}` }, 400);
-      }
-      let body: Uint8Array;
-      try {
-        body = fromBase64Url(parsed.data.body, 'body');
-      } catch (error) {
-        return c.json({ error: (error as Error).message }, 400);
-      }
-      const request: ClientRequest = { submitter: parsed.data.submitter, seq: parsed.data.seq, body };
+      const request = parseWireRequest(json);
+      if (typeof request === 'string') return c.json({ error: request }, 400);
       if (!node.verifyRequest(request))
         return c.json({ error: 'request is not signed by its submitter' }, 400);
       const result = node.propose(request);
@@ -120,6 +128,7 @@ export function createReplicaHttp(options: ReplicaHttpOptions): Hono {
     if (node.isPending(submitter, seq)) return c.json({ status: 'pending' });
     return c.json({ status: 'unknown' }, 404);
   });
+  mountBatchRoute(app, node, options.batchBytesMax ?? defaultBatchBytesMax);
   options.extraRoutes?.(app);
   return app;
 }

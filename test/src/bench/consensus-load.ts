@@ -3,7 +3,8 @@ import { Agent, request as httpRequest } from 'node:http';
 /**
  * Open-loop load against one replica: requests leave at the offered rate whether or not earlier
  * ones have committed (a closed loop would hide queueing delay), each as
- * `POST /v1/requests?wait=commit`, whose answer marks the commit. In-flight requests are bounded;
+ * `POST /v1/requests?wait=commit` (or grouped, `POST /v1/requests/batch?wait=commit`), whose
+ * answer marks the commit. In-flight requests are bounded;
  * when the bound is hit the send is skipped and counted, so the offered rate actually achieved is
  * reported too.
  */
@@ -27,6 +28,8 @@ export interface LoadOptions {
   inflightMax: number;
   /** After the sending window, how long to wait for stragglers. */
   drainMsMax: number;
+  /** Requests per HTTP call: 1 uses POST /v1/requests, more POST /v1/requests/batch (bodies pre-grouped). */
+  requestsPerCall: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -43,10 +46,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let failed = 0;
   let lastCommitAt = 0;
   const start = performance.now();
-  const total = Math.min(
-    options.bodies.length,
-    Math.round((options.offeredPerS * options.durationMs) / 1000),
-  );
+  const perCall = options.requestsPerCall;
+  const callsPerS = options.offeredPerS / perCall;
+  const total = Math.min(options.bodies.length, Math.round((callsPerS * options.durationMs) / 1000));
+  const path = perCall === 1 ? '/v1/requests?wait=commit' : '/v1/requests/batch?wait=commit';
 
   const post = (body: string) => {
     const began = performance.now();
@@ -57,17 +60,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         host: '127.0.0.1',
         port: options.port,
         method: 'POST',
-        path: '/v1/requests?wait=commit',
+        path,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
-        res.resume();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           inflight--;
-          if (res.statusCode === 200) {
-            lastCommitAt = performance.now();
-            latencies.push(lastCommitAt - began);
-          } else failed++;
+          const committed = committedCount(res.statusCode, chunks, perCall);
+          if (committed > 0) lastCommitAt = performance.now();
+          for (let i = 0; i < committed; i++) latencies.push(lastCommitAt - began);
+          failed += perCall - committed;
         });
       },
     );
@@ -80,7 +84,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * options.offeredPerS) / 1000));
+      const due = Math.min(total, Math.floor(((performance.now() - start) * callsPerS) / 1000));
       while (sent + skipped < due) {
         if (inflight >= options.inflightMax) {
           skipped++;
@@ -102,10 +106,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const elapsedS = Math.max(options.durationMs, lastCommitAt - start) / 1000;
   return {
     offeredPerS: options.offeredPerS,
-    sent,
-    skippedInflightFull: skipped,
+    sent: sent * perCall,
+    skippedInflightFull: skipped * perCall,
     committed: latencies.length,
-    failed: failed + inflight,
+    failed: failed + inflight * perCall,
     committedPerS: Math.round(latencies.length / elapsedS),
     latencyMsP50: round(percentile(latencies, 50)),
     latencyMsP99: round(percentile(latencies, 99)),
@@ -114,3 +118,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+function committedCount(statusCode: number | undefined, chunks: Buffer[], perCall: number): number {
+  if (statusCode !== 200) return 0;
+  if (perCall === 1) return 1;
+  const { results } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { results: { status: string }[] };
+  return results.filter((r) => r.status === 'committed').length;
+}

@@ -20,11 +20,14 @@ const { values } = parseArgs({
     loads: { type: 'string' },
     'duration-ms': { type: 'string', default: '3000' },
     profile: { type: 'boolean', default: false },
+    /** Requests per HTTP call (1: one POST per request; more: POST /v1/requests/batch). */
+    'per-call': { type: 'string', default: '1' },
     /** JSON object of consensus config overrides, e.g. '{"batchDelayTicks":5}'. */
     consensus: { type: 'string', default: '{}' },
   },
 });
 const durationMs = Number(values['duration-ms']);
+const requestsPerCall = Number(values['per-call']);
 const sizes = values.n.split(',').map(Number);
 const cores = availableParallelism();
 const consensusOverrides: Record<string, number> = {
@@ -37,6 +40,18 @@ const requestBodyBytes = 1024;
 const submittersCount = 64;
 /** Client connections (keep-alive, each carrying one request waiting for its commit at a time). */
 const inflightRequestsMax = 256;
+
+/** Pre-signed request bodies, grouped `requestsPerCall` to an HTTP call. */
+function makeCalls(requestCount: number): string[] {
+  if (requestsPerCall === 1) return makeBodies(requestCount);
+  // Whole calls only, so that requests sent = calls sent × requestsPerCall.
+  const bodies = makeBodies(Math.ceil(requestCount / requestsPerCall) * requestsPerCall);
+  const calls: string[] = [];
+  for (let i = 0; i < bodies.length; i += requestsPerCall) {
+    calls.push(`{"requests":[${bodies.slice(i, i + requestsPerCall).join(',')}]}`);
+  }
+  return calls;
+}
 
 function makeBodies(count: number): string[] {
   const submitters = Array.from({ length: submittersCount }, () => new Submitter());
@@ -102,7 +117,8 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
     const run = async (offeredPerS: number, ms = durationMs) => {
       const result = await runLoad({
         port: primaryPort,
-        bodies: makeBodies(Math.round((offeredPerS * ms) / 1000)),
+        bodies: makeCalls(Math.round((offeredPerS * ms) / 1000)),
+        requestsPerCall,
         offeredPerS,
         durationMs: ms,
         inflightMax: inflightRequestsMax,
@@ -168,6 +184,7 @@ async function main() {
     machine: { cores, cpu: cpus()[0]?.model, node: process.version, loadAverage1mAtStart },
     requestBodyBytes,
     durationMsPerLoad: durationMs,
+    requestsPerCall,
     consensus: consensusOverrides,
     verify,
     results,
