@@ -1,5 +1,5 @@
 import { allFaultKinds } from './faults.ts';
-import { scenarioForSeed } from './scenarios.ts';
+import { harshProfiles, harshScenario, scenarioForSeed } from './scenarios.ts';
 import { runSimulation, type SimOptions } from './sim.ts';
 
 /** `pnpm sim --seeds N --from S`: run a range of seeds; non-zero exit on any violation. */
@@ -14,13 +14,19 @@ function argument(name: string, fallback: number): number {
   return value;
 }
 
+const profileAt = process.argv.indexOf('--profile');
+const profile = profileAt < 0 ? 'default' : (process.argv[profileAt + 1] ?? '');
+if (profile !== 'default' && !(profile in harshProfiles)) {
+  console.error(`--profile must be default or one of ${Object.keys(harshProfiles).join(', ')}`);
+  process.exit(2);
+}
 const seeds = argument('seeds', 50);
 const from = argument('from', 1);
 let failures = 0;
 let slowestHealTicks = 0;
 const started = Date.now();
 for (let seed = from; seed < from + seeds; seed++) {
-  const options: SimOptions = scenarioForSeed(seed);
+  const options: SimOptions = profile === 'default' ? scenarioForSeed(seed) : harshScenario(seed, profile);
   const result = runSimulation(options);
   if (!result.ok) {
     failures++;
@@ -30,7 +36,8 @@ for (let seed = from; seed < from + seeds; seed++) {
     for (const v of result.violations) console.log(`  violation: ${v}`);
     console.log('  fault schedule:');
     for (const line of result.schedule) console.log(`    ${line}`);
-    console.log(`  rerun: pnpm sim --seeds 1 --from ${seed}`);
+    for (const line of result.hosts) console.log(`  ${line}`);
+    console.log(`  rerun: pnpm sim --seeds 1 --from ${seed} --profile ${profile}`);
   } else {
     slowestHealTicks = Math.max(slowestHealTicks, result.ticks - (options.healTick ?? 300));
   }

@@ -1,55 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { allFaultKinds } from './faults.ts';
-import { scenarioForSeed } from './scenarios.ts';
+import { type harshProfiles, harshScenario } from './scenarios.ts';
 import { runSimulation, type SimOptions } from './sim.ts';
 
 /**
  * Every seed that ever failed during development, with the exact options it failed under. Each
  * names the bug it found; all must pass now.
  */
-const harsh = (seed: number, config: NonNullable<SimOptions['config']>): SimOptions => ({
-  ...scenarioForSeed(seed),
-  faults: allFaultKinds,
-  requests: 30,
-  healTick: 400,
-  config,
-});
-const shortTimeouts = { viewChangeTimeoutTicks: 8, viewChangeTimeoutTicksMax: 64, retransmitTicks: 5 };
-const tinyWindow = { checkpointInterval: 2, watermarkWindow: 4, batchRequestsMax: 2 };
-const crashHeavy = {
-  checkpointInterval: 2,
-  watermarkWindow: 4,
-  viewChangeTimeoutTicks: 10,
-  viewChangeTimeoutTicksMax: 40,
-  fetchBatchesMax: 1,
-};
+const harsh = (seed: number, profile: keyof typeof harshProfiles): SimOptions => harshScenario(seed, profile);
 
 const regressions: { name: string; options: SimOptions }[] = [
   // View-change timer ran before a quorum reached the view: replicas escalated alone and drifted
   // apart view by view while a silent replica withheld the f+1 needed to join (liveness).
-  { name: 'drifting views, silent primary (n=4, seed 113)', options: harsh(113, shortTimeouts) },
-  { name: 'drifting views, silent primary (n=4, seed 99)', options: harsh(99, shortTimeouts) },
-  { name: 'drifting views, silent primary (n=4, seed 136)', options: harsh(136, shortTimeouts) },
-  { name: 'drifting views, silent primary (n=4, seed 146)', options: harsh(146, shortTimeouts) },
-  { name: 'drifting views, silent replica (n=7, seed 85)', options: harsh(85, shortTimeouts) },
-  { name: 'drifting views, twin + silent (n=7, seed 4)', options: harsh(4, shortTimeouts) },
+  { name: 'drifting views, silent primary (n=4, seed 113)', options: harsh(113, 'shortTimeouts') },
+  { name: 'drifting views, silent primary (n=4, seed 99)', options: harsh(99, 'shortTimeouts') },
+  { name: 'drifting views, silent primary (n=4, seed 136)', options: harsh(136, 'shortTimeouts') },
+  { name: 'drifting views, silent primary (n=4, seed 146)', options: harsh(146, 'shortTimeouts') },
+  { name: 'drifting views, silent replica (n=7, seed 85)', options: harsh(85, 'shortTimeouts') },
+  { name: 'drifting views, twin + silent (n=7, seed 4)', options: harsh(4, 'shortTimeouts') },
   // Same liveness failure with a tiny watermark window (failed before both view-change timer
   // fixes: the quorum-gated timer, and counting replicas whose view change is for a later view as
   // having passed through ours, without which a gated timer stalled once one replica moved on).
-  { name: 'drifting views, tiny window, forge + silent (n=7, seed 72)', options: harsh(72, tinyWindow) },
-  { name: 'drifting views, tiny window, bad digest (n=4, seed 150)', options: harsh(150, tinyWindow) },
+  { name: 'drifting views, tiny window, forge + silent (n=7, seed 72)', options: harsh(72, 'tinyWindow') },
+  { name: 'drifting views, tiny window, bad digest (n=4, seed 150)', options: harsh(150, 'tinyWindow') },
   // A restarted replica had lost its own attests, so with a silent replica the checkpoint quorum
   // needed it and its window never slid (liveness). Fixed: RestoredState.stateDigestAt re-attests.
-  { name: 'restart loses own attests, silent primary (n=4, seed 266)', options: harsh(266, tinyWindow) },
+  { name: 'restart loses own attests, silent primary (n=4, seed 266)', options: harsh(266, 'tinyWindow') },
   {
     name: 'restart loses own attests, silent replica, n-1 crashes (n=4, seed 213)',
-    options: { ...harsh(213, crashHeavy), crashMax: 3 },
+    options: harsh(213, 'crashHeavy'),
   },
   // A replica moved alone to the next view; the primary (which had no timer) and the other backup
   // were behind but only one replica attested past them (the other was silent), so nobody fetched
   // and nobody timed out. Fixed: the primary times out too, and one replica's attest is enough
   // to ask it for batches after a longer wait.
-  { name: 'lonely view change, primary behind (n=4, seed 472)', options: harsh(472, shortTimeouts) },
+  { name: 'lonely view change, primary behind (n=4, seed 472)', options: harsh(472, 'shortTimeouts') },
 ];
 
 describe('simulator regressions', () => {
