@@ -78,5 +78,15 @@ describe('ledger machine, single replica', () => {
     const receipt = proofs.receipt(shop.key.keyId, shop.seq)!;
     expect(verifyReceipt(receipt, keys)).toBeNull();
     expect(verifyTrace(back, [fx.admin.key.publicKey]).ok).toBe(false);
+
+    // Bounded: a trace past its limits says so, and what it returns is still a verifiable prefix.
+    const bounded = new TraceQuery(fx.machine.db, fx.machine.state, proofs, {
+      eventsMax: 100,
+      eventsPerItemMax: 2,
+    });
+    const cut = bounded.trace(harvestLot, 'forward', 1000)!;
+    expect(cut.truncated).toBe(true);
+    expect(Math.max(...cut.nodes.map((n) => n.events.length))).toBe(2);
+    expect(verifyTrace(cut, keys).ok).toBe(true);
   });
 });

@@ -15,16 +15,27 @@ import type { StateStore } from './state-store.ts';
 
 type Mode = 'full' | 'container' | 'forward';
 
+/** Bounds on one trace's size, whatever the graph: past them the answer says `truncated: true`. */
+export interface TraceLimits {
+  eventsMax: number;
+  eventsPerItemMax: number;
+}
+
+export const defaultTraceLimits: TraceLimits = { eventsMax: 20_000, eventsPerItemMax: 5_000 };
+
 export class TraceQuery {
   private readonly state: StateStore;
   private readonly proofs: ProofBuilder;
   private readonly stmt;
 
-  constructor(db: Database.Database, state: StateStore, proofs: ProofBuilder) {
+  private readonly limits: TraceLimits;
+
+  constructor(db: Database.Database, state: StateStore, proofs: ProofBuilder, limits = defaultTraceLimits) {
     this.state = state;
     this.proofs = proofs;
+    this.limits = limits;
     this.stmt = {
-      events: db.prepare('SELECT chain, height, idx FROM item_events WHERE item = ? ORDER BY n'),
+      events: db.prepare('SELECT chain, height, idx FROM item_events WHERE item = ? ORDER BY n LIMIT ?'),
       out: db.prepare('SELECT dst AS key FROM edges WHERE kind = ? AND src = ? ORDER BY dst'),
       in: db.prepare('SELECT src AS key FROM edges WHERE kind = ? AND dst = ? ORDER BY src'),
     };
@@ -40,13 +51,14 @@ export class TraceQuery {
     const queue: [string, Mode][] = [[rootKey, direction === 'backward' ? 'full' : 'forward']];
     let truncated = false;
     for (let q = 0; q < queue.length; q++) {
-      if (nodes.length >= nodesMax) {
+      if (nodes.length >= nodesMax || events.length >= this.limits.eventsMax) {
         truncated = true;
         break;
       }
       const [key, mode] = queue[q]!;
       const node = this.node(key, events, eventIndex);
-      if (node) nodes.push(node);
+      if (node) nodes.push(node.node);
+      if (node?.cut) truncated = true;
       for (const [next, nextMode, edge] of this.neighbours(key, mode)) {
         edges.push(edge);
         if (!seen.has(next)) {
@@ -80,23 +92,31 @@ export class TraceQuery {
     return out;
   }
 
-  private node(key: string, events: TraceEvent[], eventIndex: Map<string, number>): TraceNode | null {
+  /** A node with its oldest events (a verifiable prefix of its history when `cut`). */
+  private node(
+    key: string,
+    events: TraceEvent[],
+    eventIndex: Map<string, number>,
+  ): { node: TraceNode; cut: boolean } | null {
     const item = this.state.item(key);
     if (!item) return null;
     const indexes: number[] = [];
-    for (const row of this.stmt.events.all(key) as { chain: string; height: number; idx: number }[]) {
+    const perItem = this.limits.eventsPerItemMax;
+    const rows = this.stmt.events.all(key, perItem + 1) as { chain: string; height: number; idx: number }[];
+    const cut = rows.length > perItem;
+    for (const row of rows.slice(0, perItem)) {
       const id = `${row.chain}/${row.height}/${row.idx}`;
       let i = eventIndex.get(id);
       if (i === undefined) {
-        const cut = this.proofs.txProof(row.chain, row.height, row.idx);
-        if (!cut) continue; // not certified yet: a trace shows only final events
+        const proven = this.proofs.txProof(row.chain, row.height, row.idx);
+        if (!proven) continue; // not certified yet: a trace shows only final events
         i = events.length;
-        events.push({ tx: cut.tx, proof: cut.proof });
+        events.push({ tx: proven.tx, proof: proven.proof });
         eventIndex.set(id, i);
       }
       indexes.push(i);
     }
-    return {
+    const node: TraceNode = {
       key,
       kind: item.kind,
       owner: item.owner,
@@ -107,6 +127,7 @@ export class TraceQuery {
       parent: item.parent,
       events: indexes,
     };
+    return { node, cut };
   }
 }
 
