@@ -1,15 +1,20 @@
 /**
- * `pnpm start`: the main job. It grows with the system: today it reports which parts exist and
- * starts those that can run on their own. See README "Status".
+ * `pnpm start`: the README's main job — a complete local Suyuan network (PBFT replicas, registry,
+ * an edge gateway with simulated field devices, a farm-to-fork scenario, consumer and regulator
+ * pages). The orchestration lives in scripts/demo/; docs/operations.md says what runs where.
  */
-const parts = [
-  { name: 'shared core library', ready: true },
-  { name: 'PBFT replicas (suyuan-cloud)', ready: false },
-  { name: 'edge gateway (suyuan-edge)', ready: false },
-  { name: 'field-device simulator', ready: false },
-];
+import { parseDemoArgs, UsageError, usage } from './demo/args.ts';
+import { runDemo } from './demo/run.ts';
 
-console.log('Suyuan (溯源) local network');
-for (const part of parts)
-  console.log(`  ${part.ready ? '✓' : '·'} ${part.name}${part.ready ? '' : ' — not built yet'}`);
-console.log('Nothing long-running exists yet, so there is nothing to start: run `bash scripts/test.sh`.');
+try {
+  const args = parseDemoArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(usage);
+  } else {
+    await runDemo(args);
+  }
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`pnpm start: ${error.message}\n${usage}`);
+  process.exit(2);
+}

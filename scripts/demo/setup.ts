@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, keygen } from '../../cloud/src/replica/keygen.ts';
+import { toBase64Url } from '../../shared/src/index.ts';
+import { type DemoLayout, edgeCli, repoRoot, tsxArgs } from './layout.ts';
+import type { Party, PartyName } from './parties.ts';
+
+/**
+ * First start: replica keys and configs (`suyuan-cloud keygen` as a library call, app 'ledger', the
+ * same ledger.json genesis in every replica's data dir), the gateway (`suyuan-edge init`, `device
+ * add`). Later starts read demo.json and reuse everything, so the ledgers continue.
+ */
+export interface DemoDevice {
+  deviceId: string;
+  kind: 'soil' | 'air' | 'light' | 'coldChain';
+}
+
+export const demoDevices: readonly DemoDevice[] = [
+  { deviceId: 'coop-soil-1', kind: 'soil' },
+  { deviceId: 'coop-air-1', kind: 'air' },
+  { deviceId: 'truck-logger-1', kind: 'coldChain' },
+];
+
+export interface DemoFile {
+  v: 1;
+  n: number;
+  replicaHttpPorts: number[];
+  mqttPort: number;
+  webPort: number;
+  /** The item whose URL and QR code the banner shows (set by the first scenario round). */
+  demoItem: { gtin: string; serial: string; lot: string } | null;
+  enrollSubmitted: boolean;
+}
+
+export function readDemoFile(layout: DemoLayout): DemoFile | null {
+  if (!existsSync(layout.demoFile)) return null;
+  return JSON.parse(readFileSync(layout.demoFile, 'utf8')) as DemoFile;
+}
+
+export function writeDemoFile(layout: DemoLayout, file: DemoFile): void {
+  writeFileSync(layout.demoFile, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+export async function createNetworkFiles(
+  layout: DemoLayout,
+  n: number,
+  basePort: number,
+  parties: Record<PartyName, Party>,
+): Promise<DemoFile> {
+  mkdirSync(layout.dataDir, { recursive: true });
+  const host = '127.0.0.1';
+  const { ports } = await keygen({
+    n,
+    outDir: layout.replicasDir,
+    host,
+    ...(basePort > 0 ? { basePort } : {}),
+    extra: { app: 'ledger' },
+  });
+  const admin = parties.admin;
+  const ledgerConfig = {
+    chains: [
+      { name: 'registry', kind: 'registry' },
+      { name: 'trace', kind: 'trace' },
+      { name: 'telemetry', kind: 'telemetry' },
+    ],
+    genesis: { admins: [{ id: admin.id, name: admin.display, publicKey: toBase64Url(admin.key.publicKey) }] },
+  };
+  for (let i = 0; i < n; i++) {
+    mkdirSync(layout.replicaDataDir(i), { recursive: true });
+    writeFileSync(
+      join(layout.replicaDataDir(i), 'ledger.json'),
+      `${JSON.stringify(ledgerConfig, null, 2)}\n`,
+    );
+  }
+  const mqttPort = basePort > 0 ? basePort + 83 : await freePort(host);
+  const webPort = basePort > 0 ? basePort + 80 : await freePort(host);
+  const replicaHttpPorts = ports.map((p) => p.httpPort);
+  initGateway(layout, parties, replicaHttpPorts, mqttPort);
+  const file: DemoFile = {
+    v: 1,
+    n,
+    replicaHttpPorts,
+    mqttPort,
+    webPort,
+    demoItem: null,
+    enrollSubmitted: false,
+  };
+  writeDemoFile(layout, file);
+  return file;
+}
+
+function edge(args: string[]): string {
+  return execFileSync(process.execPath, tsxArgs(edgeCli, args), { cwd: repoRoot, encoding: 'utf8' });
+}
+
+function replicaKeys(layout: DemoLayout): string[] {
+  const config = JSON.parse(readFileSync(layout.replicaConfig(0), 'utf8')) as {
+    peers: { publicKey: string }[];
+  };
+  return config.peers.map((p) => p.publicKey);
+}
+
+function initGateway(
+  layout: DemoLayout,
+  parties: Record<PartyName, Party>,
+  httpPorts: number[],
+  mqttPort: number,
+): void {
+  edge([
+    'init',
+    '--dir',
+    layout.gatewayDir,
+    '--name',
+    'Lotus Valley Cooperative gateway',
+    '--participant',
+    parties['lotus-coop'].id,
+    '--cloud',
+    httpPorts.map((p) => `http://127.0.0.1:${p}`).join(','),
+    '--replica-keys',
+    replicaKeys(layout).join(','),
+    '--mqtt-port',
+    String(mqttPort),
+  ]);
+  const secrets: Record<string, string> = {};
+  for (const device of demoDevices) {
+    const out = edge(['device', 'add', device.deviceId, '--config', layout.gatewayConfig]);
+    const line = out.split('\n').find((l) => l.startsWith('{'));
+    if (!line) throw new Error(`suyuan-edge device add ${device.deviceId} printed no credentials`);
+    secrets[device.deviceId] = (JSON.parse(line) as { secret: string }).secret;
+  }
+  writeFileSync(layout.deviceSecrets, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The gateway's own key id (from its `enroll` output) and queue its device bindings once. */
+export function enrollGateway(layout: DemoLayout, submit: boolean): { gatewayPublicKey: string } {
+  const out = edge(['enroll', '--config', layout.gatewayConfig, ...(submit ? ['--submit'] : [])]);
+  const addKey = out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { action: { type: string; publicKey?: string } })
+    .find((p) => p.action.type === 'addKey');
+  if (!addKey?.action.publicKey) throw new Error('suyuan-edge enroll printed no addKey action');
+  return { gatewayPublicKey: addKey.action.publicKey };
+}
