@@ -8,6 +8,7 @@ import type {
   ClientRequest,
   CommittedBatch,
   ConsensusConfig,
+  PersistRecord,
   ReplicaCore,
   StateCertificate,
 } from './types.ts';
@@ -39,6 +40,7 @@ function cluster(overrides: Partial<ConsensusConfig> = {}, execute = true) {
   const committed: CommittedBatch[][] = cores.map(() => []);
   const certified: StateCertificate[][] = cores.map(() => []);
   const persisted: string[][] = cores.map(() => []);
+  const records: PersistRecord[][] = cores.map(() => []);
   const pump = (): void => {
     for (let round = 0; round < 200; round++) {
       let busy = false;
@@ -47,6 +49,7 @@ function cluster(overrides: Partial<ConsensusConfig> = {}, execute = true) {
         if (rd === null) return;
         busy = true;
         persisted[id]!.push(...rd.persist.map((p) => p.kind));
+        records[id]!.push(...rd.persist);
         for (const out of rd.messages) {
           const targets = out.to === 'all' ? [0, 1, 2, 3].filter((r) => r !== id) : [out.to];
           for (const t of targets) cores[t]!.step(id, out.message);
@@ -67,7 +70,23 @@ function cluster(overrides: Partial<ConsensusConfig> = {}, execute = true) {
       pump();
     }
   };
-  return { cores, committed, certified, persisted, pump, ticks };
+  const restart = (id: number): void => {
+    cores[id] = createReplicaCore({
+      id,
+      config,
+      crypto: createConsensusCrypto({
+        privateKey: keys[id]!.privateKey,
+        replicaPublicKeys: publicKeys,
+        verifyRequest: (r) => r.body.length > 0,
+      }),
+      restored: {
+        records: records[id]!,
+        lastExecuted: committed[id]!.length,
+        stateDigestAt: (seq) => new Uint8Array(32).fill(seq),
+      },
+    });
+  };
+  return { cores, committed, certified, persisted, pump, ticks, restart };
 }
 
 describe('replica core, normal case', () => {
@@ -138,6 +157,22 @@ describe('replica core, normal case', () => {
       malformed: 1,
     });
     expect(prepareBytes(0, 1, digest).length).toBe(8 + 16 + 32);
+  });
+});
+
+describe('replica core, restart', () => {
+  it('a restarted backup and a restarted primary resume from their records and keep committing', () => {
+    const c = cluster({ checkpointInterval: 2, watermarkWindow: 4 });
+    for (let i = 1; i <= 3; i++) c.cores[0]!.propose(req(i));
+    c.ticks(6);
+    c.restart(1);
+    c.restart(0);
+    c.pump();
+    expect(c.cores[1]!.status().lastStableCheckpoint).toBe(2);
+    expect(c.cores[0]!.status().lastExecuted).toBe(3);
+    for (let i = 4; i <= 6; i++) c.cores[0]!.propose(req(i));
+    c.ticks(20);
+    for (const batches of c.committed) expect(batches.map((b) => b.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 
