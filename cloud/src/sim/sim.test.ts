@@ -23,7 +23,9 @@ function runRange(from: number, count: number, make: (seed: number) => SimOption
 
 function withByzantine(seed: number, n: number, behaviors: Behavior[]): Map<number, Behavior> {
   const map = new Map<number, Behavior>();
-  behaviors.forEach((b, i) => map.set((seed + i * 3) % n, b));
+  behaviors.forEach((b, i) => {
+    map.set((seed + i * 3) % n, b);
+  });
   return map;
 }
 
