@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadReplicaConfig } from '@suyuan/cloud/replica/config';
@@ -94,37 +95,9 @@ describe('pnpm start', { timeout: 180_000 }, () => {
   it('runs the whole network, proves the demo item and its readings, stops without orphans', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'suyuan-e2e-'));
     dataDir = dir;
-    const output: string[] = [];
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/start.ts',
-        '--data-dir',
-        dir,
-        '--base-port',
-        '0',
-        '--scenario-interval-ms',
-        '200',
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    supervisor = child;
-    child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
-    child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-
-    const urlsFile = join(dir, 'urls.json');
-    await waitUntil(
-      () => child.exitCode === null && existsSync(urlsFile),
-      `urls.json (output so far: ${output.join('').slice(-1500)})`,
-      150_000,
-      250,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${output.join('').slice(-3000)}`);
-    });
-    const urls = JSON.parse(readFileSync(urlsFile, 'utf8')) as Urls;
+    const first = await startNetwork(dir);
+    const { child, output, exited } = first;
+    const urls = first.urls;
     expect(urls.pids.length).toBe(7); // 4 replicas, gateway, web, devices
     const keys = loadReplicaConfig(join(dir, 'replicas', 'replica-0.json')).replicaPublicKeys;
     const api = urls.replicas[1]!;
@@ -211,8 +184,85 @@ describe('pnpm start', { timeout: 180_000 }, () => {
     for (const pid of urls.pids) expect(alive(pid), `pid ${pid}`).toBe(false);
     expect(processesUsing(dir)).toEqual([]);
     expect(output.join('')).toContain('all processes stopped');
+
+    // A second start reuses keys and configs; the ledgers continue (same demo item, chains grow).
+    const keyBefore = readFileSync(join(dir, 'replicas', 'replica-0.key.pem'), 'utf8');
+    const heightBefore = traceHeight(dir);
+    rmSync(join(dir, 'urls.json'));
+    const second = await startNetwork(dir);
+    expect(second.urls.demoItem).toBe(urls.demoItem);
+    expect(second.output.join('')).toContain('reusing keys and configs');
+    expect(readFileSync(join(dir, 'replicas', 'replica-0.key.pem'), 'utf8')).toBe(keyBefore);
+    const grown = await waitUntil(
+      async () => {
+        const { chains } = await getJson<{ chains: { name: string; height: number }[] }>(
+          `${second.urls.replicas[0]}/v1/chains`,
+        );
+        const height = chains.find((c) => c.name === 'trace')?.height ?? 0;
+        return height > heightBefore ? height : undefined;
+      },
+      'the trace chain to grow after the restart',
+      60_000,
+      250,
+    );
+    expect(grown).toBeGreaterThan(heightBefore);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    for (const pid of second.urls.pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(processesUsing(dir)).toEqual([]);
   });
 });
+
+/** The trace chain's height as replica 0's ledger file records it (read after the network stopped). */
+function traceHeight(dir: string): number {
+  const Database = createRequire(join(repoRoot, 'cloud/package.json'))('better-sqlite3') as new (
+    path: string,
+    options: { readonly: boolean },
+  ) => { prepare(sql: string): { get(): { h: number } }; close(): void };
+  const db = new Database(join(dir, 'replicas', 'data-0', 'ledger.sqlite'), { readonly: true });
+  try {
+    return db.prepare("SELECT COALESCE(MAX(height), 0) AS h FROM blocks WHERE chain = 'trace'").get().h;
+  } finally {
+    db.close();
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+  urls: Urls;
+}
+
+async function startNetwork(dir: string): Promise<Started> {
+  const output: string[] = [];
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/start.ts',
+      '--data-dir',
+      dir,
+      '--base-port',
+      '0',
+      '--scenario-interval-ms',
+      '200',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  supervisor = child;
+  child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
+  child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const urlsFile = join(dir, 'urls.json');
+  await waitUntil(() => child.exitCode === null && existsSync(urlsFile), 'urls.json', 150_000, 250).catch(
+    (error: Error) => {
+      throw new Error(`${error.message}\n${output.join('').slice(-3000)}`);
+    },
+  );
+  return { child, output, exited, urls: JSON.parse(readFileSync(urlsFile, 'utf8')) as Urls };
+}
 
 /** The block route gives the certified block proof and every tx: the tx's path to txRoot is computed here. */
 function txProofIn(block: Block, index: number): TxProof {
