@@ -15,6 +15,10 @@ export interface MqttDeviceOptions {
   reconnectPeriodMs?: number;
 }
 
+/** How often one message is offered before the node gives up on it, and the pause between tries. */
+const publishAttemptsMax = 50;
+const resendDelayMs = 200;
+
 export interface AckedReading {
   deviceId: string;
   boot: number | undefined;
@@ -27,6 +31,9 @@ export class MqttDevice {
   readonly acked: AckedReading[] = [];
   published = 0;
   inFlight = 0;
+  /** Publishes sent again after mqtt.js reported a failure. */
+  resent = 0;
+  private closing = false;
 
   constructor(options: MqttDeviceOptions, extra: IClientOptions = {}) {
     this.deviceId = options.deviceId;
@@ -53,25 +60,39 @@ export class MqttDevice {
     return new Promise((resolve) => this.client.once('connect', () => resolve()));
   }
 
-  /** Publishes one message (QoS 1); resolves when the broker acknowledged it, however many reconnects later. */
+  /**
+   * Publishes one message (QoS 1); resolves when the broker acknowledged it, however many reconnects
+   * later. If mqtt.js gives up on a send (it fails publishes caught in a connection drop), the node
+   * sends the same message again, as firmware that keeps unacknowledged readings would; the gateway
+   * deduplicates by (device, boot, seq), so a repeat can never count twice.
+   */
   publish(message: DeviceMessageOut): Promise<void> {
     this.published++;
     this.inFlight++;
+    const payload = JSON.stringify(message);
     return new Promise((resolve, reject) => {
-      this.client.publish(this.topic, JSON.stringify(message), { qos: 1 }, (error) => {
-        this.inFlight--;
-        if (error) {
-          reject(error);
-          return;
-        }
-        for (const r of message.readings)
-          this.acked.push({ deviceId: this.deviceId, boot: message.boot, seq: r.seq });
-        resolve();
-      });
+      const attempt = (n: number) =>
+        this.client.publish(this.topic, payload, { qos: 1 }, (error) => {
+          if (error && n < publishAttemptsMax && !this.closing) {
+            this.resent++;
+            setTimeout(() => attempt(n + 1), resendDelayMs);
+            return;
+          }
+          this.inFlight--;
+          if (error) {
+            reject(error);
+            return;
+          }
+          for (const r of message.readings)
+            this.acked.push({ deviceId: this.deviceId, boot: message.boot, seq: r.seq });
+          resolve();
+        });
+      attempt(1);
     });
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.client.endAsync(true);
   }
 }

@@ -202,13 +202,27 @@ describe('gateway crash safety', () => {
     const run = await load;
     const waiting = [...devices.values()].reduce((n, d) => n + d.inFlight, 0);
     expect(waiting).toBeGreaterThan(0); // refused while full: not acknowledged yet
-    const refusedSoFar = Gateway.open(loadGatewayConfig(setup.configPath), {
+    // Watch the daemon's outbox (a second reader on its WAL file) until it has refused something.
+    const observer = Gateway.open(loadGatewayConfig(setup.configPath), {
       key: setup.key,
       rng: new SeededRng(2),
     });
-    const refused = refusedSoFar.outbox.stats().refused;
-    await refusedSoFar.stop();
-    expect(refused).toBeGreaterThan(0);
+    try {
+      await waitFor(
+        () => observer.outbox.stats().refused > 0,
+        'a refusal under the full policy',
+        30_000,
+      ).catch((error: unknown) => {
+        const detail = JSON.stringify({
+          outbox: observer.outbox.stats(),
+          devices: observer.ingestStore.devices(),
+        });
+        throw new Error(`${(error as Error).message}: ${detail}`);
+      });
+      expect(observer.outbox.stats().pendingBytes).toBeLessThanOrEqual(8_000);
+    } finally {
+      await observer.stop();
+    }
     replica.behaviour = 'honest';
     const { acked } = await expectExactlyOnce(setup.configPath, setup.key);
     expect(acked).toBe(run.readings);
