@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DemoArgs } from './args.ts';
 import { bannerText, type DemoUrls } from './banner.ts';
 import { addGatewayKey, registerParties, waitDeviceBindings } from './bootstrap.ts';
@@ -13,6 +14,7 @@ import {
   demoDevices,
   enrollGateway,
   readDemoFile,
+  serialProbeDeviceId,
   writeDemoFile,
 } from './setup.ts';
 import { Supervisor } from './supervisor.ts';
@@ -120,11 +122,27 @@ async function startNetwork(
   file.enrollSubmitted = true;
   done(`gateway key ${gatewayKeyId.slice(0, 12)}… belongs to ${parties['lotus-coop'].id}`);
 
-  step('starting the edge gateway (suyuan-edge start, embedded MQTT broker); waiting for its ready line');
+  const serial = args.devices ? await startSerialLines(supervisor, layout, abort) : null;
+  step(
+    serial
+      ? 'starting the edge gateway (embedded MQTT broker; RFID reader and soil probe on the socat lines); waiting for its ready line'
+      : 'starting the edge gateway (suyuan-edge start, embedded MQTT broker); waiting for its ready line',
+  );
   const gateway = supervisor.start({
     name: 'gateway',
     command: process.execPath,
-    args: tsxArgs(edgeCli, ['start', '--config', layout.gatewayConfig]),
+    args: serial
+      ? tsxArgs(`${repoRoot}/scripts/demo/gateway-main.ts`, [
+          '--config',
+          layout.gatewayConfig,
+          '--rfid',
+          serial.rfidGateway,
+          '--probe',
+          serial.probeGateway,
+          '--probe-device',
+          serialProbeDeviceId,
+        ])
+      : tsxArgs(edgeCli, ['start', '--config', layout.gatewayConfig]),
     cwd: repoRoot,
   });
   const mqttPort = await gateway.line((j) =>
@@ -133,7 +151,8 @@ async function startNetwork(
   done(`gateway ready, MQTT on 127.0.0.1:${mqttPort}`);
 
   step('waiting for the device bindings to commit (delivered by the gateway from its outbox)');
-  const deviceIds = demoDevices.map((d) => d.deviceId);
+  const secrets = JSON.parse(readFileSync(layout.deviceSecrets, 'utf8')) as Record<string, string>;
+  const deviceIds = Object.keys(secrets);
   await waitDeviceBindings(client, parties['lotus-coop'].id, gatewayKeyId, deviceIds, abort);
   done(`bound ${deviceIds.join(', ')}`);
 
@@ -160,6 +179,7 @@ async function startNetwork(
 
   if (args.devices) {
     startDevices(supervisor, layout, mqttPort);
+    if (serial) startSerialDevices(supervisor, serial);
     step('waiting for the first sensor readings to reach the telemetry chain (devices → gateway → replicas)');
     const height = await telemetryHeight(client, abort);
     done(height > 0 ? `telemetry chain at height ${height}` : 'no readings yet; the scenario starts anyway');
@@ -233,15 +253,72 @@ function startDevices(supervisor: Supervisor, layout: ReturnType<typeof demoLayo
   done(
     `${demoDevices.length} sensor nodes: ${demoDevices.map((d) => `${d.deviceId} (${d.kind})`).join(', ')}`,
   );
+}
+
+interface SerialLines {
+  rfidGateway: string;
+  rfidDevice: string;
+  probeGateway: string;
+  probeDevice: string;
+}
+
+/** Two socat pty pairs (RFID reader, soil probe), or null when socat is missing. */
+async function startSerialLines(
+  supervisor: Supervisor,
+  layout: ReturnType<typeof demoLayout>,
+  abort: AbortSignal,
+): Promise<SerialLines | null> {
   if (!hasSocat()) {
     console.log(
-      '  ! socat is not installed: no serial devices (RFID readers, soil probe); continuing without them',
+      '  ! socat is not installed: no serial devices (RFID reader, soil probe); continuing without them',
     );
-  } else {
-    console.log(
-      '  ! serial devices not attached: suyuan-edge start has no serial-port configuration yet (see docs/operations.md)',
-    );
+    return null;
   }
+  step('serial lines: two socat pseudo-terminal pairs (RFID reader, soil probe); waiting for their links');
+  const dir = join(layout.dataDir, 'serial');
+  mkdirSync(dir, { recursive: true });
+  const lines: SerialLines = {
+    rfidGateway: join(dir, 'rfid-gateway'),
+    rfidDevice: join(dir, 'rfid-device'),
+    probeGateway: join(dir, 'probe-gateway'),
+    probeDevice: join(dir, 'probe-device'),
+  };
+  const pairs: [string, string, string][] = [
+    ['socat-rfid', lines.rfidDevice, lines.rfidGateway],
+    ['socat-probe', lines.probeDevice, lines.probeGateway],
+  ];
+  for (const [name, a, b] of pairs) {
+    for (const path of [a, b]) rmSync(path, { force: true });
+    supervisor.start({
+      name,
+      command: 'socat',
+      args: [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`],
+      cwd: dir,
+    });
+  }
+  const all = pairs.flatMap(([, a, b]) => [a, b]);
+  await pollUntil('socat links', () => (all.every((p) => existsSync(p)) ? true : null), {
+    attemptsMax: 100,
+    intervalMs: 50,
+    abort,
+  });
+  done(`lines ${dir}/{rfid,probe}-{device,gateway}`);
+  return lines;
+}
+
+function startSerialDevices(supervisor: Supervisor, serial: SerialLines): void {
+  supervisor.start({
+    name: 'serial-devices',
+    command: process.execPath,
+    args: tsxArgs(`${repoRoot}/scripts/demo/serial-devices-main.ts`, [
+      '--rfid',
+      serial.rfidDevice,
+      '--probe',
+      serial.probeDevice,
+    ]),
+    cwd: repoRoot,
+  });
+  done(`serial devices: UHF RFID module and Modbus soil probe (${serialProbeDeviceId}) on the socat lines`);
 }
 
 /** The telemetry chain's height once it is above 0 (bounded wait; 0 if it stays empty). */

@@ -22,6 +22,9 @@ export const demoDevices: readonly DemoDevice[] = [
   { deviceId: 'truck-logger-1', kind: 'coldChain' },
 ];
 
+/** The RS485 soil probe the gateway polls over a serial line (bound like the MQTT devices). */
+export const serialProbeDeviceId = 'coop-probe-1';
+
 export interface DemoFile {
   v: 1;
   n: number;
@@ -123,11 +126,11 @@ function initGateway(
     String(mqttPort),
   ]);
   const secrets: Record<string, string> = {};
-  for (const device of demoDevices) {
-    const out = edge(['device', 'add', device.deviceId, '--config', layout.gatewayConfig]);
+  for (const deviceId of [...demoDevices.map((d) => d.deviceId), serialProbeDeviceId]) {
+    const out = edge(['device', 'add', deviceId, '--config', layout.gatewayConfig]);
     const line = out.split('\n').find((l) => l.startsWith('{'));
-    if (!line) throw new Error(`suyuan-edge device add ${device.deviceId} printed no credentials`);
-    secrets[device.deviceId] = (JSON.parse(line) as { secret: string }).secret;
+    if (!line) throw new Error(`suyuan-edge device add ${deviceId} printed no credentials`);
+    secrets[deviceId] = (JSON.parse(line) as { secret: string }).secret;
   }
   writeFileSync(layout.deviceSecrets, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
 }
