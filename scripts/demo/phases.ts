@@ -29,6 +29,7 @@ export async function prepareFiles(
     step('--fresh: deleting the data dir');
     rmSync(layout.dataDir, { recursive: true, force: true });
   }
+  rmSync(layout.urlsFile, { force: true }); // written again once this run's banner is shown
   const parties = loadParties(layout);
   const existing = readDemoFile(layout);
   if (existing) {
