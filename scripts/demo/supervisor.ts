@@ -47,6 +47,8 @@ export class Supervisor {
   }
 
   start(spec: ChildSpec): Supervised {
+    // `--fresh` wipes the data dir after the supervisor exists, so make sure the log dir is there.
+    mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'a' });
     this.logs.push(log);
     const child = spawn(spec.command, spec.args, {
