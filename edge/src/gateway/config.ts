@@ -6,6 +6,7 @@ import { defaultBrokerOptions } from '../broker/embedded-broker.ts';
 import { defaultIngestLimits } from '../ingest/ingest-limits.ts';
 import { defaultOutboxLimits } from '../outbox/outbox-limits.ts';
 import { defaultUploaderOptions } from '../outbox/uploader.ts';
+import { uiConfigSchema } from '../ui/ui-config.ts';
 
 /**
  * The gateway's config file (JSON), validated with zod so a typo names its field and line of
@@ -70,6 +71,8 @@ export const gatewayConfigSchema = z
       .partial()
       .strict()
       .default({}),
+    /** The farmer UI (edge/src/ui); absent: no UI listener. */
+    ui: uiConfigSchema.optional(),
   })
   .strict();
 

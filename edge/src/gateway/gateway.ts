@@ -9,6 +9,8 @@ import type { IngestSource } from '../ingest/ingest-source.ts';
 import { IngestStore } from '../ingest/ingest-store.ts';
 import { OutboxStore } from '../outbox/outbox-store.ts';
 import { defaultUploaderOptions, Uploader } from '../outbox/uploader.ts';
+import { RecentTags, tapTagReads } from '../ui/recent-tags.ts';
+import { startUiServer, type UiServer } from '../ui/ui-server.ts';
 import type { GatewayConfig } from './config.ts';
 import { type Db, openDatabase } from './database.ts';
 
@@ -41,6 +43,9 @@ export class Gateway {
   readonly uploader: Uploader;
   broker: EmbeddedBroker | null = null;
   external: ExternalBrokerIngest | null = null;
+  /** Tags the readers saw lately, for the farmer UI's harvest form. */
+  readonly recentTags = new RecentTags();
+  uiServer: UiServer | null = null;
   private readonly sources: IngestSource[];
   private maintenanceTimer: NodeJS.Timeout | undefined;
 
@@ -69,7 +74,7 @@ export class Gateway {
       requestsPerSecondMax: config.cloud.requestsPerSecondMax,
       client: { ...defaultUploaderOptions.client, requestTimeoutMs: config.cloud.requestTimeoutMs },
     });
-    this.sources = deps.sources ?? [];
+    this.sources = (deps.sources ?? []).map((source) => tapTagReads(source, this.recentTags));
   }
 
   /** Opens the databases without starting any network side (for the CLI's status and device commands). */
@@ -95,6 +100,10 @@ export class Gateway {
     }
     for (const source of gateway.sources) await source.start(gateway.ingest);
     gateway.uploader.start();
+    if (config.ui) {
+      const { db, outbox, recentTags } = gateway;
+      gateway.uiServer = await startUiServer(config.ui, { db, outbox, key: deps.key, clock, recentTags });
+    }
     gateway.maintenanceTimer = setInterval(() => gateway.maintain(clock, config), maintenanceIntervalMs);
     gateway.maintenanceTimer.unref();
     return gateway;
@@ -108,6 +117,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     clearInterval(this.maintenanceTimer);
+    if (this.uiServer) await this.uiServer.close();
     for (const source of this.sources) await source.stop();
     if (this.broker) await this.broker.close();
     if (this.external) await this.external.close();
