@@ -1,12 +1,12 @@
 import { preHarvestIntervalDaysMax } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { queueSignedPayloads } from '../gateway/signed-payloads.ts';
-import { eventPayloads, harvestEvents, itemDigitalLink } from './farm-events.ts';
+import { harvestEvents, itemDigitalLink } from './farm-events.ts';
 import { fill, formatDay, type Strings } from './i18n.ts';
 import { labelSheetSvg, labelsPerSheetMax } from './label-sheet.ts';
 import { Csrf, Notice, Page } from './layout.tsx';
 import { checkPreHarvestInterval, dayMs } from './pre-harvest.ts';
+import { queueEvents } from './queue-events.ts';
 import { describeIssues, formFields, type UiContext, type UiCtx, type UiEnv } from './ui-env.ts';
 
 /**
@@ -47,7 +47,7 @@ export function harvestRoutes(app: Hono<UiEnv>, ui: UiContext): void {
     const h = parsed.data;
     const plot = ui.store.plot(h.plotId);
     if (plot === undefined) return bad(fill(t.invalid, { detail: `${t.plot}: ${t.notFound}` }), 400);
-    const { db, outbox, key, clock, config, recentTags } = ui.deps;
+    const { clock, config, recentTags } = ui.deps;
     const now = clock.now();
     const phi = checkPreHarvestInterval(
       ui.store.sprayings(plot.id, now - preHarvestIntervalDaysMax * dayMs),
@@ -70,20 +70,19 @@ export function harvestRoutes(app: Hono<UiEnv>, ui: UiContext): void {
     if (unseen !== undefined) return bad(fill(t.invalid, { detail: `${t.tagsSeen}: ${unseen}` }), 400);
     const bound = ui.store.boundTags(tags)[0];
     if (bound !== undefined) return bad(fill(t.tagBound, { tag: bound }), 409);
-    const lotId = db.transaction(() => {
-      const count = Math.max(h.itemCount, tags.length);
-      const first = ui.store.nextSerial();
-      const serials = Array.from({ length: count }, (_, i) => first + i);
-      const tagBySerial = new Map(tags.map((epc, i) => [first + i, epc] as const));
-      const events = harvestEvents(config, {
-        plotCode: plot.code,
-        lotCode: h.lotCode,
-        quantityKg: h.quantityKg,
-        timeMs: now,
-        serials,
-        tags: tagBySerial,
-      });
-      const seq = queueSignedPayloads(db, outbox, key, clock, 'event', eventPayloads(events));
+    const count = Math.max(h.itemCount, tags.length);
+    const first = ui.store.nextSerial();
+    const serials = Array.from({ length: count }, (_, i) => first + i);
+    const tagBySerial = new Map(tags.map((epc, i) => [first + i, epc] as const));
+    const events = harvestEvents(config, {
+      plotCode: plot.code,
+      lotCode: h.lotCode,
+      quantityKg: h.quantityKg,
+      timeMs: now,
+      serials,
+      tags: tagBySerial,
+    });
+    const lotId = queueEvents(ui.deps, events, (seq) => {
       const id = ui.store.addLot(
         { code: h.lotCode, plotId: plot.id, quantityKg: h.quantityKg, harvestedMs: now },
         seq,
@@ -92,7 +91,7 @@ export function harvestRoutes(app: Hono<UiEnv>, ui: UiContext): void {
         serials.map((serial) => ({ serial, lotId: id, tagEpc: tagBySerial.get(serial) ?? null })),
       );
       return id;
-    })();
+    });
     return c.redirect(`/lots/${lotId}/labels`, 303);
   });
   app.get('/lots/:id/labels.svg', (c) => {

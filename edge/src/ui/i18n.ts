@@ -88,6 +88,8 @@ const en = {
   duplicate: '{what} already exists.',
   tagBound: 'Tag {tag} is already bound to an item.',
   printHint: 'Print this page (phone: Share → Print).',
+  outboxFull: 'Not saved: the upload queue is full. Check the connection to the cloud, then try again.',
+  internal: 'Something went wrong; nothing was saved. Please try again.',
 };
 
 export type Strings = typeof en;
@@ -153,6 +155,8 @@ const zh: Strings = {
   duplicate: '{what} 已存在。',
   tagBound: '标签 {tag} 已绑定到其他商品。',
   printHint: '打印本页（手机：分享 → 打印）。',
+  outboxFull: '未保存：上传队列已满。请检查与云端的连接，然后重试。',
+  internal: '出错了，没有保存任何内容。请重试。',
 };
 
 export const strings: Readonly<Record<Lang, Strings>> = { zh, en };

@@ -223,6 +223,16 @@ describe('farmer UI: harvest', () => {
     expect((await h.get('/plots')).text).toContain('H1');
   });
 
+  it('says so when the outbox is full, and records nothing', async () => {
+    h = uiHarness({}, { pendingBytesMax: 0, criticalReserveBytes: 0 });
+    const plotId = String(await addPlot());
+    const { res, text } = await h.post('/work?lang=en', { plotId, kind: 'planting' });
+    expect(res.status).toBe(503);
+    expect(text).toContain('the upload queue is full');
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM field_work').get()).toEqual({ n: 0 });
+    expect(h.outbox.stats().pendingBytes).toBe(0);
+  });
+
   it('refuses unseen tags, tags already bound, a duplicate lot and bad numbers', async () => {
     h = uiHarness();
     const plotId = String(await addPlot());

@@ -1,3 +1,4 @@
+import { LimitError } from '@suyuan/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -84,6 +85,12 @@ export function createFarmUi(deps: FarmUiDeps): Hono<UiEnv> {
   workRoutes(app, ui);
   harvestRoutes(app, ui);
   app.notFound((c) => c.html(<Refusal c={c as UiCtx} message={(c as UiCtx).var.t.notFound} />, 404));
+  app.onError((error, c) => {
+    const full = error instanceof LimitError;
+    if (!full) console.error(error);
+    const t = (c as UiCtx).var.t ?? strings.zh;
+    return c.html(<Refusal c={c as UiCtx} message={full ? t.outboxFull : t.internal} />, full ? 503 : 500);
+  });
   return app;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, ManualClock } from '@suyuan/shared';
 import { type Db, openDatabase } from '../gateway/database.ts';
-import { defaultOutboxLimits } from '../outbox/outbox-limits.ts';
+import { defaultOutboxLimits, type OutboxLimits } from '../outbox/outbox-limits.ts';
 import { OutboxStore } from '../outbox/outbox-store.ts';
 import { RecentTags } from './recent-tags.ts';
 import { SessionKeys } from './session.ts';
@@ -22,11 +22,11 @@ export const testUiConfig = (extra: Partial<UiConfig> = {}): UiConfig =>
 
 export const uiTestStart = Date.UTC(2026, 5, 1, 8);
 
-export function uiHarness(extra: Partial<UiConfig> = {}) {
+export function uiHarness(extra: Partial<UiConfig> = {}, limits: Partial<OutboxLimits> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'suyuan-ui-'));
   const db: Db = openDatabase(join(dir, 'gateway.db'));
   const clock = new ManualClock(uiTestStart);
-  const outbox = new OutboxStore(db, clock, defaultOutboxLimits);
+  const outbox = new OutboxStore(db, clock, { ...defaultOutboxLimits, ...limits });
   const key = generateKeyPair();
   const recentTags = new RecentTags();
   const app = createFarmUi({

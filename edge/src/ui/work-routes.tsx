@@ -1,10 +1,10 @@
 import { preHarvestIntervalDaysMax } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { queueSignedPayloads } from '../gateway/signed-payloads.ts';
-import { eventPayloads, fieldWorkEvent } from './farm-events.ts';
+import { fieldWorkEvent } from './farm-events.ts';
 import { fill, formatDay, type Strings } from './i18n.ts';
 import { Csrf, Notice, Page } from './layout.tsx';
+import { queueEvents } from './queue-events.ts';
 import { describeIssues, formFields, type UiContext, type UiCtx, type UiEnv } from './ui-env.ts';
 
 /** GET/POST /work — planting, fertiliser, spraying (with its pre-harvest interval), irrigation. */
@@ -62,7 +62,7 @@ export function workRoutes(app: Hono<UiEnv>, ui: UiContext): void {
       const error = fill(t.invalid, { detail: `${t.plot}: ${t.notFound}` });
       return c.html(<WorkPage c={c} ui={ui} error={error} />, 400);
     }
-    const { db, outbox, key, clock, config } = ui.deps;
+    const { clock, config } = ui.deps;
     const timeMs = clock.now();
     const event = fieldWorkEvent(config, {
       kind: w.kind,
@@ -73,8 +73,7 @@ export function workRoutes(app: Hono<UiEnv>, ui: UiContext): void {
       amountUom: w.unit,
       preHarvestIntervalDays: w.kind === 'spraying' ? w.phiDays : undefined,
     });
-    const seq = db.transaction(() => {
-      const queued = queueSignedPayloads(db, outbox, key, clock, 'event', eventPayloads([event]));
+    const seq = queueEvents(ui.deps, [event], (queued) => {
       ui.store.addFieldWork(
         {
           plotId: plot.id,
@@ -87,7 +86,7 @@ export function workRoutes(app: Hono<UiEnv>, ui: UiContext): void {
         queued,
       );
       return queued;
-    })();
+    });
     return c.redirect(`/work?saved=${seq}`, 303);
   });
 }
