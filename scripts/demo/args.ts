@@ -7,7 +7,8 @@ export const usage = `usage: pnpm start [options]
   --n <replicas>      number of PBFT replicas, ≥ 4 (default 4; fixed when the data dir is created)
   --mode pbft         consensus mode; only pbft exists today (grouped PBFT "gpbft" is not built yet)
   --base-port <port>  first TCP port: replica i uses base+2i (peers) and base+2i+1 (HTTP), the gateway's
-                      MQTT broker base+83, the web front base+80 (default 7100; 0 = any free ports)
+                      MQTT broker base+83, the web front base+80, the farmer UI base+81
+                      (default 7100; 0 = any free ports)
   --fresh             delete the data dir first (new keys, empty ledgers)
   --no-devices        start no simulated field devices (no MQTT sensors, no serial lines)
   --scenario-interval-ms <ms>  pause between farm-to-fork events (default 3000, ≥ 200)

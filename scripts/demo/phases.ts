@@ -11,6 +11,7 @@ import {
   type DemoFile,
   demoDevices,
   enrollGateway,
+  ensureFarmerUi,
   readDemoFile,
   serialProbeDeviceId,
   writeDemoFile,
@@ -36,12 +37,14 @@ export async function prepareFiles(
     done(`reusing keys and configs (${existing.n} replicas, PBFT); ledgers continue where they stopped`);
     if (existing.n !== args.n)
       warn(`--n ${args.n} ignored: this data dir was created with ${existing.n} replicas (use --fresh)`);
+    await ensureFarmerUi(layout, existing);
     return { file: existing, parties };
   }
   step(
     `first start: generating ${args.n} replica keys, configs, the ledger genesis and the gateway (suyuan-edge init, device add)`,
   );
   const file = await createNetworkFiles(layout, args.n, args.basePort, parties);
+  await ensureFarmerUi(layout, file);
   done(`wrote ${layout.replicasDir} and ${layout.gatewayDir}`);
   return { file, parties };
 }

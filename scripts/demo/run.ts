@@ -80,7 +80,7 @@ async function startNetwork(
 
   let bannerShown = false;
   const showBanner = async (item: RoundItem) => {
-    await printBanner(item, { layout, supervisor, replicaUrls, webUrl, mqttPort });
+    await printBanner(item, { layout, supervisor, replicaUrls, webUrl, mqttPort, uiPort: file.uiPort });
     bannerShown = true;
   };
   if (file.demoItem) await showBanner(file.demoItem);
@@ -113,6 +113,7 @@ interface BannerContext {
   replicaUrls: string[];
   webUrl: string;
   mqttPort: number;
+  uiPort: number | undefined;
 }
 
 /** Prints the banner and writes the same URLs (and every child's pid) to urls.json. */
@@ -124,7 +125,9 @@ async function printBanner(item: RoundItem, ctx: BannerContext): Promise<void> {
     consumerOnReplica: (await replicaServesPages(replicaUrls[0]!, path)) ? `${replicaUrls[0]}${path}` : null,
     regulator: `${webUrl}/regulator`,
     regulatorLogin: { username: 'regulator', password: 'regulator-demo-pass' },
-    gatewayStatus: `${replicaUrls[0]}/v1/participants/${encodeURIComponent(partyId('lotus-coop'))}`,
+    gatewayStatus: ctx.uiPort
+      ? `http://127.0.0.1:${ctx.uiPort}/`
+      : `${replicaUrls[0]}/v1/participants/${encodeURIComponent(partyId('lotus-coop'))}`,
     replicas: replicaUrls,
     mqtt: `mqtt://127.0.0.1:${ctx.mqttPort}`,
     demoItem: `https://id.gs1.org${path}`,

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, keygen } from '../../cloud/src/replica/keygen.ts';
-import { toBase64Url } from '../../shared/src/index.ts';
+import { toBase64Url, withCheckDigit } from '../../shared/src/index.ts';
+import { demoCompanyPrefix, demoGtin } from './events.ts';
 import { type DemoLayout, edgeCli, repoRoot, tsxArgs } from './layout.ts';
 import type { Party, PartyName } from './parties.ts';
 
@@ -31,6 +32,8 @@ export interface DemoFile {
   replicaHttpPorts: number[];
   mqttPort: number;
   webPort: number;
+  /** The gateway's farmer UI (edge `ui` config); absent in data dirs made before it existed. */
+  uiPort?: number;
   /** The item whose URL and QR code the banner shows (set by the first scenario round). */
   demoItem: { gtin: string; serial: string; lot: string } | null;
   enrollSubmitted: boolean;
@@ -133,6 +136,28 @@ function initGateway(
     secrets[deviceId] = (JSON.parse(line) as { secret: string }).secret;
   }
   writeFileSync(layout.deviceSecrets, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Turns on the gateway's farmer UI (`ui` in gateway.json: product GTIN, the farm's GLN, a fixed
+ * port) once per data dir; older data dirs get it on their next start.
+ */
+export async function ensureFarmerUi(layout: DemoLayout, file: DemoFile): Promise<number> {
+  if (file.uiPort !== undefined) return file.uiPort;
+  const base = file.replicaHttpPorts[0]! - 1;
+  const fixed = file.replicaHttpPorts.every((port, i) => port === base + 2 * i + 1);
+  const uiPort = fixed ? base + 81 : await freePort('127.0.0.1');
+  const config = JSON.parse(readFileSync(layout.gatewayConfig, 'utf8')) as Record<string, unknown>;
+  config.ui = {
+    port: uiPort,
+    gtin: demoGtin,
+    companyPrefixLength: demoCompanyPrefix.length,
+    farmGln: withCheckDigit(`${demoCompanyPrefix}00001`),
+  };
+  writeFileSync(layout.gatewayConfig, `${JSON.stringify(config, null, 2)}\n`);
+  file.uiPort = uiPort;
+  writeDemoFile(layout, file);
+  return uiPort;
 }
 
 /** The gateway's own key id (from its `enroll` output) and queue its device bindings once. */

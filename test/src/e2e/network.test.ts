@@ -31,6 +31,7 @@ interface Urls {
   replicas: string[];
   demoItem: string;
   regulator: string;
+  gatewayStatus: string;
   pids: number[];
   supervisorPid: number;
 }
@@ -174,6 +175,12 @@ describe('pnpm start', { timeout: 180_000 }, () => {
       500,
     );
     expect(page).toContain('Lotus Valley Cooperative');
+
+    // The farmer UI of the gateway answers (the banner's farmer / gateway status URL).
+    const farmer = await fetch(urls.gatewayStatus, { headers: { accept: 'text/html' } });
+    expect(farmer.status).toBe(200);
+    expect(farmer.headers.get('content-type')).toContain('text/html');
+    await farmer.arrayBuffer();
 
     // SIGINT: every child is stopped, nothing of the network is left.
     child.kill('SIGINT');
