@@ -122,7 +122,9 @@ export function harvestRoutes(app: Hono<UiEnv>, ui: UiContext): void {
 function HarvestPage(props: { c: UiCtx; ui: UiContext; error?: string }) {
   const { lang, t, csrf } = props.c.var;
   const plots = props.ui.store.plots();
-  const tags = props.ui.deps.recentTags.recent(props.ui.deps.clock.now());
+  const seen = props.ui.deps.recentTags.recent(props.ui.deps.clock.now());
+  const bound = new Set(props.ui.store.boundTags(seen.map((tag) => tag.epc)));
+  const tags = seen.filter((tag) => !bound.has(tag.epc));
   return (
     <Page lang={lang} t={t} title={t.harvest} path="/harvest">
       {props.error !== undefined && <Notice kind="bad">{props.error}</Notice>}

@@ -73,7 +73,7 @@ const en = {
   quantityKg: 'Quantity (kg)',
   itemCount: 'Items to commission',
   tagsSeen: 'Tags the reader sees (bind to items in order)',
-  noTags: 'No tags read in the last 10 minutes.',
+  noTags: 'No unbound tags read in the last 10 minutes.',
   doHarvest: 'Harvest and print labels',
   phiRefused:
     'Harvest refused: plot {plot} was sprayed with {product} on {date}; its pre-harvest interval of {days} days ends on {until} ({left} days left).',
@@ -140,7 +140,7 @@ const zh: Strings = {
   quantityKg: '数量（公斤）',
   itemCount: '赋码件数',
   tagsSeen: '读写器看到的标签（按顺序绑定到各件）',
-  noTags: '最近 10 分钟没有读到标签。',
+  noTags: '最近 10 分钟没有读到未绑定的标签。',
   doHarvest: '采收并打印标签',
   phiRefused:
     '不能采收：地块 {plot} 于 {date} 喷洒了 {product}，安全间隔期 {days} 天，到 {until} 才结束（还剩 {left} 天）。',

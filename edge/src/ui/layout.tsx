@@ -8,8 +8,8 @@ const css = `
 body{margin:0;font:17px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1b2a22;background:#f4f7f4}
 header{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:#1f6f43;color:#fff}
 header a{color:#fff;font-weight:600}
-nav{display:flex;gap:4px;overflow-x:auto;background:#e3efe6;padding:6px 8px}
-nav a{padding:10px 12px;border-radius:8px;color:#155d37;text-decoration:none;white-space:nowrap;font-weight:600}
+nav{display:flex;flex-wrap:wrap;gap:4px;background:#e3efe6;padding:6px 8px}
+nav a{padding:10px 9px;border-radius:8px;color:#155d37;text-decoration:none;white-space:nowrap;font-weight:600}
 nav a[aria-current=page]{background:#1f6f43;color:#fff}
 main{max-width:640px;margin:0 auto;padding:8px 14px 40px}
 h1{font-size:1.35rem;margin:.5em 0}

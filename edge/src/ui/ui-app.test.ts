@@ -259,6 +259,7 @@ describe('farmer UI: harvest', () => {
     });
     expect(bound.res.status).toBe(409);
     expect(bound.text).toContain('已绑定');
+    expect((await h.get('/harvest')).text).not.toContain(`value="${tag}"`);
     expect(
       (await h.post('/harvest', { plotId, lotCode: 'H1', quantityKg: '1', itemCount: '0' })).res.status,
     ).toBe(409);

@@ -133,6 +133,11 @@ describe('farmer UI on a phone, no JavaScript', () => {
     await page.screenshot({ path: `${artifacts}/farm-ui-status.png`, fullPage: true });
     await page.goto(`${base}/harvest?lang=en`);
     expect(await page.textContent('h1')).toBe('Harvest');
+    for (const link of await page.locator('nav a').all()) {
+      const box = await link.boundingBox();
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+    }
+    expect(await page.locator(`input[value="${tagEpc}"]`).count()).toBe(0); // bound already
     await page.screenshot({ path: `${artifacts}/farm-ui-harvest-en.png`, fullPage: true });
   });
 });
