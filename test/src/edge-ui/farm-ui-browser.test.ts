@@ -97,6 +97,7 @@ describe('farmer UI on a phone, no JavaScript', () => {
       { plotId: 'A1 · 东坡', kind: '喷洒农药' },
     );
     expect(await page.textContent('[role=status]')).toContain('已保存');
+    await page.screenshot({ path: `${artifacts}/farm-ui-work.png`, fullPage: true });
 
     await submit(
       '/harvest',
