@@ -37,6 +37,15 @@ export async function runDemo(args: DemoArgs): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT', 0).then(() => process.exit(exitCode)));
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0).then(() => process.exit(exitCode)));
+  // A closed terminal sends SIGHUP; children live in their own process groups, so without this they
+  // would outlive the supervisor.
+  process.once('SIGHUP', () => {
+    // The terminal is gone: writing to it fails with EIO, which must not kill us before the children.
+    const ignore = () => {};
+    process.stdout.on('error', ignore);
+    process.stderr.on('error', ignore);
+    void shutdown('SIGHUP', 0).then(() => process.exit(exitCode));
+  });
   supervisor.onUnexpectedExit = (name, code) =>
     void shutdown(`${name} exited unexpectedly (code ${code}; log in ${layout.logDir})`, 1).then(() =>
       process.exit(exitCode),
