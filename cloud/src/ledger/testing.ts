@@ -141,6 +141,47 @@ export const events = {
     }),
 };
 
+/** The parties of the farm-to-fork journey, one per role. */
+export interface JourneyParties {
+  farm: Actor;
+  carrier: Actor;
+  processor: Actor;
+  shop: Actor;
+}
+
+/** Identifiers and quantities of one farm-to-fork journey; tests choose them so runs do not collide. */
+export interface JourneyGoods {
+  box: string;
+  harvest: string;
+  pallet: string;
+  sauce: string;
+  jar: string;
+  harvestKg: number;
+  sauceKg: number;
+}
+
+/**
+ * Commission, harvest, pack, ship, receive, transform, ship, receive, sell: the whole chain in order,
+ * each payload paired with the party that must sign it.
+ */
+export function farmToForkJourney(p: JourneyParties, g: JourneyGoods, t: number): [Actor, Payload][] {
+  return [
+    [p.farm, events.commission(t, [g.box])],
+    [p.farm, events.harvest(t, g.harvest, g.harvestKg)],
+    [p.farm, events.pack(t, g.pallet, [g.box], [{ id: g.harvest, kg: g.harvestKg }])],
+    [p.carrier, events.ship(t, [g.pallet], p.processor.id)],
+    [p.processor, events.receive(t, [g.pallet])],
+    [
+      p.processor,
+      events.transform(t, [{ id: g.harvest, kg: g.harvestKg }], [{ id: g.sauce, kg: g.sauceKg }]),
+    ],
+    [p.processor, events.transformItems(t, [{ id: g.sauce, kg: 0.5 }], [g.jar])],
+    [p.carrier, events.ship(t, [g.jar], p.shop.id)],
+    [p.shop, events.receive(t, [g.jar])],
+    [p.shop, events.sell(t, [g.jar])],
+  ];
+}
+
 export interface LedgerFixture {
   dir: string;
   machine: LedgerMachine;

@@ -2,7 +2,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultChains, parseLedgerConfig } from '@suyuan/cloud/ledger/config';
 import { LedgerMachine } from '@suyuan/cloud/ledger/ledger-machine';
-import { actor, events, gtin, item, lot, register, sscc, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import {
+  actor,
+  events,
+  farmToForkJourney,
+  gtin,
+  item,
+  lot,
+  register,
+  sscc,
+  submitBody,
+  T0,
+} from '@suyuan/cloud/ledger/testing';
 import { loadReplicaConfig } from '@suyuan/cloud/replica/config';
 import {
   type Payload,
@@ -104,18 +115,11 @@ describe('ledger on a 4-replica cluster', { timeout: 240_000 }, () => {
     const sauce = lot(gtin.sauce, 'CS1');
     const jar = item(gtin.sauce, 'CJ1');
     const t = T0;
-    const journey: [ReturnType<typeof actor>, Payload][] = [
-      [farm, events.commission(t, [box])],
-      [farm, events.harvest(t, harvest, 200)],
-      [farm, events.pack(t, pallet, [box], [{ id: harvest, kg: 200 }])],
-      [carrier, events.ship(t, [pallet], processor.id)],
-      [processor, events.receive(t, [pallet])],
-      [processor, events.transform(t, [{ id: harvest, kg: 200 }], [{ id: sauce, kg: 150 }])],
-      [processor, events.transformItems(t, [{ id: sauce, kg: 0.5 }], [jar])],
-      [carrier, events.ship(t, [jar], shop.id)],
-      [shop, events.receive(t, [jar])],
-      [shop, events.sell(t, [jar])],
-    ];
+    const journey = farmToForkJourney(
+      { farm, carrier, processor, shop },
+      { box, harvest, pallet, sauce, jar, harvestKg: 200, sauceKg: 150 },
+      t,
+    );
     for (const [who, payload] of journey) {
       const status = await submit(who, [payload]);
       expect(status).toMatchObject({ status: 'committed' });

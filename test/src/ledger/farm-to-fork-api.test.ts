@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSingleReplica, type SingleReplica } from '@suyuan/cloud/api/single-replica';
 import { defaultChains, parseLedgerConfig } from '@suyuan/cloud/ledger/config';
-import { actor, events, gtin, item, lot, register, sscc, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import {
+  actor,
+  farmToForkJourney,
+  gtin,
+  item,
+  lot,
+  register,
+  sscc,
+  submitBody,
+  T0,
+} from '@suyuan/cloud/ledger/testing';
 import {
   epcUriToDigitalLink,
   generateKeyPair,
@@ -89,18 +99,11 @@ describe('farm to fork through the API (single replica)', () => {
     const sauce = lot(gtin.sauce, 'S1');
     const jar = item(gtin.sauce, 'J1');
     const t = T0;
-    const journey: [ReturnType<typeof actor>, Payload][] = [
-      [farm, events.commission(t, [box])],
-      [farm, events.harvest(t, harvest, 120)],
-      [farm, events.pack(t, pallet, [box], [{ id: harvest, kg: 120 }])],
-      [carrier, events.ship(t, [pallet], processor.id)],
-      [processor, events.receive(t, [pallet])],
-      [processor, events.transform(t, [{ id: harvest, kg: 120 }], [{ id: sauce, kg: 100 }])],
-      [processor, events.transformItems(t, [{ id: sauce, kg: 0.5 }], [jar])],
-      [carrier, events.ship(t, [jar], shop.id)],
-      [shop, events.receive(t, [jar])],
-      [shop, events.sell(t, [jar])],
-    ];
+    const journey = farmToForkJourney(
+      { farm, carrier, processor, shop },
+      { box, harvest, pallet, sauce, jar, harvestKg: 120, sauceKg: 100 },
+      t,
+    );
     for (const [who, payload] of journey) {
       const status = await submit(who, [payload]);
       expect(status).toMatchObject({ status: 'committed' });
