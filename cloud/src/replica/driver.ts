@@ -36,6 +36,13 @@ export interface DriverOptions {
   app: ReplicaApp;
   send(to: ReplicaId | 'all', message: ConsensusMessage): void;
   limits: DriverLimits;
+  /** Metrics hooks (ops/replica-metrics.ts): each Ready round, and each group commit's duration. */
+  observer?: DriverObserver;
+}
+
+export interface DriverObserver {
+  ready(rd: Ready): void;
+  persisted(seconds: number): void;
 }
 
 const requestKey = (submitter: string, seq: number): string => `${submitter}\u0000${seq}`;
@@ -159,14 +166,18 @@ export class ReplicaDriver {
     const outbox: Outbound[] = [];
     const executed: { key: string; batchSeq: number }[] = [];
     let more = false;
+    let handled = 0;
+    const started = performance.now();
     this.opts.store.db.transaction(() => {
       for (let round = 0; round < this.opts.limits.readyRoundsMax; round++) {
         const rd = this.opts.core.ready();
         if (rd === null) return;
+        handled++;
         this.handle(rd, outbox, executed);
       }
       more = true;
     })();
+    if (handled > 0) this.opts.observer?.persisted((performance.now() - started) / 1000);
     for (const out of outbox) this.opts.send(out.to, out.message);
     for (const { key, batchSeq } of executed) this.notifyCommitted(key, batchSeq);
     if (more) this.scheduleDrain();
@@ -174,6 +185,7 @@ export class ReplicaDriver {
 
   private handle(rd: Ready, outbox: Outbound[], executed: { key: string; batchSeq: number }[]): void {
     const { core, store, app } = this.opts;
+    this.opts.observer?.ready(rd);
     store.saveReady(rd.persist, rd.committed, rd.certified);
     outbox.push(...rd.messages);
     for (const batch of rd.committed) {
