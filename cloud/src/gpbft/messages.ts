@@ -1,0 +1,68 @@
+import { concatBytes } from '@suyuan/shared';
+import { decodeMessage, encodeMessage } from '../consensus/codec.ts';
+import type { CommittedBatch, ConsensusMessage } from '../consensus/types.ts';
+import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
+
+/**
+ * What grouped-PBFT replicas send each other. Flat messages travel wrapped with their layer:
+ * - `group`: group j's own PBFT (replica ids inside are group-local member ids);
+ * - `top`: the representatives' PBFT (replica ids inside are group indexes = virtual replicas);
+ * - `decisions`: committed top batches with their top certificates, representative → members
+ *   (and any member → a lagging member); each verifies from public keys alone;
+ * - `latest`: the representative's heartbeat, its highest decision seq (lets members see a gap
+ *   and notice a silent representative);
+ * - `fetchDecisions`: a lagging member asks a peer for decisions [fromSeq, toSeq].
+ */
+export type GroupedMessage =
+  | { layer: 'group'; message: ConsensusMessage }
+  | { layer: 'top'; message: ConsensusMessage }
+  | { layer: 'decisions'; batches: CommittedBatch[] }
+  | { layer: 'latest'; seq: number }
+  | { layer: 'fetchDecisions'; fromSeq: number; toSeq: number };
+
+const TAGS = { group: 1, top: 2, decisions: 3, latest: 4, fetchDecisions: 5 } as const;
+
+/** Wire format: one tag byte, then the flat codec's bytes (group/top/decisions) or u64 fields. */
+export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
+  switch (m.layer) {
+    case 'group':
+    case 'top':
+      return concatBytes(Uint8Array.of(TAGS[m.layer]), encodeMessage(m.message));
+    case 'decisions':
+      return concatBytes(
+        Uint8Array.of(TAGS.decisions),
+        encodeMessage({ type: 'batches', batches: m.batches, replica: 0 }),
+      );
+    case 'latest':
+      return new ByteWriter().u8(TAGS.latest).u64(m.seq).finish();
+    case 'fetchDecisions':
+      return new ByteWriter().u8(TAGS.fetchDecisions).u64(m.fromSeq).u64(m.toSeq).finish();
+  }
+}
+
+/** Strict decoder; throws InputError('consensus.malformed') on anything off. */
+export function decodeGroupedMessage(bytes: Uint8Array): GroupedMessage {
+  if (bytes.length < 1) return malformed('empty grouped message');
+  const tag = bytes[0];
+  const rest = bytes.subarray(1);
+  if (tag === TAGS.group) return { layer: 'group', message: decodeMessage(rest) };
+  if (tag === TAGS.top) return { layer: 'top', message: decodeMessage(rest) };
+  if (tag === TAGS.decisions) {
+    const inner = decodeMessage(rest);
+    if (inner.type !== 'batches') return malformed('decisions must carry batches');
+    return { layer: 'decisions', batches: inner.batches };
+  }
+  const reader = new ByteReader(rest);
+  if (tag === TAGS.latest) {
+    const seq = reader.u64('latest seq');
+    reader.end();
+    return { layer: 'latest', seq };
+  }
+  if (tag === TAGS.fetchDecisions) {
+    const fromSeq = reader.u64('fromSeq');
+    const toSeq = reader.u64('toSeq');
+    reader.end();
+    return { layer: 'fetchDecisions', fromSeq, toSeq };
+  }
+  return malformed(`unknown grouped message tag ${tag}`);
+}
