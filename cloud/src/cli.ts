@@ -4,13 +4,13 @@ import { isSuyuanError } from '@suyuan/shared';
 /**
  * suyuan-cloud: run and manage PBFT replicas (`pnpm cloud <command>`).
  *
- *   keygen --n <replicas> --out <dir> [--base-port <port>] [--host <addr>]
- *   start  --config <file>
+ *   keygen --n <replicas> --out <dir> [--base-port <port>] [--host <addr>] [--tls]
+ *   start  --config <file> [--log-level <level>]
  *   status --url <http://host:port>
  */
 const usage = `usage:
-  suyuan-cloud keygen --n <replicas ≥ 4> --out <dir> [--base-port <port>] [--host <addr>]
-  suyuan-cloud start --config <file>
+  suyuan-cloud keygen --n <replicas ≥ 4> --out <dir> [--base-port <port>] [--host <addr>] [--tls]
+  suyuan-cloud start --config <file> [--log-level fatal|error|warn|info|debug|trace|silent]
   suyuan-cloud status --url <http://host:port>`;
 
 class UsageError extends Error {}
@@ -36,6 +36,7 @@ async function keygenCommand(args: string[]): Promise<void> {
       out: { type: 'string' },
       'base-port': { type: 'string' },
       host: { type: 'string' },
+      tls: { type: 'boolean' },
     },
   });
   const { keygen } = await import('./replica/keygen.ts');
@@ -46,20 +47,29 @@ async function keygenCommand(args: string[]): Promise<void> {
     outDir: required(values.out, 'out'),
     host: values.host ?? '127.0.0.1',
     ...(basePort !== undefined ? { basePort } : {}),
+    ...(values.tls ? { tls: true } : {}),
   });
   console.log(JSON.stringify(result));
 }
 
 async function startCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, 'log-level': { type: 'string' } },
+  });
   const { loadReplicaConfig } = await import('./replica/config.ts');
+  const { createLogger, parseLogLevel } = await import('./ops/logger.ts');
   const { startReplica } = await import('./replica/replica-node.ts');
   const { consensusBindings } = await import('./replica/consensus-bindings.ts');
   await import('./api/ledger-replica-app.ts'); // registers app 'ledger' with the replica app registry
   const config = loadReplicaConfig(required(values.config, 'config'));
-  const node = await startReplica(config, consensusBindings, {
-    log: (event, detail) => console.error(JSON.stringify({ event, detail })),
-  });
+  const level = values['log-level'] === undefined ? config.logLevel : parseLogLevel(values['log-level']);
+  const logger = createLogger({ component: 'replica', identity: { replica: config.id }, level });
+  if (!config.tls && !isLoopback(config.listen.host)) {
+    logger.warn({ event: 'plaintext', detail: `peer port on ${config.listen.host} without tls` });
+  }
+  const node = await startReplica(config, consensusBindings, { logger });
+  logger.info({ event: 'listening', peerPort: node.peerPort, httpPort: node.httpPort, tls: !!config.tls });
   // One JSON line on stdout: how scripts and tests learn the bound ports (they may be 0 in config).
   console.log(
     JSON.stringify({
@@ -70,7 +80,8 @@ async function startCommand(args: string[]): Promise<void> {
       pid: process.pid,
     }),
   );
-  const shutdown = () => {
+  const shutdown = (signal: string) => {
+    logger.info({ event: 'stopping', signal });
     node.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -78,6 +89,10 @@ async function startCommand(args: string[]): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 async function statusCommand(args: string[]): Promise<void> {

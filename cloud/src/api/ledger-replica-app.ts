@@ -5,21 +5,32 @@ import type { Hono } from 'hono';
 import type { ClientRequest } from '../consensus/types.ts';
 import { parseLedgerConfig } from '../ledger/config.ts';
 import { LedgerMachine } from '../ledger/ledger-machine.ts';
+import { ledgerMetricsReader } from '../ops/ledger-metrics.ts';
 import { registerApp } from '../replica/app/app-registry.ts';
 import type { AppContext, ReplicaApp } from '../replica/app/replica-app.ts';
+import { decodeStateCertificate } from '../replica/record-codec.ts';
 import { createLedgerApi } from './ledger-api.ts';
 
 /**
  * The ledger as a replica application (`app: 'ledger'` in the replica config). Importing this
- * module registers it. The ledger keeps its own SQLite file (`ledger.sqlite`) in the replica's data
- * directory and reads its configuration (chains, genesis administrators, limits) from
- * `ledger.json` there; every replica of a cluster must have the same ledger.json.
+ * module registers it. The ledger's tables live in the replica's own database (`replica.sqlite`),
+ * so a committed batch, its execution and its blocks are written in the driver's one group-commit
+ * transaction: a crash leaves both or neither (see docs/ledger.md, "One atomic commit"). It reads
+ * its configuration (chains, genesis administrators, limits) from `ledger.json` in the data dir;
+ * every replica of a cluster must have the same ledger.json.
  *
  * Submissions enter consensus through the replica's own `POST /v1/requests` (same process, no
  * network hop), so they take the replica's authentication, forwarding and backpressure path.
  */
 export const ledgerConfigFile = 'ledger.json';
-export const ledgerDatabaseFile = 'ledger.sqlite';
+/** Where the ledger's tables are: the replica's database. */
+export const ledgerDatabaseFile = 'replica.sqlite';
+/** Session 1 kept the ledger in a file of its own; it is no longer read (the ledger is rebuilt). */
+export const legacyLedgerDatabaseFile = 'ledger.sqlite';
+
+export function ledgerDatabasePath(dataDir: string): string {
+  return join(dataDir, ledgerDatabaseFile);
+}
 
 export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
   const path = join(ctx.dataDir, ledgerConfigFile);
@@ -29,9 +40,23 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
   } catch (error) {
     throw new InputError('config.invalid', `${path}: ${(error as Error).message}`);
   }
-  const machine = new LedgerMachine(join(ctx.dataDir, ledgerDatabaseFile), parseLedgerConfig(raw));
+  const machine = new LedgerMachine(ctx.db, parseLedgerConfig(raw), {
+    ...(ctx.verifyRequest ? { verifySignature: ctx.verifyRequest } : {}),
+  });
+  const storedCertificate = ctx.db.prepare('SELECT certificate FROM state_certificates WHERE seq = ?');
   return {
-    machine,
+    machine: {
+      lastApplied: () => machine.lastApplied(),
+      applyBatch(batch) {
+        const result = machine.applyBatch(batch);
+        // Replaying batches the replica already had (a rebuilt ledger): their certificates came
+        // before, so attach them from the replica's store now.
+        const row = storedCertificate.get(batch.seq) as { certificate: Buffer } | undefined;
+        if (row) machine.attachStateCertificate(decodeStateCertificate(row.certificate));
+        return result;
+      },
+      attachStateCertificate: (certificate) => machine.attachStateCertificate(certificate),
+    },
     routes(hono: Hono) {
       const node = {
         machine,
@@ -45,6 +70,8 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
       lastApplied: machine.lastApplied(),
       divergedBatches: machine.divergedBatches,
     }),
+    stateDigestAt: (seq) => machine.chains.batch(seq)?.stateDigest,
+    metrics: ledgerMetricsReader(machine),
     close: () => machine.close(),
   };
 }

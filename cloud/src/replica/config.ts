@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, publicKeyFromText } from '@suyuan/shared';
 import { z } from 'zod';
+import { logLevels } from '../ops/logger.ts';
 
 /**
  * The replica config file (JSON). Paths are relative to the config file's directory. `peers` lists
@@ -45,6 +46,9 @@ const transportSchema = z.strictObject({
   reconnectDelayMsMax: positiveInt,
 });
 
+/** PEM files (paths relative to the config): this replica's certificate and key, and the cluster CA. */
+const tlsSchema = z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1) });
+
 const driverSchema = z.strictObject({
   tickMs: positiveInt,
   fetchBatchesMax: positiveInt,
@@ -72,6 +76,9 @@ export const replicaConfigSchema = z
     consensus: consensusOverridesSchema.partial().default({}),
     transport: transportSchema.partial().default({}),
     driver: driverSchema.partial().default({}),
+    /** Peer transport (mutual TLS, cluster CA) and HTTP API over TLS; absent: plaintext (loopback dev). */
+    tls: tlsSchema.optional(),
+    logLevel: z.enum(logLevels).default('info'),
   })
   .superRefine((config, ctx) => {
     config.peers.forEach((peer, index) => {
@@ -121,6 +128,15 @@ export function parseReplicaConfig(raw: unknown, baseDir: string, source = 'conf
     ...config,
     keyFile: resolve(baseDir, config.keyFile),
     dataDir: resolve(baseDir, config.dataDir),
+    ...(config.tls
+      ? {
+          tls: {
+            cert: resolve(baseDir, config.tls.cert),
+            key: resolve(baseDir, config.tls.key),
+            ca: resolve(baseDir, config.tls.ca),
+          },
+        }
+      : {}),
     replicaPublicKeys,
   };
 }

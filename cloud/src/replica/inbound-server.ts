@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { isSuyuanError, utf8 } from '@suyuan/shared';
 import { encodeFrame, FrameDecoder } from './framing.ts';
 import { HANDSHAKE_NONCE_BYTES, type HandshakeIdentity, startAccept } from './handshake.ts';
@@ -27,11 +28,26 @@ export class InboundServer {
   private readonly limits: TransportLimits;
   private readonly handlers: InboundHandlers;
 
-  constructor(self: HandshakeIdentity, limits: TransportLimits, handlers: InboundHandlers) {
+  /** `tls` null: plain TCP (loopback dev). Otherwise a peer must first pass mutual TLS. */
+  constructor(
+    self: HandshakeIdentity,
+    limits: TransportLimits,
+    tls: TlsOptions | null,
+    handlers: InboundHandlers,
+  ) {
     this.self = self;
     this.limits = limits;
     this.handlers = handlers;
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    if (tls) {
+      const server = createTlsServer({ ...tls, handshakeTimeout: limits.handshakeTimeoutMs }, (socket) => {
+        socket.setNoDelay(true);
+        this.accept(socket);
+      });
+      server.on('tlsClientError', (error) => handlers.onEvent('tlsFailed', error.message));
+      this.server = server;
+    } else {
+      this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    }
   }
 
   listen(host: string, port: number): Promise<number> {

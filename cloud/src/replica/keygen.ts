@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { generateKeyPair, InputError, publicKeyToText, savePrivateKey } from '@suyuan/shared';
+import { generateKeyPair, InputError, publicKeyToText, replicaSetId, savePrivateKey } from '@suyuan/shared';
+import { caFiles, createClusterCa, issueCertificate } from '../ops/tls-keygen.ts';
 
 export interface KeygenOptions {
   n: number;
@@ -11,6 +12,8 @@ export interface KeygenOptions {
   basePort?: number;
   /** Extra top-level config fields (e.g. consensus overrides) copied into every config. */
   extra?: Record<string, unknown>;
+  /** Also create a cluster CA and a TLS certificate per replica, and turn `tls` on in the configs. */
+  tls?: boolean;
 }
 
 export interface KeygenResult {
@@ -60,6 +63,9 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
     publicKey: publicKeyToText(key.publicKey),
   }));
   const configs: string[] = [];
+  const ca = options.tls
+    ? createClusterCa(outDir, `suyuan cluster ${replicaSetId(keys.map((k) => k.publicKey)).slice(0, 16)}`)
+    : null;
   keys.forEach((key, id) => {
     const keyFile = `replica-${id}.key.pem`;
     savePrivateKey(join(outDir, keyFile), key.privateKey);
@@ -70,6 +76,7 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
       listen: { host, peerPort: ports[id]!.peerPort, httpHost: host, httpPort: ports[id]!.httpPort },
       peers,
       app: 'log',
+      ...(ca ? { tls: tlsFiles(outDir, ca, id, host) } : {}),
       ...options.extra,
     };
     const path = join(outDir, `replica-${id}.json`);
@@ -77,4 +84,10 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
     configs.push(path);
   });
   return { configs, ports };
+}
+
+/** Issues replica `id`'s certificate; the config names the files relative to its own directory. */
+function tlsFiles(outDir: string, ca: { cert: string; key: string }, id: number, host: string) {
+  issueCertificate(outDir, ca, `replica-${id}`, [host]);
+  return { cert: `replica-${id}.tls.cert.pem`, key: `replica-${id}.tls.key.pem`, ca: caFiles.cert };
 }

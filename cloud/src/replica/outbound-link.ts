@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import type { Rng } from '@suyuan/shared';
 import { reconnectDelayMs } from './backoff.ts';
 import { encodeFrame, FrameDecoder } from './framing.ts';
@@ -30,14 +31,18 @@ export class OutboundLink {
   private readonly limits: TransportLimits;
   private readonly rng: Rng;
   private readonly onEvent: (event: string, detail?: string) => void;
+  private readonly tls: ConnectionOptions | null;
 
+  /** `tls` null: plain TCP (loopback dev). */
   constructor(
     peer: PeerAddress,
     self: HandshakeIdentity,
     limits: TransportLimits,
     rng: Rng,
     onEvent: (event: string, detail?: string) => void,
+    tls: ConnectionOptions | null = null,
   ) {
+    this.tls = tls;
     this.peer = peer;
     this.self = self;
     this.limits = limits;
@@ -63,7 +68,11 @@ export class OutboundLink {
 
   private dial(): void {
     if (this.closed) return;
-    const socket = connect({ host: this.peer.host, port: this.peer.port, noDelay: true });
+    const { host, port } = this.peer;
+    const socket = this.tls
+      ? connectTls({ ...this.tls, host, port })
+      : connect({ host, port, noDelay: true });
+    if (this.tls) socket.setNoDelay(true);
     this.socket = socket;
     const dial = startDial(this.self, this.peer.id, randomBytes(HANDSHAKE_NONCE_BYTES));
     const decoder = new FrameDecoder(this.limits.frameBytesMax);
@@ -72,7 +81,12 @@ export class OutboundLink {
       this.limits.handshakeTimeoutMs,
     );
     let stage: 'challenge' | 'welcome' | 'open' = 'challenge';
-    socket.on('connect', () => socket.write(encodeFrame(dial.hello, this.limits.frameBytesMax)));
+    let tcpUp = false;
+    socket.on('connect', () => {
+      tcpUp = true;
+      if (!this.tls) socket.write(encodeFrame(dial.hello, this.limits.frameBytesMax));
+    });
+    socket.on('secureConnect', () => socket.write(encodeFrame(dial.hello, this.limits.frameBytesMax)));
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const frame of decoder.push(chunk)) {
@@ -92,7 +106,11 @@ export class OutboundLink {
       }
     });
     socket.on('drain', () => this.flush());
-    socket.on('error', () => {});
+    socket.on('error', (error) => {
+      // Refused or reset connections are routine while a peer is down; a failed TLS handshake
+      // (wrong CA, bad certificate) is a configuration problem the operator must see.
+      if (this.tls && tcpUp && stage === 'challenge') this.onEvent('tlsFailed', error.message);
+    });
     socket.on('close', () => {
       clearTimeout(deadline);
       if (this.socket === socket) this.lost();

@@ -1,11 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { randomInt } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { bytesEqual, InputError, loadPrivateKey, replicaSetId, SeededRng } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import type { ClientRequest, ConsensusConfig, ConsensusCrypto, ReplicaId } from '../consensus/types.ts';
+import type { Logger } from '../ops/logger.ts';
+import { eventLog } from '../ops/logger.ts';
+import { mountMetrics, ReplicaMetrics } from '../ops/replica-metrics.ts';
+import { apiServerTls, loadTlsMaterial } from '../ops/tls.ts';
 import { appFactory } from './app/app-registry.ts';
 import { definedOnly, type LoadedConfig } from './config.ts';
 import type { ReplicaCorePort, RestoredState } from './core-port.ts';
@@ -38,12 +43,14 @@ export interface ReplicaNode {
   peerPort: number;
   httpPort: number;
   http: Hono;
+  metrics: ReplicaMetrics;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   extraRoutes?: (app: Hono) => void;
-  log?: (event: string, detail?: string) => void;
+  /** Structured logger (ops/logger.ts); transport events go through it. */
+  logger?: Logger;
 }
 
 /** Opens the data dir, restores the core, connects to peers and serves HTTP. */
@@ -61,14 +68,15 @@ export async function startReplica(
     );
   }
   const store = new ReplicaStore(join(config.dataDir, 'replica.sqlite'));
+  const verifyRequest = cachedRequestVerifier();
   const app = appFactory(config.app)({
     dataDir: config.dataDir,
     replicaId: config.id,
     replicaPublicKeys: config.replicaPublicKeys,
     db: store.db,
+    verifyRequest,
   });
   const lastExecuted = replayStoredBatches(store, app);
-  const verifyRequest = cachedRequestVerifier();
   const consensusConfig = bindings.defaultConsensusConfig(
     config.replicaPublicKeys,
     definedOnly<ConsensusConfig>(config.consensus),
@@ -88,6 +96,7 @@ export async function startReplica(
     },
   });
   const limits = { ...defaultDriverLimits, ...definedOnly<DriverLimits>(config.driver) };
+  const tls = config.tls ? loadTlsMaterial(config.tls) : undefined;
   let driver: ReplicaDriver | null = null;
   const transport = await createTransport({
     self: {
@@ -103,9 +112,24 @@ export async function startReplica(
     rng: new SeededRng(config.seed ?? randomInt(2 ** 31)),
     codec: bindings.codec,
     onMessage: (from, message) => driver?.onMessage(from, message),
-    ...(options.log ? { log: options.log } : {}),
+    ...(options.logger ? { log: eventLog(options.logger) } : {}),
+    ...(tls ? { tls } : {}),
   });
-  driver = new ReplicaDriver({ id: config.id, core, store, app, send: transport.send, limits });
+  const metrics: ReplicaMetrics = new ReplicaMetrics({
+    consensus: () => core.status(),
+    transport: () => transport.status(),
+    driverDropped: (): Record<string, number> => driver?.dropped ?? {},
+    ...(app.metrics ? { app: app.metrics } : {}),
+  });
+  driver = new ReplicaDriver({
+    id: config.id,
+    core,
+    store,
+    app,
+    send: transport.send,
+    limits,
+    observer: metrics,
+  });
   const running = driver;
   const status = () => {
     const consensus = core.status();
@@ -124,18 +148,28 @@ export async function startReplica(
     node: {
       status,
       verifyRequest,
-      propose: (request) => running.propose(request),
+      propose: (request) => {
+        const result = running.propose(request);
+        if (result === 'accepted' || result === 'forwarded') metrics.accepted(request.submitter, request.seq);
+        return result;
+      },
       requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
       isPending: (submitter, seq) => running.isPending(submitter, seq),
       waitForCommit: (submitter, seq, timeoutMs) => running.waitForCommit(submitter, seq, timeoutMs),
     },
     ...(config.requestBytesMax ? { requestBytesMax: config.requestBytesMax } : {}),
     extraRoutes: (hono) => {
+      mountMetrics(hono, metrics.registry);
       app.routes?.(hono);
       options.extraRoutes?.(hono);
     },
   });
-  const server = serve({ fetch: http.fetch, hostname: config.listen.httpHost, port: config.listen.httpPort });
+  const server = serve({
+    fetch: http.fetch,
+    hostname: config.listen.httpHost,
+    port: config.listen.httpPort,
+    ...(tls ? { createServer: createHttpsServer, serverOptions: apiServerTls(tls) } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -153,5 +187,5 @@ export async function startReplica(
     store.close();
     app.close();
   }
-  return { id: config.id, peerPort: transport.peerPort, httpPort, http, close };
+  return { id: config.id, peerPort: transport.peerPort, httpPort, http, metrics, close };
 }

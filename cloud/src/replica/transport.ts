@@ -1,5 +1,6 @@
 import type { Rng } from '@suyuan/shared';
 import type { ConsensusMessage, ReplicaId } from '../consensus/types.ts';
+import { peerClientTls, peerServerTls, type TlsMaterial } from '../ops/tls.ts';
 import { encodeFrame } from './framing.ts';
 import type { HandshakeIdentity } from './handshake.ts';
 import { InboundServer } from './inbound-server.ts';
@@ -22,6 +23,8 @@ export interface TransportOptions {
   codec: MessageCodec;
   onMessage(from: ReplicaId, message: ConsensusMessage): void;
   log?: (event: string, detail?: string) => void;
+  /** Mutual TLS pinned to the cluster CA on every peer connection; absent: plain TCP. */
+  tls?: TlsMaterial;
 }
 
 export interface TransportStatus {
@@ -30,6 +33,7 @@ export interface TransportStatus {
   /** Peers whose authenticated connection to us is open. */
   receivingFrom: number[];
   queuedFrames: Record<string, number>;
+  queuedBytes: Record<string, number>;
   dropped: DropCounters;
 }
 
@@ -53,7 +57,7 @@ export async function createTransport(options: TransportOptions): Promise<Transp
     if (event !== 'connected' && event !== 'disconnected') countDrop(dropped, event);
     log(event, detail);
   };
-  const inbound = new InboundServer(self, limits, {
+  const inbound = new InboundServer(self, limits, options.tls ? peerServerTls(options.tls) : null, {
     onEvent,
     onFrame(from, frame) {
       let message: ConsensusMessage;
@@ -76,7 +80,8 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   const links = new Map<number, OutboundLink>();
   for (const peer of options.peers) {
     if (peer.id === self.id) continue;
-    const link = new OutboundLink(peer, self, limits, options.rng.fork(), onEvent);
+    const tls = options.tls ? peerClientTls(options.tls) : null;
+    const link = new OutboundLink(peer, self, limits, options.rng.fork(), onEvent, tls);
     links.set(peer.id, link);
     link.start();
   }
@@ -89,15 +94,18 @@ export async function createTransport(options: TransportOptions): Promise<Transp
 
   function status(): TransportStatus {
     const queuedFrames: Record<string, number> = {};
+    const queuedBytes: Record<string, number> = {};
     let queueDrops = 0;
     for (const [id, link] of links) {
       queuedFrames[id] = link.queue.length;
+      queuedBytes[id] = link.queue.queuedBytes;
       queueDrops += link.queue.dropped;
     }
     return {
       sendingTo: [...links].filter(([, l]) => l.connected).map(([id]) => id),
       receivingFrom: inbound.connectedPeers(),
       queuedFrames,
+      queuedBytes,
       dropped: { ...dropped, sendQueueFull: queueDrops },
     };
   }

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
-import type { ReplicatedStateMachine } from '../../consensus/types.ts';
+import type { ClientRequest, ReplicatedStateMachine } from '../../consensus/types.ts';
+import type { AppMetrics } from '../../ops/replica-metrics.ts';
 import type { Sqlite } from '../sqlite.ts';
 
 /**
@@ -10,6 +11,8 @@ export interface ReplicaApp {
   machine: ReplicatedStateMachine;
   routes?: (app: Hono) => void;
   status?: () => Record<string, unknown>;
+  /** Figures for /metrics (the ledger: chain heights, rejections by code), read at scrape time. */
+  metrics?: () => AppMetrics;
   /** The state digest after batch `seq`, if still known (lets a restarted core re-sign its attests). */
   stateDigestAt?: (seq: number) => Uint8Array | undefined;
   close(): void;
@@ -25,6 +28,11 @@ export interface AppContext {
    * driver's group-commit transaction: stored and executed atomically, one fsync.
    */
   db: Sqlite;
+  /**
+   * The replica's memoised request check (request-auth.ts): an app that checks submissions again
+   * reuses its verdict, so each request's signature is verified once per replica.
+   */
+  verifyRequest?: (request: ClientRequest) => boolean;
 }
 
 export type AppFactory = (context: AppContext) => ReplicaApp;
