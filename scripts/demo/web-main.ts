@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultLedgerApiLimits, LedgerReader } from '../../cloud/src/api/ledger-node.ts';
+import { ledgerDatabasePath } from '../../cloud/src/api/ledger-replica-app.ts';
 import type { ClientRequest } from '../../cloud/src/consensus/types.ts';
 import { parseLedgerConfig } from '../../cloud/src/ledger/config.ts';
 import { LedgerMachine } from '../../cloud/src/ledger/ledger-machine.ts';
@@ -41,7 +42,7 @@ const replica = loadReplicaConfig(values['replica-config']);
 const ledgerConfig = parseLedgerConfig(
   JSON.parse(readFileSync(join(replica.dataDir, 'ledger.json'), 'utf8')),
 );
-const machine = new LedgerMachine(join(replica.dataDir, 'ledger.sqlite'), ledgerConfig);
+const machine = new LedgerMachine(ledgerDatabasePath(replica.dataDir), ledgerConfig);
 const replicaApi = `http://127.0.0.1:${replica.listen.httpPort}`;
 
 async function forward(request: ClientRequest): Promise<string> {

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair, submitBodyBytesMax, toBase64Url } from '@suyuan/shared';
+import {
+  generateKeyPair,
+  submissionStatusSchema,
+  submitBodyBytesMax,
+  toBase64Url,
+  verifyTxProof,
+} from '@suyuan/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultChains, parseLedgerConfig } from '../ledger/config.ts';
 import { actor, events, gtin, item, register, submitBody, T0 } from '../ledger/testing.ts';
@@ -88,6 +94,33 @@ describe('POST /v1/submissions', () => {
     ).json()) as { items: { seq: number }[]; next: string | null };
     expect([...page1.items, ...page2.items].map((r) => r.seq).sort()).toEqual([1, 2, 3]);
     expect(page2.next).toBeNull();
+  });
+
+  it('records a rejection in a certified block: the submitter gets it with a proof that verifies', async () => {
+    const stranger = actor('stranger');
+    const body = submitBody(stranger, [events.commission(T0, [item(gtin.tomato, 'R1')])], T0);
+    await post(JSON.stringify(body));
+    node.orderer.flush();
+    const status = submissionStatusSchema.parse(
+      await (await node.app.request(`/v1/submissions/${stranger.key.keyId}/1`)).json(),
+    );
+    if (status.status !== 'rejected') throw new Error(`expected rejected, got ${status.status}`);
+    const receipt = status.receipt!;
+    expect(receipt.tx).toMatchObject({
+      kind: 'rejection',
+      submitter: stranger.key.keyId,
+      seq: 1,
+      reason: { code: 'submission.unregistered' },
+    });
+    // The verdict is on the chain the submission targeted, under a commit certificate.
+    expect(receipt.proof.location.chain).toBe('trace');
+    expect(verifyTxProof(receipt.tx, receipt.proof, node.orderer.replicaPublicKeys)).toBeNull();
+    const forgedReason = { ...receipt.tx, reason: { code: 'ok', message: 'accepted' } };
+    expect(verifyTxProof(forgedReason, receipt.proof, node.orderer.replicaPublicKeys)).not.toBeNull();
+    const block = (await (await node.app.request('/v1/chains/trace/blocks/1')).json()) as {
+      header: { txCount: number };
+    };
+    expect(block.header.txCount).toBe(1);
   });
 });
 

@@ -38,7 +38,7 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       if (!parsed.success) return errorResponse(c, 400, 'submission.invalid', zodMessage(parsed.error));
       const s = parsed.data.submission;
       const request = { submitter: s.submitter, seq: s.seq, body: canonicalBytes(parsed.data) };
-      const decoded = decodeRequest(request);
+      const decoded = decodeRequest(request, reader.node.machine.verifySignature);
       if (!decoded.ok) return errorResponse(c, 400, decoded.code, decoded.message);
       const hash = toBase64Url(decoded.bodyHash);
 
@@ -91,7 +91,12 @@ export function statusOf(reader: LedgerReader, submitter: string, seq: number): 
   const outcome = reader.node.machine.chains.submission(submitter, seq);
   if (outcome) {
     reader.pending.delete(submitter, seq);
-    if (outcome.status === 'rejected') return { status: 'rejected', reason: outcome.reason! };
+    if (outcome.status === 'rejected') {
+      const receipt = reader.proofs.rejectionReceipt(submitter, seq);
+      return receipt
+        ? { status: 'rejected', reason: outcome.reason!, receipt }
+        : { status: 'rejected', reason: outcome.reason! };
+    }
     const receipt = reader.proofs.receipt(submitter, seq);
     return receipt ? { status: 'committed', receipt } : { status: 'pending' };
   }

@@ -1,9 +1,9 @@
 import {
   type BlockHeader,
+  type BlockTx,
   canonicalize,
   GENESIS_PREV_HASH,
   headerHash,
-  type LedgerTx,
   merkleRoot,
   toBase64Url,
   txLeafHash,
@@ -52,7 +52,7 @@ export class BlockAssembler {
     return h;
   }
 
-  add(chain: string, tx: LedgerTx): TxPointer {
+  add(chain: string, tx: BlockTx): TxPointer {
     const list = this.pending.get(chain) ?? [];
     this.pending.set(chain, list);
     const leafHash = txLeafHash(tx);

@@ -1,4 +1,4 @@
-import type { BlockHeader, LedgerTx, RejectionReason, StateCertificateWire } from '@suyuan/shared';
+import type { BlockHeader, BlockTx, RejectionReason, StateCertificateWire } from '@suyuan/shared';
 import type Database from 'better-sqlite3';
 
 /**
@@ -53,13 +53,13 @@ export class ChainStore {
       tx: db.prepare('SELECT tx FROM txs WHERE chain = ? AND height = ? AND idx = ?'),
       leafHashes: db.prepare('SELECT leaf_hash FROM txs WHERE chain = ? AND height = ? ORDER BY idx'),
       putBatch: db.prepare(
-        'INSERT INTO batches (seq, state_digest, block_time, headers, certificate) VALUES (?, ?, ?, ?, NULL)',
+        'INSERT INTO ledger_batches (seq, state_digest, block_time, headers, certificate) VALUES (?, ?, ?, ?, NULL)',
       ),
       batch: db.prepare(
-        'SELECT seq, state_digest, block_time, headers, certificate FROM batches WHERE seq = ?',
+        'SELECT seq, state_digest, block_time, headers, certificate FROM ledger_batches WHERE seq = ?',
       ),
-      lastBatch: db.prepare('SELECT seq, block_time FROM batches ORDER BY seq DESC LIMIT 1'),
-      certify: db.prepare('UPDATE batches SET certificate = ? WHERE seq = ? AND certificate IS NULL'),
+      lastBatch: db.prepare('SELECT seq, block_time FROM ledger_batches ORDER BY seq DESC LIMIT 1'),
+      certify: db.prepare('UPDATE ledger_batches SET certificate = ? WHERE seq = ? AND certificate IS NULL'),
       submission: db.prepare(
         'SELECT body_hash, batch_seq, status, reason, txs FROM submissions WHERE submitter = ? AND seq = ?',
       ),
@@ -103,9 +103,9 @@ export class ChainStore {
     this.stmt.putTx.run(chain, height, index, leafHash, txText);
   }
 
-  tx(chain: string, height: number, index: number): LedgerTx | undefined {
+  tx(chain: string, height: number, index: number): BlockTx | undefined {
     const row = this.stmt.tx.get(chain, height, index) as { tx: string } | undefined;
-    return row ? (JSON.parse(row.tx) as LedgerTx) : undefined;
+    return row ? (JSON.parse(row.tx) as BlockTx) : undefined;
   }
 
   leafHashes(chain: string, height: number): Uint8Array[] {

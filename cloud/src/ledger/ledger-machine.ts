@@ -3,6 +3,7 @@ import {
   fromBase64Url,
   keyIdOf,
   type RejectionReason,
+  type RejectionTx,
   type StateCertificateWire,
   stateDigestOf,
   toBase64Url,
@@ -16,11 +17,22 @@ import type {
 } from '../consensus/types.ts';
 import { BlockAssembler } from './block-assembler.ts';
 import { ChainStore, type SubmissionOutcome } from './chain-store.ts';
-import type { LedgerConfig } from './config.ts';
+import { type ChainKind, type LedgerConfig, routeChain } from './config.ts';
 import { executeSubmission } from './executor.ts';
 import { configure, migrate } from './schema.ts';
 import { StateStore } from './state-store.ts';
 import { authorise, batchTime, bodyHashOf, type Decoded, decodeRequest } from './submission-check.ts';
+
+/**
+ * Whether a request's body is authentically signed by its submitter (request-auth.ts semantics).
+ * A replica passes its memoised verifier, so a submission's Ed25519 check runs once per replica
+ * (at intake or pre-prepare) and the ledger reuses the verdict; standalone, the ledger checks itself.
+ */
+export type RequestVerifier = (request: ClientRequest) => boolean;
+
+export interface LedgerMachineOptions {
+  verifySignature?: RequestVerifier;
+}
 
 /**
  * The multi-chain ledger as a replicated state machine: every replica applies the same committed
@@ -39,10 +51,23 @@ export class LedgerMachine implements ReplicatedStateMachine {
   /** Batches whose certified state digest differs from this replica's (see status). */
   divergedBatches = 0;
 
-  constructor(path: string, config: LedgerConfig) {
-    this.db = new Database(path);
-    configure(this.db);
+  readonly verifySignature: RequestVerifier | undefined;
+
+  /**
+   * `target`: a file of its own (standalone, tests, benchmarks) or an open database shared with the
+   * host, normally the replica's own: then `applyBatch` runs inside the replica's group-commit
+   * transaction (a savepoint), and a committed batch and its execution are durable together.
+   */
+  constructor(target: string | Database.Database, config: LedgerConfig, options: LedgerMachineOptions = {}) {
+    if (typeof target === 'string') {
+      this.db = new Database(target);
+      configure(this.db);
+    } else {
+      this.db = target;
+    }
+    this.ownsDb = typeof target === 'string';
     migrate(this.db);
+    this.verifySignature = options.verifySignature;
     this.config = config;
     this.chains = new ChainStore(this.db);
     this.state = new StateStore(this.db);
@@ -50,8 +75,10 @@ export class LedgerMachine implements ReplicatedStateMachine {
     if (this.applied === 0) this.db.transaction(() => this.writeGenesis())();
   }
 
+  private readonly ownsDb: boolean;
+
   close(): void {
-    this.db.close();
+    if (this.ownsDb) this.db.close();
   }
 
   lastApplied(): number {
@@ -78,13 +105,14 @@ export class LedgerMachine implements ReplicatedStateMachine {
   }
 
   private applyInTransaction(batch: CommittedBatch): Uint8Array {
-    const decoded = batch.requests.map(decodeRequest);
+    const decoded = batch.requests.map((r) => decodeRequest(r, this.verifySignature));
     const time = batchTime(decoded, this.chains.lastBatch()?.blockTime ?? 0);
     const order = this.config.chains.map((c) => c.name);
     const assembler = new BlockAssembler(this.chains, order, batch.seq, time);
     for (const [i, request] of batch.requests.entries()) {
       if (this.chains.submission(request.submitter, request.seq)) continue; // exactly once
       const outcome = this.execute(request, decoded[i]!, assembler, batch.seq, time);
+      if (outcome.status === 'rejected') this.recordRejection(request, decoded[i]!, outcome, assembler);
       this.chains.putSubmission(request.submitter, request.seq, outcome);
     }
     const sealed = assembler.seal();
@@ -144,6 +172,30 @@ export class LedgerMachine implements ReplicatedStateMachine {
     return { bodyHash: decoded.bodyHash, batchSeq, status: 'committed', reason: null, txs: outcome.txs };
   }
 
+  /**
+   * A rejection is a transaction too: on the chain the submission targeted (the registry chain when
+   * the body did not say), so a commit certificate covers the verdict and its reason.
+   */
+  private recordRejection(
+    request: ClientRequest,
+    decoded: Decoded,
+    outcome: SubmissionOutcome,
+    assembler: BlockAssembler,
+  ): void {
+    assert(outcome.reason !== null, 'a rejection has a reason');
+    const tx: RejectionTx = {
+      v: 1,
+      kind: 'rejection',
+      submitter: request.submitter,
+      seq: request.seq,
+      bodyHash: toBase64Url(outcome.bodyHash),
+      reason: outcome.reason,
+    };
+    const chain = routeChain(this.config, targetKind(decoded), targetParticipant(this.state, request));
+    const at = assembler.add(chain, tx);
+    outcome.txs = [{ chain, height: at.height, index: at.index, payloadIndexes: [] }];
+  }
+
   private writeGenesis(): void {
     for (const admin of this.config.genesis.admins) {
       const keyId = keyIdOf(fromBase64Url(admin.publicKey, 'genesis admin public key'));
@@ -157,6 +209,18 @@ export class LedgerMachine implements ReplicatedStateMachine {
       });
     }
   }
+}
+
+function targetKind(decoded: Decoded): ChainKind {
+  if (!decoded.ok) return 'registry';
+  const first = decoded.request.submission.payloads[0];
+  if (first?.kind === 'reading') return 'telemetry';
+  return first?.kind === 'event' ? 'trace' : 'registry';
+}
+
+/** The participant a chain is routed by: the submitter key's owner, or the key id when unknown. */
+function targetParticipant(state: StateStore, request: ClientRequest): string {
+  return state.key(request.submitter)?.participantId ?? request.submitter;
 }
 
 /** Thrown inside a savepoint to undo a rejected submission's writes. */

@@ -1,10 +1,12 @@
 import {
   type BlockProof,
+  type BlockTx,
   canonicalize,
   headerLeaf as headerLeafOf,
   type LedgerTx,
   merkleInclusionProof,
   type Receipt,
+  type RejectionReceipt,
   type TxProof,
   toBase64Url,
 } from '@suyuan/shared';
@@ -49,7 +51,14 @@ export class ProofBuilder {
     return proof;
   }
 
+  /** An accepted transaction with its proof (null for a rejection: see `blockTxProof`). */
   txProof(chain: string, height: number, index: number): { tx: LedgerTx; proof: TxProof } | null {
+    const cut = this.blockTxProof(chain, height, index);
+    if (!cut || cut.tx.kind === 'rejection') return null;
+    return { tx: cut.tx, proof: cut.proof };
+  }
+
+  blockTxProof(chain: string, height: number, index: number): { tx: BlockTx; proof: TxProof } | null {
     const block = this.blockProof(chain, height);
     const tx = this.store.tx(chain, height, index);
     if (!block || !tx) return null;
@@ -76,9 +85,19 @@ export class ProofBuilder {
     }
     return { submitter, seq, entries };
   }
+
+  /** A rejected submission's rejection transaction with its proof, or null until certified. */
+  rejectionReceipt(submitter: string, seq: number): RejectionReceipt | null {
+    const outcome = this.store.submission(submitter, seq);
+    const at = outcome?.status === 'rejected' ? outcome.txs[0] : undefined;
+    if (!at) return null; // rejected before rejections were recorded in blocks
+    const cut = this.blockTxProof(at.chain, at.height, at.index);
+    if (cut?.tx.kind !== 'rejection') return null;
+    return { submitter, seq, tx: cut.tx, proof: cut.proof };
+  }
 }
 
 /** The stored text of a tx is its canonical form; a tampered row no longer matches its leaf hash. */
-export function txTextMatches(tx: LedgerTx, text: string): boolean {
+export function txTextMatches(tx: BlockTx, text: string): boolean {
   return canonicalize(tx) === text;
 }

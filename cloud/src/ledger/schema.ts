@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 
 /**
- * The ledger's SQLite schema, versioned by `PRAGMA user_version` and migrated forward in one
- * transaction per step. Three groups of tables, kept apart:
- * - verification data: blocks, txs, batches (state digests and certificates) — what proofs are cut
+ * The ledger's SQLite schema. The ledger's tables live in the replica's own database (so applying a
+ * batch and recording it as committed are one transaction) or, standalone, in a file of their own.
+ * The schema is versioned in `ledger_schema` (never `PRAGMA user_version`, which belongs to the
+ * host database) and migrated forward in one transaction per step. Three groups of tables, kept apart:
+ * - verification data: blocks, txs, ledger_batches (state digests and certificates) — what proofs are cut
  *   from; never rewritten once written.
  * - contract state: submissions, participants, keys, devices, items — what validation reads.
  * - query data: item_events, edges, gaps — indexes for trace and views, derivable from the blocks.
@@ -17,7 +19,7 @@ const migrations: readonly string[] = [
   CREATE TABLE txs (
     chain TEXT NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL, leaf_hash BLOB NOT NULL,
     tx TEXT NOT NULL, PRIMARY KEY (chain, height, idx)) WITHOUT ROWID;
-  CREATE TABLE batches (
+  CREATE TABLE ledger_batches (
     seq INTEGER PRIMARY KEY, state_digest BLOB NOT NULL, block_time INTEGER NOT NULL,
     headers TEXT NOT NULL, certificate TEXT);
 
@@ -52,14 +54,17 @@ const migrations: readonly string[] = [
 export const schemaVersion = migrations.length;
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  db.exec('CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM ledger_schema').get() as { version: number } | undefined;
+  const current = row?.version ?? 0;
   if (current > schemaVersion) {
-    throw new Error(`ledger database is schema ${current}, newer than this program's ${schemaVersion}`);
+    throw new Error(`ledger schema is version ${current}, newer than this program's ${schemaVersion}`);
   }
   for (let v = current; v < schemaVersion; v++) {
     db.transaction(() => {
       db.exec(migrations[v]!);
-      db.pragma(`user_version = ${v + 1}`);
+      db.prepare('DELETE FROM ledger_schema').run();
+      db.prepare('INSERT INTO ledger_schema (version) VALUES (?)').run(v + 1);
     })();
   }
 }

@@ -200,7 +200,7 @@ export function ledgerReadModel(reader: LedgerReader, catalog: WebCatalog): Read
       const txs: { location: { chain: string; height: number; index: number }; tx: LedgerTx }[] = [];
       for (let index = 0; index < s.header.txCount; index++) {
         const tx = m.chains.tx(chain, height, index);
-        if (tx) txs.push({ location: { chain, height, index }, tx });
+        if (tx && tx.kind !== 'rejection') txs.push({ location: { chain, height, index }, tx });
       }
       return { summary: s, txs };
     },

@@ -3,7 +3,7 @@ import { canonicalBytes } from '../canonical.ts';
 import { domainHash, HASH_BYTES } from '../hash.ts';
 import { merkleLeafHash, merkleRoot } from '../merkle.ts';
 import type { BlockHeader } from '../wire/block.ts';
-import type { LedgerTx } from '../wire/transaction.ts';
+import type { BlockTx } from '../wire/transaction.ts';
 
 /**
  * The ledger's hash definitions, in one place for the writer (cloud/src/ledger) and every checker:
@@ -19,7 +19,7 @@ export function headerHash(header: BlockHeader): Uint8Array {
   return domainHash('blockHeader', canonicalBytes(header));
 }
 
-export function txLeafHash(tx: LedgerTx): Uint8Array {
+export function txLeafHash(tx: BlockTx): Uint8Array {
   return merkleLeafHash(canonicalBytes(tx));
 }
 

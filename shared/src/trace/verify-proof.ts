@@ -4,7 +4,7 @@ import { keyIdOf, verify } from '../ed25519.ts';
 import { payloadLeafHash, submissionSigningBytes } from '../envelope.ts';
 import { merkleRoot, rootFromInclusionProof } from '../merkle.ts';
 import type { TxProof } from '../wire/block.ts';
-import type { LedgerTx, SignedHeader } from '../wire/transaction.ts';
+import type { BlockTx, SignedHeader } from '../wire/transaction.ts';
 import { headerHash, headerLeaf, txLeafHash } from './hashing.ts';
 
 /**
@@ -21,7 +21,7 @@ function b(text: string): Uint8Array {
 }
 
 export function verifyTxProof(
-  tx: LedgerTx,
+  tx: BlockTx,
   proof: TxProof,
   replicaPublicKeys: readonly Uint8Array[],
 ): string | null {
@@ -71,7 +71,8 @@ function signatureHolds(signed: SignedHeader, payloadsRoot: Uint8Array): boolean
 }
 
 /** The submitter's signature over this tx's payload(s). */
-export function verifySigned(tx: LedgerTx): string | null {
+export function verifySigned(tx: BlockTx): string | null {
+  if (tx.kind === 'rejection') return null; // the ledger's verdict: the certificate is the proof
   if (tx.kind === 'payload') {
     const root = rootFromInclusionProof(payloadLeafHash(tx.payload), {
       leafIndex: tx.payloadIndex,

@@ -4,7 +4,7 @@ import { limits } from '../limits.ts';
 import { readingSchema } from '../reading.ts';
 import { publicKeyText, txProofSchema } from './block.ts';
 import { registryActionSchema } from './registry.ts';
-import { ledgerTxSchema } from './transaction.ts';
+import { ledgerTxSchema, rejectionTxSchema } from './transaction.ts';
 
 /**
  * The HTTP contract between an edge gateway (or any API client) and a cloud replica for signed
@@ -108,6 +108,17 @@ export const rejectionReasonSchema = z
   .strict();
 export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
 
+/** A rejection as recorded in a block: check it offline with `verifyTxProof`. */
+export const rejectionReceiptSchema = z
+  .object({
+    submitter: z.string(),
+    seq: z.number().int().min(1),
+    tx: rejectionTxSchema,
+    proof: txProofSchema,
+  })
+  .strict();
+export type RejectionReceipt = z.infer<typeof rejectionReceiptSchema>;
+
 export const submitResponseSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('pending') }).strict(),
   z.object({ status: z.literal('committed'), receipt: receiptSchema }).strict(),
@@ -119,7 +130,14 @@ export const submissionStatusSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('unknown') }).strict(),
   z.object({ status: z.literal('pending') }).strict(),
   z.object({ status: z.literal('committed'), receipt: receiptSchema }).strict(),
-  z.object({ status: z.literal('rejected'), reason: rejectionReasonSchema }).strict(),
+  z
+    .object({
+      status: z.literal('rejected'),
+      reason: rejectionReasonSchema,
+      /** The rejection's transaction with its proof, once its block is certified. */
+      receipt: rejectionReceiptSchema.optional(),
+    })
+    .strict(),
 ]);
 export type SubmissionStatus = z.infer<typeof submissionStatusSchema>;
 

@@ -12,6 +12,9 @@ import { chainName, hashText, publicKeyText, signatureText } from './block.ts';
  *   event is and its tx leaf hash (null for the first). One item's history is a hash chain of its own.
  * - `readingBatch` (telemetry chain): all readings of one signed batch, with the per-device sequence
  *   gaps the ledger found (recorded, not rejected).
+ * - `rejection` (the chain the submission targeted; registry when that is unknown): a submission
+ *   every replica rejected, with its reason and the envelope hash of its body, so the verdict is in
+ *   a block and covered by a commit certificate like any accepted transaction.
  */
 
 export const signedHeaderSchema = z
@@ -73,5 +76,29 @@ export const readingBatchTxSchema = z
   .strict();
 export type ReadingBatchTx = z.infer<typeof readingBatchTxSchema>;
 
+export const rejectionTxSchema = z
+  .object({
+    v: z.literal(1),
+    kind: z.literal('rejection'),
+    submitter: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    seq: z.number().int().min(1),
+    /** domainHash('envelope', body): canonical body when it parsed, else the raw body bytes. */
+    bodyHash: hashText,
+    reason: z
+      .object({ code: z.string(), message: z.string(), payloadIndex: z.number().int().min(0).optional() })
+      .strict(),
+  })
+  .strict();
+export type RejectionTx = z.infer<typeof rejectionTxSchema>;
+
+/** What an accepted submission becomes (the transactions of a receipt and of a trace). */
 export const ledgerTxSchema = z.discriminatedUnion('kind', [payloadTxSchema, readingBatchTxSchema]);
 export type LedgerTx = z.infer<typeof ledgerTxSchema>;
+
+/** Everything a block's txRoot can cover: accepted transactions and rejections. */
+export const blockTxSchema = z.discriminatedUnion('kind', [
+  payloadTxSchema,
+  readingBatchTxSchema,
+  rejectionTxSchema,
+]);
+export type BlockTx = z.infer<typeof blockTxSchema>;

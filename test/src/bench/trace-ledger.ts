@@ -123,7 +123,7 @@ class BenchWriter {
     this.author = author;
     this.replicas = replicas;
     this.putBatch = machine.db.prepare(
-      'INSERT INTO batches (seq, state_digest, block_time, headers, certificate) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO ledger_batches (seq, state_digest, block_time, headers, certificate) VALUES (?, ?, ?, ?, ?)',
     );
   }
 

@@ -231,7 +231,7 @@ function traceHeight(dir: string): number {
     path: string,
     options: { readonly: boolean },
   ) => { prepare(sql: string): { get(): { h: number } }; close(): void };
-  const db = new Database(join(dir, 'replicas', 'data-0', 'ledger.sqlite'), { readonly: true });
+  const db = new Database(join(dir, 'replicas', 'data-0', 'replica.sqlite'), { readonly: true });
   try {
     return db.prepare("SELECT COALESCE(MAX(height), 0) AS h FROM blocks WHERE chain = 'trace'").get().h;
   } finally {

@@ -147,7 +147,10 @@ describe('ledger on a 4-replica cluster', { timeout: 240_000 }, () => {
     expect(verifyTrace(forward, keys).ok).toBe(true);
 
     // Tamper with replica 3's SQLite file (a second connection, as someone with disk access).
-    const tamperer = new LedgerMachine(join(dir, 'data-3', 'ledger.sqlite'), parseLedgerConfig(ledgerConfig));
+    const tamperer = new LedgerMachine(
+      join(dir, 'data-3', 'replica.sqlite'),
+      parseLedgerConfig(ledgerConfig),
+    );
     const row = tamperer.db
       .prepare("SELECT chain, height, idx, tx FROM txs WHERE tx LIKE '%retail_selling%'")
       .get() as {
