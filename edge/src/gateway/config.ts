@@ -4,6 +4,8 @@ import { InputError, publicKeyFromText } from '@suyuan/shared';
 import { z } from 'zod';
 import { defaultBrokerOptions } from '../broker/embedded-broker.ts';
 import { defaultIngestLimits } from '../ingest/ingest-limits.ts';
+import { rfidReaderConfigSchema } from '../ingest/tag-events.ts';
+import { logLevels } from '../ops/logger.ts';
 import { defaultOutboxLimits } from '../outbox/outbox-limits.ts';
 import { defaultUploaderOptions } from '../outbox/uploader.ts';
 import { uiConfigSchema } from '../ui/ui-config.ts';
@@ -71,8 +73,16 @@ export const gatewayConfigSchema = z
       .partial()
       .strict()
       .default({}),
+    /** RFID readers whose SGTIN reads become EPCIS OBSERVE events at their read point (ingest/tag-events.ts). */
+    rfidReaders: z.array(rfidReaderConfigSchema).max(64).default([]),
     /** The farmer UI (edge/src/ui); absent: no UI listener. */
     ui: uiConfigSchema.optional(),
+    /** Prometheus `GET /metrics` listener (edge/src/ops); absent: none. */
+    metrics: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+      .strict()
+      .optional(),
+    logLevel: z.enum(logLevels).default('info'),
   })
   .strict();
 

@@ -7,6 +7,9 @@ import type { ExternalBrokerIngest } from '../broker/external-broker.ts';
 import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import type { IngestSource } from '../ingest/ingest-source.ts';
 import { IngestStore } from '../ingest/ingest-store.ts';
+import { tagEventRules } from '../ingest/tag-events.ts';
+import { createGatewayMetrics } from '../ops/gateway-metrics.ts';
+import { type MetricsServer, startMetricsServer } from '../ops/metrics-server.ts';
 import { OutboxStore } from '../outbox/outbox-store.ts';
 import { defaultUploaderOptions, Uploader } from '../outbox/uploader.ts';
 import { RecentTags, tapTagReads } from '../ui/recent-tags.ts';
@@ -46,6 +49,7 @@ export class Gateway {
   /** Tags the readers saw lately, for the farmer UI's harvest form. */
   readonly recentTags = new RecentTags();
   uiServer: UiServer | null = null;
+  metricsServer: MetricsServer | null = null;
   private readonly sources: IngestSource[];
   private maintenanceTimer: NodeJS.Timeout | undefined;
 
@@ -65,6 +69,7 @@ export class Gateway {
       deps.key,
       clock,
       config.ingestLimits,
+      tagEventRules(config.rfidReaders),
     );
     this.uploader = new Uploader(this.outbox, clock, deps.rng, {
       ...defaultUploaderOptions,
@@ -104,6 +109,10 @@ export class Gateway {
       const { db, outbox, recentTags } = gateway;
       gateway.uiServer = await startUiServer(config.ui, { db, outbox, key: deps.key, clock, recentTags });
     }
+    if (config.metrics) {
+      const registry = createGatewayMetrics(gateway, clock);
+      gateway.metricsServer = await startMetricsServer(registry, config.metrics.host, config.metrics.port);
+    }
     gateway.maintenanceTimer = setInterval(() => gateway.maintain(clock, config), maintenanceIntervalMs);
     gateway.maintenanceTimer.unref();
     return gateway;
@@ -117,6 +126,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     clearInterval(this.maintenanceTimer);
+    if (this.metricsServer) await this.metricsServer.close();
     if (this.uiServer) await this.uiServer.close();
     for (const source of this.sources) await source.stop();
     if (this.broker) await this.broker.close();

@@ -1,4 +1,4 @@
-import { type Clock, type Ed25519KeyPair, LimitError, type Reading } from '@suyuan/shared';
+import { type Clock, type Ed25519KeyPair, type JsonValue, LimitError, type Reading } from '@suyuan/shared';
 import type { Db } from '../gateway/database.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { readingBatches, sealSubmission } from '../outbox/seal.ts';
@@ -14,6 +14,7 @@ import type {
 import type { IngestStore } from './ingest-store.ts';
 import { type Normalised, normaliseReading, type QuarantineReason } from './normalise.ts';
 import { type DeviceSeqState, decideSeq } from './sequence-tracker.ts';
+import { sealTagEvents, type TagEventRules, tagEventPayload, tagObserveEvent } from './tag-events.ts';
 
 /**
  * Durable ingest. Inputs wait in memory only until the next turn of the event loop; then one SQLite
@@ -21,6 +22,8 @@ import { type DeviceSeqState, decideSeq } from './sequence-tracker.ts';
  * reading batches (one signature per batch) and appends them to the outbox. Only after that commit
  * does each input's promise resolve, and only then does the broker send the device its PUBACK.
  * Under load a turn collects many messages, so one fsync and a few signatures cover thousands.
+ * Tag reads from readers with a read point also become EPCIS OBSERVE events, signed and queued in
+ * the same transaction as their `tag_read` rows (ingest/tag-events.ts).
  */
 
 type Job =
@@ -54,6 +57,7 @@ export class IngestPipeline implements IngestSink {
   private readonly clock: Clock;
   private readonly limits: IngestLimits;
   private readonly messageSchema;
+  private readonly tagRules: TagEventRules;
   private pending: Job[] = [];
   private scheduled = false;
   /** Readings refused under the outbox full policy (not acknowledged, so the device retries). */
@@ -67,7 +71,9 @@ export class IngestPipeline implements IngestSink {
     key: Ed25519KeyPair,
     clock: Clock,
     limits: IngestLimits,
+    tagRules: TagEventRules = new Map(),
   ) {
+    this.tagRules = tagRules;
     this.db = db;
     this.store = store;
     this.outbox = outbox;
@@ -118,9 +124,11 @@ export class IngestPipeline implements IngestSink {
       this.db.transaction(() => {
         const devices = new Map<string, DeviceWork>();
         const accepted: Reading[] = [];
-        for (const job of admitted) results.push(this.process(job, devices, accepted, now));
+        const events: JsonValue[] = [];
+        for (const job of admitted) results.push(this.process(job, devices, accepted, events, now));
         for (const [id, work] of devices) this.store.putSeqState(id, work.state, work.counters, now);
         this.seal(accepted, now);
+        sealTagEvents(this.outbox, this.key, events, now);
       })();
     } catch (error) {
       this.outbox.recount();
@@ -167,18 +175,17 @@ export class IngestPipeline implements IngestSink {
     job: Job,
     devices: Map<string, DeviceWork>,
     accepted: Reading[],
+    events: JsonValue[],
     now: number,
   ): IngestResult | undefined {
     switch (job.kind) {
-      case 'tag':
-        this.store.recordTagRead(
-          job.input.readerId,
-          job.input.epc,
-          job.input.timeMs,
-          job.input.rssi,
-          job.input.antenna,
-        );
+      case 'tag': {
+        const { readerId, epc, timeMs, rssi, antenna } = job.input;
+        this.store.recordTagRead(readerId, epc, timeMs, rssi, antenna);
+        const event = tagObserveEvent(job.input, this.tagRules);
+        if (event) events.push(tagEventPayload(event));
         return undefined;
+      }
       case 'message':
         return this.processMessage(job.input, devices, accepted, now);
       case 'gateway':

@@ -6,7 +6,12 @@ import {
   canonicalBytes,
   domainHash,
   generateKeyPair,
+  type LedgerTx,
+  merkleAllProofs,
   merkleLeafHash,
+  merkleRoot,
+  type PayloadTx,
+  payloadLeafHash,
   publicKeyFromText,
   type Reading,
   type ReadingBatchTx,
@@ -22,7 +27,11 @@ import { Hono } from 'hono';
  * A small stand-in for the cloud replicas, for tests and benchmarks until the real cluster runs:
  * it checks signatures, deduplicates by (submitter, seq) as the contract says, commits each
  * submission as a one-transaction block with a state certificate signed by a quorum of its own
- * replica keys, and counts every reading it committed by (deviceId, seq). Several servers may share
+ * replica keys, and counts every reading it committed by (deviceId, seq). Like the real ledger, an
+ * all-readings submission becomes one `readingBatch` transaction on the telemetry chain, and any
+ * other (EPCIS events, registry actions) one `payload` transaction per payload, with its Merkle path
+ * to the signed payloads root, on the trace or registry chain; the receipt has one entry per
+ * transaction. (It checks shapes, not the ledger's business rules.) Several servers may share
  * one `FakeLedger` (several replicas of one network); each can be told to misbehave.
  */
 
@@ -35,6 +44,8 @@ export class FakeLedger {
   private readonly submissions = new Map<string, { body: string; receipt: Receipt }>();
   /** `${deviceId}#${seq}` → how many times committed (exactly once means 1). */
   readonly readingCounts = new Map<string, number>();
+  /** Every committed event and registry payload, in commit order, with where it came from. */
+  readonly businessPayloads: { submitter: string; seq: number; index: number; payload: unknown }[] = [];
   /** When true, a new submission answers 202 and commits only when its status is asked. */
   commitOnPoll = false;
   private readonly pendingCommits = new Map<string, () => void>();
@@ -84,30 +95,47 @@ export class FakeLedger {
     publicKey: string,
     header: ReturnType<typeof verifySubmission>['header'],
   ): void {
-    const payloads = submission.payloads as { kind: 'reading'; reading: Reading }[];
-    for (const p of payloads) {
-      const id = `${p.reading.deviceId}#${p.reading.seq}`;
-      this.readingCounts.set(id, (this.readingCounts.get(id) ?? 0) + 1);
+    const signed = { ...omitV(header), signature: submission.signature, publicKey };
+    const payloads = submission.payloads as { kind: string }[];
+    if (payloads.every((p) => p.kind === 'reading')) {
+      const readings = payloads as { kind: 'reading'; reading: Reading }[];
+      for (const p of readings) {
+        const id = `${p.reading.deviceId}#${p.reading.seq}`;
+        this.readingCounts.set(id, (this.readingCounts.get(id) ?? 0) + 1);
+      }
+      const tx: ReadingBatchTx = { v: 1, kind: 'readingBatch', signed, payloads: readings, gaps: [] };
+      const receipt = this.receiptFor('telemetry', [tx], header.submitter, header.seq);
+      this.submissions.set(key, { body, receipt });
+      return;
     }
-    const tx: ReadingBatchTx = {
-      v: 1,
-      kind: 'readingBatch',
-      signed: { ...omitV(header), signature: submission.signature, publicKey },
-      payloads,
-      gaps: [],
-    };
-    this.submissions.set(key, { body, receipt: this.receiptFor(tx, header.submitter, header.seq) });
+    const paths = merkleAllProofs(payloads.map(payloadLeafHash));
+    const txs: PayloadTx[] = payloads.map((payload, i) => {
+      this.businessPayloads.push({ submitter: header.submitter, seq: header.seq, index: i, payload });
+      return {
+        v: 1,
+        kind: 'payload',
+        signed,
+        payloadIndex: i,
+        payloadPath: paths[i]!.map(toBase64Url),
+        payload: payload as PayloadTx['payload'],
+        links: [],
+      };
+    });
+    const chain = payloads[0]?.kind === 'registry' ? 'registry' : 'trace';
+    this.submissions.set(key, { body, receipt: this.receiptFor(chain, txs, header.submitter, header.seq) });
   }
 
-  private receiptFor(tx: ReadingBatchTx, submitter: string, seq: number): Receipt {
+  /** One block on `chain` holding `txs`, certified by 3 of the 4 replica keys; one receipt entry per tx. */
+  private receiptFor(chain: string, txs: LedgerTx[], submitter: string, seq: number): Receipt {
     this.height++;
+    const leaves = txs.map((tx) => merkleLeafHash(canonicalBytes(tx)));
     const blockHeader: BlockHeader = {
       v: 1,
-      chain: 'telemetry',
+      chain,
       height: this.height,
       prevHash: toBase64Url(new Uint8Array(32)),
-      txRoot: toBase64Url(merkleLeafHash(canonicalBytes(tx))),
-      txCount: 1,
+      txRoot: toBase64Url(merkleRoot(leaves)),
+      txCount: txs.length,
       time: 0,
       batchSeq: this.height,
       anchors: {},
@@ -119,8 +147,17 @@ export class FakeLedger {
     }));
     const certificate = { seq: this.height, stateDigest: toBase64Url(stateDigest), signatures };
     const block = { header: blockHeader, headerIndex: 0, headerCount: 1, headerPath: [], certificate };
-    const proof = { location: { chain: 'telemetry', height: this.height, index: 0 }, txPath: [], block };
-    return { submitter, seq, entries: [{ payloadIndexes: tx.payloads.map((_, i) => i), tx, proof }] };
+    const txPaths = merkleAllProofs(leaves);
+    const entries = txs.map((tx, index) => ({
+      payloadIndexes: tx.kind === 'readingBatch' ? tx.payloads.map((_, i) => i) : [tx.payloadIndex],
+      tx,
+      proof: {
+        location: { chain, height: this.height, index },
+        txPath: txPaths[index]!.map(toBase64Url),
+        block,
+      },
+    }));
+    return { submitter, seq, entries };
   }
 
   /** Readings committed more than once (must stay empty). */

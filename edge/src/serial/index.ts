@@ -17,5 +17,6 @@ export * from './serial-soil-probe.ts';
 export * from './serial-tag-reader.ts';
 export * from './soil-probe.ts';
 export * from './tag-debouncer.ts';
+export * from './tag-read-source.ts';
 export * from './timers.ts';
 export * from './uhf-bb.ts';

@@ -77,6 +77,8 @@ export interface LoadOptions {
   inFlightPerDeviceMax: number;
   /** Extra time allowed after `durationMs` for the last acknowledgements. */
   drainMsMax: number;
+  /** Called as each message is handed to the client (benchmarks time publish → commit with it). */
+  onPublish?: (deviceId: string, message: DeviceMessageOut, timeMs: number) => void;
 }
 
 /** Publishes at a bounded rate for a bounded time from every device in turn; returns what was acknowledged. */
@@ -97,6 +99,7 @@ export async function runLoad(
       const device = devices.get(node.deviceId)!;
       if (device.inFlight >= options.inFlightPerDeviceMax) break;
       const message = batch(node, Date.now(), options.readingsPerMessage);
+      options.onPublish?.(node.deviceId, message, Date.now());
       device.publish(message).catch(() => {});
       sentReadings += message.readings.length;
       messages++;

@@ -85,10 +85,13 @@ export class GatewayProcess {
   stderr = '';
 
   private readonly nodeFlags: readonly string[];
+  /** A compiled CLI (`buildGatewayBundle().cli`) to run with plain node; the TS source via tsx if absent. */
+  private readonly compiledCli: string | undefined;
 
-  constructor(configPath: string, nodeFlags: readonly string[] = []) {
+  constructor(configPath: string, nodeFlags: readonly string[] = [], compiledCli?: string) {
     this.configPath = configPath;
     this.nodeFlags = nodeFlags;
+    this.compiledCli = compiledCli;
   }
 
   /** True once the current child ended on its own (or was killed). */
@@ -103,9 +106,10 @@ export class GatewayProcess {
   /** Starts the daemon and resolves when it printed its ready line. */
   async start(): Promise<void> {
     // node itself with tsx's loader (not the tsx wrapper, which would leave its child running on SIGKILL)
+    const entry = this.compiledCli ? [this.compiledCli] : ['--import', 'tsx', cli];
     const child = spawn(
       process.execPath,
-      [...this.nodeFlags, '--import', 'tsx', cli, 'start', '--config', this.configPath],
+      [...this.nodeFlags, ...entry, 'start', '--config', this.configPath],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
