@@ -1,0 +1,146 @@
+import type { MqttDevice } from '@suyuan/firmware-sim/mqtt/mqtt-device';
+import type { SensorNode } from '@suyuan/firmware-sim/mqtt/sensor-node';
+import { runLoad } from '@suyuan/firmware-sim/scenario/run';
+import type { LedgerNetwork } from '../e2e/ledger-network.ts';
+import { readingCounts, type TelemetryBlock, telemetryBlocks } from '../e2e/ledger-readings.ts';
+import { cpuShares, cpuSnapshot, type HeightWatcher, percentile, rssMb } from './e2e-probes.ts';
+
+/**
+ * One load step of the e2e bench: publish at a target rate for a while, then wait until every
+ * acknowledged reading is on the telemetry chain (bounded), and turn the blocks into throughput,
+ * publish → commit latency, loss/duplicate counts and each process's CPU share.
+ */
+export const DEVICE_SEQ_LIMIT = 2 ** 32;
+
+export interface Load {
+  net: LedgerNetwork;
+  nodes: SensorNode[];
+  devices: Map<string, MqttDevice>;
+  watcher: HeightWatcher;
+  readingsPerMessage: number;
+  inFlightPerDeviceMax: number;
+}
+
+export interface StepResult {
+  targetReadingsPerSecond: number;
+  durationMs: number;
+  publishedReadings: number;
+  ackedReadings: number;
+  ackedReadingsPerSecond: number;
+  committedReadings: number;
+  /** Committed readings ÷ (last commit seen − load start): the rate the whole pipeline sustained. */
+  committedReadingsPerSecond: number;
+  /** Readings committed before the load stopped ÷ load duration. */
+  committedInWindowPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  blocks: number;
+  lost: number;
+  duplicated: number;
+  drainMs: number;
+  drained: boolean;
+  /** CPU cores' worth per process while the load ran. */
+  cpuShare: Record<string, number>;
+  /** CPU cores' worth per process from load start until the last reading committed (drain included). */
+  cpuShareToCommit: Record<string, number>;
+  rssMb: Record<string, number>;
+}
+
+/** Acknowledged reading keys (`deviceId#ledgerSeq`) since the last call; empties the devices' lists. */
+export function takeAcked(devices: Map<string, MqttDevice>): string[] {
+  const keys: string[] = [];
+  for (const d of devices.values()) {
+    for (const a of d.acked) keys.push(`${a.deviceId}#${(a.boot ?? 0) * DEVICE_SEQ_LIMIT + a.seq}`);
+    d.acked.length = 0;
+  }
+  return keys;
+}
+
+/** Scans new telemetry blocks until `want` readings are in them or `drainMsMax` passes. */
+export async function drainInto(
+  load: Load,
+  blocks: TelemetryBlock[],
+  fromHeight: number,
+  want: number,
+  drainMsMax: number,
+): Promise<boolean> {
+  const deadline = Date.now() + drainMsMax;
+  let scanned = fromHeight;
+  let have = blocks.reduce((n, b) => n + b.readings.length, 0);
+  for (;;) {
+    const top = await load.watcher.poll();
+    if (top > scanned) {
+      const fresh = await telemetryBlocks(load.net.url(0), scanned + 1, top);
+      blocks.push(...fresh);
+      have += fresh.reduce((n, b) => n + b.readings.length, 0);
+      scanned = top;
+    }
+    if (have >= want) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function runStep(
+  load: Load,
+  rate: number,
+  durationMs: number,
+  drainMsMax: number,
+): Promise<StepResult> {
+  takeAcked(load.devices);
+  const startHeight = await load.watcher.poll();
+  const pids = load.net.pids();
+  const cpuBefore = cpuSnapshot(pids);
+  const t0 = Date.now();
+  const stats = await runLoad(load.nodes, load.devices, {
+    readingsPerSecond: rate,
+    durationMs,
+    readingsPerMessage: load.readingsPerMessage,
+    inFlightPerDeviceMax: load.inFlightPerDeviceMax,
+    drainMsMax: 10_000,
+  });
+  const tLoadEnd = Date.now();
+  const cpuShare = cpuShares(cpuBefore, cpuSnapshot(pids), tLoadEnd - t0);
+  const rss = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
+  const acked = takeAcked(load.devices);
+  const blocks: TelemetryBlock[] = [];
+  const drained = await drainInto(load, blocks, startHeight, acked.length, drainMsMax);
+  const drainMs = Date.now() - tLoadEnd;
+  const cpuShareToCommit = cpuShares(cpuBefore, cpuSnapshot(pids), Date.now() - t0);
+  const counts = readingCounts(blocks);
+  const latencies: number[] = [];
+  let lastCommit = t0;
+  let inWindow = 0;
+  for (const b of blocks) {
+    const seen = load.watcher.firstSeen.get(b.height) ?? Date.now();
+    lastCommit = Math.max(lastCommit, seen);
+    if (seen <= tLoadEnd) inWindow += b.readings.length;
+    for (const r of b.readings) latencies.push(seen - r.time);
+  }
+  latencies.sort((a, b) => a - b);
+  const committed = blocks.reduce((n, b) => n + b.readings.length, 0);
+  const round = (x: number) => Math.round(x);
+  return {
+    targetReadingsPerSecond: rate,
+    durationMs,
+    publishedReadings: stats.readings,
+    ackedReadings: acked.length,
+    ackedReadingsPerSecond: round((acked.length * 1000) / (tLoadEnd - t0)),
+    committedReadings: committed,
+    committedReadingsPerSecond: round((committed * 1000) / Math.max(1, lastCommit - t0)),
+    committedInWindowPerSecond: round((inWindow * 1000) / (tLoadEnd - t0)),
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? 0,
+    },
+    blocks: blocks.length,
+    lost: acked.filter((k) => !counts.has(k)).length,
+    duplicated: [...counts.values()].filter((c) => c > 1).length,
+    drainMs,
+    drained,
+    cpuShare,
+    cpuShareToCommit,
+    rssMb: rss,
+  };
+}
