@@ -14,6 +14,7 @@ import {
 import { type GatewayConfig, loadGatewayConfig, parseGatewayConfig } from './gateway/config.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { enrollmentActions, queueSignedPayloads } from './gateway/signed-payloads.ts';
+import { createGatewayLogger, type LogLevel, parseLogLevel } from './ops/logger.ts';
 
 /**
  * suyuan-edge: `init` (key and config), `device add|list` (MQTT credentials), `enroll` (registry
@@ -25,7 +26,7 @@ const usage = `usage: suyuan-edge <command> [options]
   device  add <deviceId> --config F     (prints the device secret once)
   device  list --config F
   enroll  --config F [--submit]          (prints registry actions; --submit queues the device bindings)
-  start   --config F
+  start   --config F [--log-level fatal|error|warn|info|debug|trace|silent]
   status  --config F [--json]`;
 
 const options = {
@@ -39,6 +40,7 @@ const options = {
   config: { type: 'string', short: 'c' },
   submit: { type: 'boolean' },
   json: { type: 'boolean' },
+  'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -127,12 +129,23 @@ async function enroll(config: GatewayConfig, submit: boolean): Promise<void> {
   }
 }
 
-async function start(config: GatewayConfig): Promise<void> {
+async function start(config: GatewayConfig, level: LogLevel): Promise<void> {
+  const logger = createGatewayLogger({ gateway: config.name, level });
   const key = loadPrivateKey(config.keyFile);
   const gateway = await Gateway.start(config, { key, rng: new SeededRng(Date.now() | 0) });
   const port = gateway.broker?.port ?? null;
+  // stdout keeps its one machine-readable line (scripts read it); the log line is for operators.
   console.log(JSON.stringify({ ready: true, keyId: key.keyId, mqttPort: port, pid: process.pid }));
-  const stop = () => {
+  const metricsPort = gateway.metricsServer?.port ?? null;
+  logger.info({
+    event: 'ready',
+    keyId: key.keyId,
+    mqttPort: port,
+    metricsPort,
+    uiPort: gateway.uiServer?.port ?? null,
+  });
+  const stop = (signal: string) => {
+    logger.info({ event: 'stopping', signal });
     gateway.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -188,7 +201,7 @@ async function main(argv: string[]): Promise<void> {
     case 'enroll':
       return enroll(config, values.submit === true);
     case 'start':
-      return start(config);
+      return start(config, values['log-level'] ? parseLogLevel(values['log-level']) : config.logLevel);
     case 'status':
       return status(config, values.json === true);
     default:
