@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { ResponseCache } from './cache/response-cache.ts';
 import { qrRoutes } from './consumer/qr-routes.tsx';
 import { consumerRoutes } from './consumer/routes.tsx';
 import type { WebDeps } from './web-deps.ts';
@@ -8,7 +9,12 @@ import type { WebDeps } from './web-deps.ts';
  * The web app: resolver + consumer page + QR codes, and the regulator dashboard under /regulator.
  * Pure composition; the server (server.ts) or a test (`app.request()`) drives it.
  */
-export function createWebApp(deps: WebDeps, extra: ((app: Hono) => void)[] = []): Hono {
+export function createWebApp(
+  deps: WebDeps,
+  extra: ((app: Hono) => void)[] = [],
+  /** null turns response caching off (the benchmark's baseline). */
+  cache: ResponseCache | null = new ResponseCache(),
+): Hono {
   const app = new Hono();
   app.use(
     '*',
@@ -23,8 +29,8 @@ export function createWebApp(deps: WebDeps, extra: ((app: Hono) => void)[] = [])
       },
     }),
   );
-  app.route('/', consumerRoutes(deps));
-  app.route('/', qrRoutes(deps));
+  app.route('/', consumerRoutes(deps, cache));
+  app.route('/', qrRoutes(deps, cache));
   for (const add of extra) add(app);
   app.get('/', (c) => c.redirect('/regulator'));
   app.notFound((c) =>

@@ -4,7 +4,7 @@ import { createDemoWeb } from './demo.ts';
 import { startWebServer } from './server.ts';
 
 /**
- * Run the demo web app: `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2]`.
+ * Run the demo web app: `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2] [--no-cache]`.
  * Prints one JSON line `{"url": …, "demoItem": …}` once listening (tests and the benchmark read it).
  * With --workers > 1, node:cluster runs that many processes on one port, each with its own copy of the
  * read side (as read replicas would); the in-memory scan counts are then per process.
@@ -14,19 +14,29 @@ const { values } = parseArgs({
     items: { type: 'string', default: '1000' },
     port: { type: 'string', default: '0' },
     workers: { type: 'string', default: '1' },
+    'no-cache': { type: 'boolean', default: false },
   },
 });
 const itemCount = Number(values.items);
 const workers = Math.max(1, Number(values.workers));
 
-async function serveOne(): Promise<{ url: string; demoItem: unknown; items: number }> {
-  const web = await createDemoWeb({ itemCount, publicBase: 'http://127.0.0.1' });
+async function serveOne(): Promise<{ url: string; demoItem: unknown; items: number; pid: number }> {
+  const web = await createDemoWeb({
+    itemCount,
+    publicBase: 'http://127.0.0.1',
+    cache: !values['no-cache'],
+  });
   const server = await startWebServer(web.app, Number(values.port));
   web.deps.publicBase = server.url;
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  return { url: server.url, demoItem: web.demo.demoItem, items: web.demo.ledger.items.size };
+  return {
+    url: server.url,
+    demoItem: web.demo.demoItem,
+    items: web.demo.ledger.items.size,
+    pid: process.pid,
+  };
 }
 
 if (workers === 1) {

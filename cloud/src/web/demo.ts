@@ -1,6 +1,7 @@
 import { type Clock, ManualClock } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import { createWebApp } from './app.tsx';
+import { ResponseCache } from './cache/response-cache.ts';
 import { buildDemoLedger, type DemoLedger, demoStartMs } from './fixture/demo-ledger.ts';
 import type { RegulatorUser } from './regulator/auth-routes.tsx';
 import { regulatorDashboard } from './regulator/dashboard.ts';
@@ -36,6 +37,8 @@ export interface DemoWebOptions {
   clock?: Clock;
   users?: RegulatorUser[];
   secureCookies?: boolean;
+  /** false: no response cache (the benchmark's baseline). */
+  cache?: boolean;
 }
 
 export async function createDemoWeb(options: DemoWebOptions): Promise<DemoWeb> {
@@ -53,6 +56,10 @@ export async function createDemoWeb(options: DemoWebOptions): Promise<DemoWeb> {
     users: options.users ?? (await demoUsers()),
     secureCookies: options.secureCookies ?? false,
   });
-  const app = createWebApp(deps, [(a) => a.route('/', dashboard)]);
+  const app = createWebApp(
+    deps,
+    [(a) => a.route('/', dashboard)],
+    options.cache === false ? null : new ResponseCache(),
+  );
   return { demo, deps, app };
 }

@@ -66,6 +66,8 @@ export function ledgerReadModel(reader: LedgerReader, catalog: WebCatalog): Read
     ),
   };
   const products = new Map(catalog.products.map((p) => [p.gtin, p]));
+  // Telemetry commits every few seconds; pages pick new readings up by cache age instead.
+  const stampChains = m.config.chains.filter((ch) => ch.kind !== 'telemetry').map((ch) => ch.name);
   const keys = (stmt: typeof q.out, kind: string, key: string) =>
     (stmt.all(kind, key) as { key: string }[]).map((r) => r.key);
 
@@ -121,6 +123,10 @@ export function ledgerReadModel(reader: LedgerReader, catalog: WebCatalog): Read
 
   return {
     replicaPublicKeys: () => reader.node.replicaPublicKeys,
+    changeStamp: () => {
+      const heads = reader.views.heads();
+      return stampChains.map((chain) => heads[chain] ?? 0).join('.');
+    },
     product: async (gtin) => products.get(gtin) ?? null,
     products: async () => [...products.values()],
     async item(gtin, serial): Promise<ItemInfo | null> {

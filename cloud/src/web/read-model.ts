@@ -145,6 +145,11 @@ export type SubmitOutcome =
 export interface ReadModel {
   /** Replica public keys the pages verify certificates against (configuration, not ledger data). */
   replicaPublicKeys(): readonly Uint8Array[];
+  /**
+   * Changes whenever a block that can change a page commits (heights of every chain except
+   * telemetry): cached pages are valid while it stays the same. Cheap: called on every request.
+   */
+  changeStamp(): string;
   product(gtin: string): Promise<ProductInfo | null>;
   products(): Promise<ProductInfo[]>;
   item(gtin: string, serial: string): Promise<ItemInfo | null>;

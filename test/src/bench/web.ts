@@ -1,17 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { SeededRng } from '@suyuan/shared';
+import { renderReport } from './web-report.ts';
 
 /**
  * `pnpm bench:web`: latency and throughput of the GS1 Digital Link resolver (link set for API
  * clients) and the consumer page (server-rendered HTML with charts, scan counting on) over an
  * in-memory demo ledger of 100,000 items, with autocannon at 500 connections. The server runs alone
- * in its own process (`cloud/src/web/demo-main.ts`); every request asks for a random item.
- * Options: --items=100000 --connections=500 --duration-s=15 --workers=1 (server processes).
+ * in its own process (`cloud/src/web/demo-main.ts`); every request asks for a random item (uniform,
+ * seeded). Runs the server twice — response cache off (session 1's code path) and on — so the
+ * ratio between the two is measured under the same load.
+ *
+ *   pnpm bench:web [--out file.json] [--quick] [--items 100000] [--connections 500]
+ *                  [--duration-s 15] [--workers 1] [--variants uncached,cached]
  */
 
 interface AutocannonResult {
@@ -36,27 +43,53 @@ type Autocannon = (options: {
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
-const itemCount = Number(args.get('items') ?? 100_000);
-const connections = Number(args.get('connections') ?? 500);
-const durationS = Number(args.get('duration-s') ?? 15);
-const workers = Number(args.get('workers') ?? 1);
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    items: { type: 'string' },
+    connections: { type: 'string' },
+    'duration-s': { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    variants: { type: 'string', default: 'uncached,cached' },
+  },
+});
+const quick = values.quick;
+const itemCount = Number(values.items ?? (quick ? 5_000 : 100_000));
+const connections = Number(values.connections ?? (quick ? 50 : 500));
+const durationS = Number(values['duration-s'] ?? (quick ? 2 : 15));
+const warmupS = quick ? 1 : 3;
+const workers = Number(values.workers);
+const variants = values.variants.split(',').filter((v) => v === 'cached' || v === 'uncached');
 const itemsPerLot = 50;
+/** A phone's browser asks for compressed bodies; the "page (phone)" scenario does the same. */
+const browserEncoding = 'gzip, deflate, br';
 
-function startServer(): Promise<{ child: ChildProcess; url: string; gtins: string[] }> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function startServer(cache: boolean): Promise<{ child: ChildProcess; url: string; pid: number }> {
   const child = spawn(
     join(repoRoot, 'node_modules/.bin/tsx'),
-    ['cloud/src/web/demo-main.ts', '--items', String(itemCount), '--workers', String(workers)],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    [
+      'cloud/src/web/demo-main.ts',
+      ...['--items', String(itemCount), '--workers', String(workers)],
+      ...(cache ? [] : ['--no-cache']),
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((done, fail) => {
     child.once('exit', (code) => fail(new Error(`demo server exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
-      const info = JSON.parse(line) as { url: string; demoItem: { gtin: string } };
-      done({ child, url: info.url, gtins: [] });
+      const info = JSON.parse(line) as { url: string; pid: number };
+      done({ child, url: info.url, pid: info.pid });
     });
   });
 }
@@ -70,19 +103,32 @@ function randomItemPath(rng: SeededRng, gtins: readonly string[]): string {
   return `/01/${gtins[lot % 3]}/21/${lotId}${String(rng.int(inLot) + 1).padStart(4, '0')}`;
 }
 
-async function run(url: string, name: string, accept: string, gtins: string[]) {
+const scenarios = [
+  { name: 'resolver (link set)', headers: { accept: 'application/linkset+json' } },
+  { name: 'consumer page (HTML)', headers: { accept: 'text/html', 'accept-language': 'zh-CN,zh;q=0.9' } },
+  {
+    name: 'consumer page (phone, gzip)',
+    headers: { accept: 'text/html', 'accept-language': 'zh-CN,zh;q=0.9', 'accept-encoding': browserEncoding },
+  },
+];
+
+async function run(url: string, pid: number, headers: Record<string, string>, gtins: string[]) {
   const rng = new SeededRng(42);
   const request: AutocannonRequest = {
     method: 'GET',
-    headers: { accept, 'accept-language': 'zh-CN,zh;q=0.9' },
+    headers,
     setupRequest: (req) => ({ ...req, path: randomItemPath(rng, gtins) }),
   };
-  await autocannon({ url, connections: Math.min(50, connections), duration: 3, requests: [request] });
+  await autocannon({ url, connections: Math.min(50, connections), duration: warmupS, requests: [request] });
+  const cpuBefore = cpuSecondsOf(pid);
   const r = await autocannon({ url, connections, duration: durationS, requests: [request] });
+  const cpuAfter = cpuSecondsOf(pid);
   return {
-    name,
-    connections,
-    durationS,
+    // Load-independent: the server's own CPU time per answered request (one server process).
+    serverCpuMsPerRequest:
+      cpuBefore === null || cpuAfter === null || r.requests.total === 0 || workers !== 1
+        ? null
+        : Math.round(((cpuAfter - cpuBefore) * 1e6) / r.requests.total) / 1000,
     requestsPerSecond: Math.round(r.requests.average),
     latencyMs: {
       p50: r.latency.p50,
@@ -98,34 +144,50 @@ async function run(url: string, name: string, accept: string, gtins: string[]) {
   };
 }
 
-const { child, url } = await startServer();
-try {
-  const { demoGtin } = await import('@suyuan/cloud/web/fixture/demo-parties');
-  const gtins = ['00001', '00002', '00003'].map(demoGtin);
-  const results = [];
-  results.push(await run(url, 'resolver (link set)', 'application/linkset+json', gtins));
-  results.push(await run(url, 'consumer page (HTML)', 'text/html', gtins));
-  const report = {
-    bench: 'web',
-    when: new Date().toISOString(),
-    itemCount,
-    workers,
-    cpus: (await import('node:os')).cpus().length,
-    results,
-  };
-  const dir = join(repoRoot, 'test/bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `web-${report.when.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`| scenario | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors |`);
-  console.log(`|---|---|---|---|---|---|---|---|---|`);
-  for (const r of results) {
-    const l = r.latencyMs;
-    console.log(
-      `| ${r.name} | ${r.connections} | ${r.requestsPerSecond} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${r.non2xx} | ${r.errors} |`,
-    );
+async function runVariant(variant: string, gtins: string[]) {
+  const { child, url, pid } = await startServer(variant === 'cached');
+  try {
+    const rows = [];
+    for (const s of scenarios) {
+      const loadAverage1mBefore = loadavg()[0] ?? 0;
+      rows.push({
+        variant,
+        scenario: s.name,
+        connections,
+        durationS,
+        loadAverage1mBefore,
+        ...(await run(url, pid, s.headers, gtins)),
+      });
+      console.error(`web bench: ${variant} · ${s.name} done`);
+    }
+    return rows;
+  } finally {
+    child.kill('SIGTERM');
   }
-  console.log(`results: ${file}`);
-} finally {
-  child.kill('SIGTERM');
 }
+
+const date = new Date().toISOString();
+const loadAverageBefore = loadavg();
+const { demoGtin } = await import('@suyuan/cloud/web/fixture/demo-parties');
+const gtins = ['00001', '00002', '00003'].map(demoGtin);
+const results = [];
+for (const variant of variants) results.push(...(await runVariant(variant, gtins)));
+const report = {
+  bench: 'web',
+  date,
+  node: process.version,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  loadAverageBefore,
+  quick,
+  itemCount,
+  itemsPerLot,
+  workers,
+  warmupS,
+  results,
+};
+const file = values.out ?? join(repoRoot, 'test/bench/results', `web-${date.replace(/[:.]/g, '-')}.json`);
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+console.log(renderReport(report));
+console.log(`results: ${file}`);

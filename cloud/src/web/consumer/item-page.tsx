@@ -1,6 +1,7 @@
 import { fill, type Lang, localName, strings } from '../i18n.ts';
 import { Page } from '../layout.tsx';
-import { Chart } from './chart.tsx';
+import { Chart, type ChartProps } from './chart.tsx';
+import type { ChartMemo } from './chart-memo.ts';
 import type { ItemView } from './item-view.ts';
 import type { JourneyStep } from './journey.ts';
 
@@ -16,6 +17,8 @@ export interface ItemPageProps {
   scriptUrl: string;
   suspectedClone: boolean;
   lotSerials: string[];
+  /** Reuse charts drawn for other pages (same lot, same truck); none: draw each. */
+  charts?: ChartMemo | undefined;
 }
 
 function formatTime(ms: number, lang: Lang): string {
@@ -61,6 +64,8 @@ export function ItemPage(props: ItemPageProps) {
   const region = t.regions[view.lot.plot.region] ?? view.lot.plot.region;
   const cold = view.product.coldChain;
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
+  const chart = (sourceKey: string, p: ChartProps) =>
+    props.charts ? props.charts.render(sourceKey, p) : <Chart {...p} />;
   const header = (
     <header class="bar">
       <a class="brand" href={props.path}>
@@ -143,28 +148,33 @@ export function ItemPage(props: ItemPageProps) {
         ))}
       </ol>
       <h2>{t.growing}</h2>
-      <Chart
-        title={t.soilTemperature}
-        points={view.growing.temperature}
-        emptyText={t.noReadings}
-        lang={lang}
-      />
-      <Chart title={t.soilMoisture} points={view.growing.moisture} emptyText={t.noReadings} lang={lang} />
+      {chart(view.seriesKeys.growing, {
+        title: t.soilTemperature,
+        points: view.growing.temperature,
+        emptyText: t.noReadings,
+        lang,
+      })}
+      {chart(view.seriesKeys.growing, {
+        title: t.soilMoisture,
+        points: view.growing.moisture,
+        emptyText: t.noReadings,
+        lang,
+      })}
       <h2>{t.coldChain}</h2>
       {view.excursions.map((e) => (
         <p class="bad">{fill(t.excursion, { minutes: e.minutes })}</p>
       ))}
-      <Chart
-        title={t.transportTemperature}
-        points={view.coldChain}
-        band={{
+      {chart(view.seriesKeys.coldChain, {
+        title: t.transportTemperature,
+        points: view.coldChain,
+        band: {
           min: cold.minC,
           max: cold.maxC,
           label: fill(t.allowedRange, { min: cold.minC, max: cold.maxC }),
-        }}
-        emptyText={t.noReadings}
-        lang={lang}
-      />
+        },
+        emptyText: t.noReadings,
+        lang,
+      })}
       {view.item === null ? (
         <section>
           <h2>{t.lotPageNote}</h2>

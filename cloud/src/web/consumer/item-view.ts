@@ -20,6 +20,8 @@ export interface ItemView {
   growing: { temperature: ChartPoint[]; moisture: ChartPoint[] };
   coldChain: ChartPoint[];
   excursions: Excursion[];
+  /** Where each chart's series came from (lot and plot devices; sensor windows): a memo key. */
+  seriesKeys: { growing: string; coldChain: string };
 }
 
 export const readingsPerChartMax = 5000;
@@ -72,7 +74,8 @@ async function coldChainSeries(
   const until = Math.min(nowMs, last + storageWindowMsMax);
   const points: ChartPoint[] = [];
   const readings = [];
-  for (const w of sensorWindows(steps, until)) {
+  const windows = sensorWindows(steps, until);
+  for (const w of windows) {
     const series = await model.readings(w.deviceId, w.from, w.to, readingsPerChartMax);
     for (const r of series) {
       if (r.type !== 'Temperature') continue;
@@ -80,7 +83,8 @@ async function coldChainSeries(
       points.push({ time: r.time, value: r.value });
     }
   }
-  return { points, excursions: findExcursions(readings, product.coldChain) };
+  const key = windows.map((w) => `${w.deviceId}@${w.from}-${w.to}`).join(',');
+  return { points, excursions: findExcursions(readings, product.coldChain), key };
 }
 
 /** Load the view of an item (`serial` given) or of a whole lot; null when unknown. */
@@ -114,5 +118,6 @@ export async function loadItemView(
     growing: await growingSeries(model, lot, steps),
     coldChain: cold.points,
     excursions: cold.excursions,
+    seriesKeys: { growing: `${lot.key}|${lot.plot.deviceIds.join(',')}`, coldChain: cold.key },
   };
 }

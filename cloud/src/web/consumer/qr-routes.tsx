@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
 import QRCode from 'qrcode';
+import { defaultResponseCacheLimits, ResponseCache } from '../cache/response-cache.ts';
+import { sendCached } from '../cache/send-cached.ts';
 import { strings } from '../i18n.ts';
 import { Page } from '../layout.tsx';
 import type { WebDeps } from '../web-deps.ts';
@@ -16,7 +18,7 @@ export const qrPngWidthPx = 300;
 
 const qrOptions = { errorCorrectionLevel: 'M' as const, margin: 2 };
 
-export function qrRoutes(deps: WebDeps): Hono {
+export function qrRoutes(deps: WebDeps, cache: ResponseCache | null): Hono {
   const app = new Hono();
 
   app.get('/qr/01/*', async (c) => {
@@ -30,17 +32,24 @@ export function qrRoutes(deps: WebDeps): Hono {
         400,
       );
     }
-    if (!(await deps.model.item(target.gtin, target.serial))) {
-      return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
-    }
-    const url = `${deps.publicBase}${canonicalPath(target)}`;
-    c.header('Cache-Control', 'public, max-age=86400');
-    if (m[2] === 'svg') {
-      const svg = await QRCode.toString(url, { ...qrOptions, type: 'svg' });
-      return c.body(svg, 200, { 'Content-Type': 'image/svg+xml' });
-    }
-    const png = await QRCode.toBuffer(url, { ...qrOptions, type: 'png', width: qrPngWidthPx });
-    return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' });
+    const serial = target.serial;
+    // A QR code names a path on this resolver: it never changes once the item exists.
+    const entry = await (
+      cache ?? new ResponseCache({ ...defaultResponseCacheLimits, entriesMax: 0 })
+    ).getOrMake(`qr|${m[1]}.${m[2]}`, 'qr', deps.clock.now(), async () => {
+      if (!(await deps.model.item(target.gtin, serial))) return null;
+      const url = `${deps.publicBase}${canonicalPath(target)}`;
+      if (m[2] === 'svg') {
+        return {
+          contentType: 'image/svg+xml',
+          body: await QRCode.toString(url, { ...qrOptions, type: 'svg' }),
+        };
+      }
+      const png = await QRCode.toBuffer(url, { ...qrOptions, type: 'png', width: qrPngWidthPx });
+      return { contentType: 'image/png', body: new Uint8Array(png) };
+    });
+    if (!entry) return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
+    return sendCached(c, entry, 'public, max-age=86400');
   });
 
   app.get('/labels/01/*', async (c) => {

@@ -3,11 +3,15 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { verifierBundle } from '../bundle.ts';
+import { memoReadModel } from '../cache/memo-read-model.ts';
+import { defaultResponseCacheLimits, ResponseCache } from '../cache/response-cache.ts';
+import { sendCached } from '../cache/send-cached.ts';
 import { type Lang, pickLang } from '../i18n.ts';
 import { lotKey } from '../identity.ts';
 import type { ItemStatus, ProductInfo, ReadModel } from '../read-model.ts';
 import { parseRegion } from '../scans/clone-heuristics.ts';
 import type { WebDeps } from '../web-deps.ts';
+import { ChartMemo } from './chart-memo.ts';
 import { ErrorPage } from './error-page.tsx';
 import { ItemPage } from './item-page.tsx';
 import { loadItemView, worstStatus } from './item-view.ts';
@@ -70,9 +74,31 @@ async function findIdentity(
   return lot ? { product, status: worstStatus(lot.status, item?.status ?? 'active') } : null;
 }
 
-export function consumerRoutes(deps: WebDeps): Hono {
+/** How clients may keep what the resolver answers: always ask again (a recall must show), ETag makes it a 304. */
+const revalidate = 'no-cache';
+
+/** The events of an item (and its lot) with their proofs, as the page's verifier fetches them. */
+async function proofBundle(model: ReadModel, target: Target) {
+  const item = target.serial === undefined ? null : await model.item(target.gtin, target.serial);
+  const lotId = target.serial === undefined ? target.lot : item?.lot;
+  if (lotId === undefined) return null;
+  const keys = [lotKey(target.gtin, lotId)];
+  if (item) keys.unshift(item.key);
+  const chains = [];
+  for (const key of keys) chains.push({ key, events: await model.eventsFor(key) });
+  if (chains.every((ch) => ch.events.length === 0)) return null;
+  return { contentType: 'application/json', body: JSON.stringify({ v: 1, chains }) };
+}
+
+/** `cache` null: nothing kept between requests (the benchmark's baseline). */
+export function consumerRoutes(deps: WebDeps, cache: ResponseCache | null): Hono {
   const app = new Hono();
   const replicaKeys = deps.model.replicaPublicKeys().map(toBase64Url);
+  const stamp = () => deps.model.changeStamp();
+  // What a page miss reads (a lot's history, readings, parties) is shared by the lot's items.
+  const model = cache ? memoReadModel(deps.model, () => deps.clock.now()) : deps.model;
+  const charts = cache ? new ChartMemo() : undefined;
+  const responses = cache ?? new ResponseCache({ ...defaultResponseCacheLimits, entriesMax: 0 });
 
   const errorPage = (c: Context, status: 400 | 404, detail: string) => {
     const lang = langOf(c);
@@ -96,64 +122,73 @@ export function consumerRoutes(deps: WebDeps): Hono {
   app.get('/proofs/01/*', async (c) => {
     const target = parseTarget(c.req.path.slice('/proofs'.length));
     if ('error' in target) return c.json({ error: { code: 'resolver.badLink', message: target.error } }, 400);
-    const lotId =
-      target.serial === undefined ? target.lot : (await deps.model.item(target.gtin, target.serial))?.lot;
-    if (lotId === undefined)
-      return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
-    const keys = [lotKey(target.gtin, lotId)];
-    if (target.serial !== undefined) keys.unshift((await deps.model.item(target.gtin, target.serial))!.key);
-    const chains = [];
-    for (const key of keys) chains.push({ key, events: await deps.model.eventsFor(key) });
-    if (chains.every((ch) => ch.events.length === 0)) {
-      return c.json({ error: { code: 'resolver.notFound', message: 'no events recorded' } }, 404);
-    }
-    c.header('Cache-Control', 'no-cache');
-    return c.json({ v: 1, chains });
+    const entry = await responses.getOrMake(
+      `proofs|${canonicalPath(target)}`,
+      stamp(),
+      deps.clock.now(),
+      () => proofBundle(model, target),
+    );
+    if (!entry)
+      return c.json({ error: { code: 'resolver.notFound', message: 'unknown item or no events' } }, 404);
+    return sendCached(c, entry, revalidate);
   });
 
   app.get('/01/*', async (c) => {
     const target = parseTarget(c.req.path);
     if ('error' in target) return errorPage(c, 400, target.error);
     const path = canonicalPath(target);
-    c.header('Vary', 'Accept, Accept-Language');
-    c.header('Cache-Control', 'no-cache');
     const anchor = `${deps.publicBase}${path}`;
+    const now = deps.clock.now();
     if (wantsLinkset(c.req.header('accept'), c.req.query('linkType'))) {
-      const found = await findIdentity(deps.model, target);
-      if (!found) return errorPage(c, 404, path);
-      const body = buildLinkset({
-        anchor,
-        title: `${found.product.name.zh} ${found.product.name.en}`,
-        proofsUrl: `${deps.publicBase}/proofs${path}`,
-        qrSvgUrl: target.serial === undefined ? null : `${deps.publicBase}/qr${path}.svg`,
-        labelsUrl: target.serial === undefined ? `${deps.publicBase}/labels${path}` : null,
-        status: found.status,
+      const entry = await responses.getOrMake(`linkset|${path}`, stamp(), now, async () => {
+        const found = await findIdentity(model, target);
+        if (!found) return null;
+        const body = buildLinkset({
+          anchor,
+          title: `${found.product.name.zh} ${found.product.name.en}`,
+          proofsUrl: `${deps.publicBase}/proofs${path}`,
+          qrSvgUrl: target.serial === undefined ? null : `${deps.publicBase}/qr${path}.svg`,
+          labelsUrl: target.serial === undefined ? `${deps.publicBase}/labels${path}` : null,
+          status: found.status,
+        });
+        return { contentType: linksetMediaType, body: JSON.stringify(body) };
       });
-      return c.body(JSON.stringify(body), 200, { 'Content-Type': linksetMediaType });
+      return entry ? sendCached(c, entry, revalidate) : errorPage(c, 404, path);
     }
-    const view = await loadItemView(deps.model, target.gtin, target, deps.clock.now());
-    if (!view) return errorPage(c, 404, path);
-    c.header('Link', `<${anchor}?linkType=all>; rel="linkset"; type="${linksetMediaType}"`);
+    // Count the scan before anything can come from the cache: a cached page is still a scan.
     let suspectedClone = false;
-    if (view.item) {
+    if (target.serial !== undefined) {
+      const item = await deps.model.item(target.gtin, target.serial);
+      if (!item) return errorPage(c, 404, path);
       const region = parseRegion(c.req.query('region') ?? c.req.header(deps.regionHeader));
-      suspectedClone = deps.scans.record(view.item.key, region, view.item.lastShipmentRegion).suspected;
+      suspectedClone = deps.scans.record(item.key, region, item.lastShipmentRegion).suspected;
     }
-    const lotSerials = view.item
-      ? []
-      : await deps.model.lotSerials(target.gtin, view.lot.lot, lotSerialsShownMax);
-    return c.html(
-      <ItemPage
-        view={view}
-        lang={langOf(c)}
-        path={path}
-        proofsUrl={`/proofs${path}`}
-        replicaKeys={replicaKeys}
-        scriptUrl="/assets/verify.js"
-        suspectedClone={suspectedClone}
-        lotSerials={lotSerials}
-      />,
-    );
+    const lang = langOf(c);
+    const key = `page|${lang}|${suspectedClone ? 'clone' : 'ok'}|${path}`;
+    const entry = await responses.getOrMake(key, stamp(), now, async () => {
+      const view = await loadItemView(model, target.gtin, target, now);
+      if (!view) return null;
+      const lotSerials = view.item
+        ? []
+        : await model.lotSerials(target.gtin, view.lot.lot, lotSerialsShownMax);
+      const page = (
+        <ItemPage
+          view={view}
+          lang={lang}
+          path={path}
+          proofsUrl={`/proofs${path}`}
+          replicaKeys={replicaKeys}
+          scriptUrl="/assets/verify.js"
+          suspectedClone={suspectedClone}
+          lotSerials={lotSerials}
+          charts={charts}
+        />
+      );
+      return { contentType: 'text/html; charset=UTF-8', body: String(await page.toString()) };
+    });
+    if (!entry) return errorPage(c, 404, path);
+    c.header('Link', `<${anchor}?linkType=all>; rel="linkset"; type="${linksetMediaType}"`);
+    return sendCached(c, entry, revalidate);
   });
 
   return app;

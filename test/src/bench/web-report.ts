@@ -1,0 +1,130 @@
+/**
+ * Renders a `pnpm bench:web` JSON result as the markdown between `<!-- bench:web -->` and
+ * `<!-- /bench:web -->` in docs/benchmarks.md: one table of every run, the goal line per scenario
+ * (p99 under 50 ms at 500 connections, no errors) and the cached ÷ uncached ratios.
+ * Throws a clear error when the shape does not match.
+ */
+
+export const goalP99Ms = 50;
+export const goalConnections = 500;
+
+interface WebRow {
+  variant: string;
+  scenario: string;
+  connections: number;
+  durationS: number;
+  loadAverage1mBefore: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  total: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  serverCpuMsPerRequest: number | null;
+}
+
+interface WebResult {
+  date: string;
+  node: string;
+  cpuModel: string;
+  cores: number;
+  loadAverageBefore: number[];
+  quick: boolean;
+  itemCount: number;
+  workers: number;
+  results: WebRow[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function need(cond: boolean, what: string): asserts cond {
+  if (!cond) throw new Error(`web bench result: ${what}`);
+}
+
+function checkRow(row: unknown, i: number): asserts row is WebRow {
+  need(isObject(row), `results[${i}] is not an object`);
+  for (const k of ['variant', 'scenario'] as const)
+    need(typeof row[k] === 'string', `results[${i}].${k} is not a string`);
+  for (const k of [
+    'connections',
+    'durationS',
+    'requestsPerSecond',
+    'total',
+    'non2xx',
+    'errors',
+    'timeouts',
+  ] as const) {
+    need(typeof row[k] === 'number', `results[${i}].${k} is not a number`);
+  }
+  const cpu = row.serverCpuMsPerRequest;
+  need(
+    cpu === null || typeof cpu === 'number',
+    `results[${i}].serverCpuMsPerRequest is not a number or null`,
+  );
+  const l = row.latencyMs;
+  need(isObject(l), `results[${i}].latencyMs is missing`);
+  for (const k of ['p50', 'p90', 'p99', 'max', 'mean'] as const) {
+    need(typeof l[k] === 'number', `results[${i}].latencyMs.${k} is not a number`);
+  }
+}
+
+function check(result: unknown): asserts result is WebResult {
+  need(isObject(result), 'not an object');
+  for (const k of ['date', 'node', 'cpuModel'] as const)
+    need(typeof result[k] === 'string', `${k} is not a string`);
+  for (const k of ['cores', 'itemCount', 'workers'] as const)
+    need(typeof result[k] === 'number', `${k} is not a number`);
+  need(typeof result.quick === 'boolean', 'quick is not a boolean');
+  need(Array.isArray(result.loadAverageBefore), 'loadAverageBefore is not an array');
+  need(Array.isArray(result.results) && result.results.length > 0, 'results is empty or missing');
+  result.results.forEach(checkRow);
+}
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+function goalLine(row: WebRow): string {
+  const met =
+    row.connections >= goalConnections &&
+    row.latencyMs.p99 < goalP99Ms &&
+    row.errors === 0 &&
+    row.non2xx === 0;
+  const why = row.connections < goalConnections ? ` (ran at ${row.connections} connections)` : '';
+  return `- ${row.scenario}, ${row.variant}: p99 ${n(row.latencyMs.p99)} ms — **${met ? 'met' : 'not met'}**${why}`;
+}
+
+export function renderReport(result: unknown): string {
+  check(result);
+  const load = result.loadAverageBefore.map((v) => v.toFixed(2)).join(' / ');
+  const lines = [
+    `Run ${result.date}${result.quick ? ' (**--quick**: small ledger, few connections, not a figure)' : ''}: ` +
+      `${n(result.itemCount)} items, ${result.workers} server process(es), ${result.cores} × ${result.cpuModel}, ` +
+      `Node ${result.node}, load average before ${load}.`,
+    '',
+    '| variant | scenario | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | timeouts | server CPU ms/req | load 1m before |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...result.results.map((r) => {
+      const l = r.latencyMs;
+      return `| ${r.variant} | ${r.scenario} | ${r.connections} | ${n(r.requestsPerSecond)} | ${l.p50} | ${l.p90} | ${n(l.p99)} | ${n(l.max)} | ${r.non2xx} | ${r.errors} | ${r.timeouts} | ${r.serverCpuMsPerRequest ?? '—'} | ${r.loadAverage1mBefore.toFixed(2)} |`;
+    }),
+    '',
+    `Goal: p99 < ${goalP99Ms} ms at ${goalConnections} connections, without errors.`,
+    '',
+    ...result.results.map(goalLine),
+  ];
+  const ratios = result.results.flatMap((cached) => {
+    if (cached.variant !== 'cached') return [];
+    const base = result.results.find((r) => r.variant === 'uncached' && r.scenario === cached.scenario);
+    if (!base || base.requestsPerSecond === 0) return [];
+    const rps = cached.requestsPerSecond / base.requestsPerSecond;
+    const p99 = base.latencyMs.p99 / Math.max(1, cached.latencyMs.p99);
+    const b = base.serverCpuMsPerRequest;
+    const c = cached.serverCpuMsPerRequest;
+    const cpu =
+      b !== null && c !== null && c > 0 ? `; server CPU per request ${(b / c).toFixed(2)}× less` : '';
+    return [
+      `- ${cached.scenario}: cached ÷ uncached req/s ${rps.toFixed(2)}×; p99 ${p99.toFixed(2)}× lower${cpu}`,
+    ];
+  });
+  if (ratios.length > 0) lines.push('', 'Ratios (same run, same machine):', '', ...ratios);
+  return lines.join('\n');
+}
