@@ -1,4 +1,5 @@
 import type { ClientRequest } from '../consensus/types.ts';
+import { DeviceReadings } from '../ledger/device-readings.ts';
 import type { LedgerMachine } from '../ledger/ledger-machine.ts';
 import { ProofBuilder } from '../ledger/proofs.ts';
 import { TraceQuery } from '../ledger/trace-query.ts';
@@ -37,6 +38,7 @@ export class LedgerReader {
   readonly proofs: ProofBuilder;
   readonly traces: TraceQuery;
   readonly views: LedgerViews;
+  readonly deviceReadings: DeviceReadings;
   readonly pending: PendingSubmissions;
   readonly limits: LedgerApiLimits;
 
@@ -47,6 +49,7 @@ export class LedgerReader {
     this.proofs = new ProofBuilder(m.chains);
     this.traces = new TraceQuery(m.db, m.state, this.proofs);
     this.views = new LedgerViews(m.db, m.state);
+    this.deviceReadings = new DeviceReadings(m.db, m.chains);
     this.pending = new PendingSubmissions(limits.pendingTrackedMax);
   }
 }

@@ -129,6 +129,21 @@ export function openApiDocument(): unknown {
           responses: { '200': { description: 'block' }, '404': error('unknown block') },
         },
       },
+      '/v1/devices/{deviceId}/readings': {
+        get: {
+          summary: "One device's readings in a time window (device -> reading-batches index), oldest first",
+          parameters: [
+            { name: 'deviceId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'from', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            { name: 'to', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000 } },
+          ],
+          responses: {
+            '200': { description: '{ deviceId, readings, batches, truncated }' },
+            '400': error('bad device id or window'),
+          },
+        },
+      },
       '/v1/rejections': {
         get: {
           summary: 'Rejected submissions with reasons, newest first',

@@ -74,6 +74,20 @@ export function queryRoutes(reader: LedgerReader): Hono {
     return c.json({ header: block.header, txs, proof: proofs.blockProof(chain, height) });
   });
 
+  /** One device's readings in a time window, from the device → reading-batches index. */
+  app.get('/v1/devices/:deviceId/readings', (c) => {
+    const deviceId = c.req.param('deviceId');
+    if (!/^[A-Za-z0-9._:-]{1,64}$/.test(deviceId)) {
+      return errorResponse(c, 400, 'query.invalid', 'a device id is 1-64 of A-Z a-z 0-9 . _ : -');
+    }
+    const to = intParam(c.req.query('to'), 'to', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    const fromText = c.req.query('from');
+    const from = fromText === '0' ? 0 : intParam(fromText, 'from', 0, Number.MAX_SAFE_INTEGER);
+    if (from > to) return errorResponse(c, 400, 'query.invalid', 'from is after to');
+    const limit = intParam(c.req.query('limit'), 'limit', 1000, deviceReadingsPageMax);
+    return c.json(reader.deviceReadings.readings(deviceId, from, to, limit));
+  });
+
   app.get('/v1/rejections', (c) => {
     const submitter = c.req.query('submitter') ?? null;
     const limit = intParam(c.req.query('limit'), 'limit', 20, limits.pageItemsMax);
@@ -82,6 +96,9 @@ export function queryRoutes(reader: LedgerReader): Hono {
 
   return app;
 }
+
+/** Most readings one page of /v1/devices/{id}/readings returns. */
+export const deviceReadingsPageMax = 10_000;
 
 function knownChain(reader: LedgerReader, name: string): string | null {
   return reader.node.machine.config.chains.some((c) => c.name === name) ? name : null;

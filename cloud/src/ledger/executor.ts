@@ -117,6 +117,10 @@ function executeReadings(
   const chain = routeChain(env.config, 'telemetry', env.ctx.participant.id);
   const at = env.assembler.add(chain, tx);
   for (const gap of result.gaps) env.state.recordGap(gap, at);
+  env.state.recordDeviceReadings(
+    payloads.map((p) => p.reading),
+    at,
+  );
   return {
     ok: true,
     txs: [{ chain, height: at.height, index: at.index, payloadIndexes: payloads.map((_, i) => i) }],

@@ -49,6 +49,20 @@ const migrations: readonly string[] = [
     chain TEXT NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL);
   CREATE INDEX gaps_by_device ON gaps (device_id);
   `,
+  // v2: device -> reading batches, one row per (device, batch tx) with its time range and count
+  // (query data, derived from the telemetry txs; back-filled from them here).
+  `
+  CREATE TABLE device_readings (
+    device_id TEXT NOT NULL, t_max INTEGER NOT NULL, t_min INTEGER NOT NULL, count INTEGER NOT NULL,
+    chain TEXT NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL,
+    PRIMARY KEY (device_id, t_max, chain, height, idx)) WITHOUT ROWID;
+  INSERT INTO device_readings (device_id, t_max, t_min, count, chain, height, idx)
+    SELECT json_extract(p.value, '$.reading.deviceId'), MAX(json_extract(p.value, '$.reading.time')),
+           MIN(json_extract(p.value, '$.reading.time')), COUNT(*), t.chain, t.height, t.idx
+    FROM txs t, json_each(t.tx, '$.payloads') p
+    WHERE json_extract(t.tx, '$.kind') = 'readingBatch'
+    GROUP BY 1, t.chain, t.height, t.idx;
+  `,
 ];
 
 export const schemaVersion = migrations.length;
@@ -56,7 +70,7 @@ export const schemaVersion = migrations.length;
 export function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT version FROM ledger_schema').get() as { version: number } | undefined;
-  const current = row?.version ?? 0;
+  const current = row?.version ?? legacyVersion(db);
   if (current > schemaVersion) {
     throw new Error(`ledger schema is version ${current}, newer than this program's ${schemaVersion}`);
   }
@@ -67,6 +81,19 @@ export function migrate(db: Database.Database): void {
       db.prepare('INSERT INTO ledger_schema (version) VALUES (?)').run(v + 1);
     })();
   }
+}
+
+/**
+ * A standalone ledger file from before `ledger_schema` (session 1: version in user_version, batch
+ * digests in `batches`): adopt it as version 1. A replica database never has `blocks` without
+ * `ledger_schema`, so its own `batches` table is never touched.
+ */
+function legacyVersion(db: Database.Database): number {
+  const has = (name: string) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  if (!has('blocks') || !has('batches') || has('ledger_batches')) return 0;
+  db.exec('ALTER TABLE batches RENAME TO ledger_batches');
+  return 1;
 }
 
 /** Durability first: WAL with a full fsync per commit, as the design asks of every replica. */

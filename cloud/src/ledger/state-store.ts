@@ -1,4 +1,4 @@
-import type { ParticipantRole } from '@suyuan/shared';
+import type { ParticipantRole, Reading } from '@suyuan/shared';
 import type Database from 'better-sqlite3';
 import type { TraceableKind } from './identity.ts';
 import type { Effect, ItemState, KeyRecord, Participant, StateView } from './state.ts';
@@ -59,6 +59,9 @@ export class StateStore implements StateView {
       setLast: db.prepare('UPDATE items SET last = ? WHERE key = ?'),
       maxN: db.prepare('SELECT MAX(n) AS n FROM item_events WHERE item = ?'),
       itemEvent: db.prepare('INSERT INTO item_events (item, n, chain, height, idx) VALUES (?, ?, ?, ?, ?)'),
+      deviceReadings: db.prepare(
+        'INSERT INTO device_readings (device_id, t_max, t_min, count, chain, height, idx) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       gap: db.prepare(
         'INSERT INTO gaps (device_id, after, next, chain, height, idx) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -185,6 +188,23 @@ export class StateStore implements StateView {
     const row = this.stmt.maxN.get(key) as { n: number | null };
     this.stmt.itemEvent.run(key, (row.n ?? 0) + 1, at.chain, at.height, at.index);
     this.stmt.setLast.run(JSON.stringify(at), key);
+  }
+
+  /** Index one reading batch under each of its devices: one row per (device, batch), not per reading. */
+  recordDeviceReadings(readings: readonly Reading[], at: Omit<EventPointer, 'leafHash'>): void {
+    const ranges = new Map<string, { tMin: number; tMax: number; count: number }>();
+    for (const r of readings) {
+      const range = ranges.get(r.deviceId);
+      if (!range) ranges.set(r.deviceId, { tMin: r.time, tMax: r.time, count: 1 });
+      else {
+        range.tMin = Math.min(range.tMin, r.time);
+        range.tMax = Math.max(range.tMax, r.time);
+        range.count++;
+      }
+    }
+    for (const [deviceId, { tMin, tMax, count }] of ranges) {
+      this.stmt.deviceReadings.run(deviceId, tMax, tMin, count, at.chain, at.height, at.index);
+    }
   }
 
   recordGap(

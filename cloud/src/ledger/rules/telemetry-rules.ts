@@ -20,9 +20,10 @@ export function checkTelemetryBatch(
   const last = new Map<string, number | undefined>();
   const gaps: SequenceGap[] = [];
   const effects: Effect[] = [];
+  const bound = new Set<string>(); // a batch holds many readings of few devices: look each up once
   for (const [i, r] of readings.entries()) {
-    const gateway = view.deviceGateway(r.deviceId);
-    if (gateway !== ctx.keyId) {
+    if (!bound.has(r.deviceId) && view.deviceGateway(r.deviceId) === ctx.keyId) bound.add(r.deviceId);
+    if (!bound.has(r.deviceId)) {
       const message = `device ${r.deviceId} is not bound to gateway key ${ctx.keyId}`;
       return { ok: false, payloadIndex: i, code: 'telemetry.deviceNotBound', message };
     }
