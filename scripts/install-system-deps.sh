@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests and the local network need: socat (serial pseudo-terminals),
 # mosquitto (reference MQTT broker), chromium (browser tests) with a CJK font so pages in Chinese
-# render, iproute2 (network namespaces).
+# render, iproute2 (network namespaces), openssl (keygen --tls: cluster CA and replica certificates).
 # Idempotent: installs only what is missing, so a warm machine skips apt entirely.
 set -euo pipefail
-needed=(socat mosquitto mosquitto-clients chromium fonts-wqy-microhei iproute2)
+needed=(socat mosquitto mosquitto-clients chromium fonts-wqy-microhei iproute2 openssl)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
