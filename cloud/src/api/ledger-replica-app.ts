@@ -9,7 +9,9 @@ import { ledgerMetricsReader } from '../ops/ledger-metrics.ts';
 import { registerApp } from '../replica/app/app-registry.ts';
 import type { AppContext, ReplicaApp } from '../replica/app/replica-app.ts';
 import { decodeStateCertificate } from '../replica/record-codec.ts';
+import { loadReplicaWeb } from '../web/replica-web.ts';
 import { createLedgerApi } from './ledger-api.ts';
+import { defaultLedgerApiLimits, LedgerReader } from './ledger-node.ts';
 
 /**
  * The ledger as a replica application (`app: 'ledger'` in the replica config). Importing this
@@ -64,6 +66,9 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
         propose: (request: ClientRequest) => proposeThrough(hono, request),
       };
       hono.route('/', createLedgerApi(node));
+      // Consumer pages and the regulator dashboard on this port too, when the data dir has web.json.
+      const web = loadReplicaWeb(ctx.dataDir, new LedgerReader(node, defaultLedgerApiLimits));
+      if (web) hono.route('/', web);
     },
     status: () => ({
       app: 'ledger',

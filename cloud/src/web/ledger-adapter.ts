@@ -22,7 +22,7 @@ import type {
  * identities, per-item event chains with proofs, edges, participants, devices, heads, blocks,
  * rejections and gaps come from the ledger's own tables; what a ledger does not hold — product names
  * and cold-chain limits, which field a lot grew on, coarse regions, device kinds — comes from a
- * catalog. Known gap: the ledger keeps no device → readings index yet, so charts stay empty here.
+ * catalog. Charts read the ledger's device → reading-batches index (`LedgerReader.deviceReadings`).
  */
 
 export interface WebCatalog {
@@ -157,7 +157,8 @@ export function ledgerReadModel(reader: LedgerReader, catalog: WebCatalog): Read
         .slice(0, limit);
     },
     eventsFor,
-    readings: async (): Promise<Reading[]> => [],
+    readings: async (deviceId, fromMs, toMs, limit): Promise<Reading[]> =>
+      reader.deviceReadings.readings(deviceId, fromMs, toMs, limit).readings,
     children,
     parents,
     participant,
