@@ -59,6 +59,10 @@ export class Uploader {
   private lastMaintenanceMs = 0;
   /** After a failed exchange nothing is sent until then: a down cloud is not hammered row by row. */
   private pausedUntilMs = 0;
+  /** Exchanges under way, by outbox seq (a row is never sent twice at once). */
+  private readonly inFlight = new Map<number, Promise<void>>();
+  /** Pacing: the earliest time the next exchange may start. */
+  private nextStartMs = 0;
   readonly stats: UploaderStats = { sent: 0, committed: 0, dead: 0, retries: 0, badReceipts: 0, urlIndex: 0 };
 
   constructor(store: OutboxStore, clock: Clock, rng: Rng, options: UploaderOptions) {
@@ -78,24 +82,46 @@ export class Uploader {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await this.loop;
+    await Promise.all(this.inFlight.values());
   }
 
   private schedule(delayMs: number): void {
     if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       this.loop = this.tick().then((delay) => this.schedule(delay));
     }, delayMs);
   }
 
+  /**
+   * Keeps up to `inflightMax` exchanges going: each one that ends frees its slot and the next due row
+   * starts at once (a slow replica answer holds one slot, not a whole round). Starts are paced to
+   * `requestsPerSecondMax`; after a failed exchange everything waits until `pausedUntilMs`.
+   */
   private async tick(): Promise<number> {
     try {
       this.maintain();
-      const started = this.clock.now();
-      const sent = await this.drainOnce();
-      if (sent === 0) return this.options.idlePollMs;
-      // Pacing: a round of `sent` requests may start no sooner than the rate allows.
-      const minimumMs = (sent * 1000) / this.options.requestsPerSecondMax;
-      return Math.max(0, minimumMs - (this.clock.now() - started));
+      const now = this.clock.now();
+      if (now < this.pausedUntilMs) return Math.min(this.options.idlePollMs, this.pausedUntilMs - now);
+      const free = this.options.inflightMax - this.inFlight.size;
+      if (free <= 0) return this.options.idlePollMs; // a finishing exchange schedules the next tick
+      const due = this.store
+        .due(this.options.inflightMax + this.inFlight.size)
+        .filter((entry) => !this.inFlight.has(entry.seq))
+        .slice(0, free);
+      if (due.length === 0) return this.options.idlePollMs;
+      const spacingMs = 1000 / this.options.requestsPerSecondMax;
+      for (const entry of due) {
+        const exchange = this.process(entry).finally(() => {
+          this.inFlight.delete(entry.seq);
+          if (this.running && this.timer === undefined) return;
+          this.schedule(Math.max(0, this.nextStartMs - this.clock.now()));
+        });
+        this.inFlight.set(entry.seq, exchange);
+      }
+      this.nextStartMs = Math.max(this.nextStartMs, now) + due.length * spacingMs;
+      return Math.max(0, this.nextStartMs - this.clock.now());
     } catch (error) {
       process.emitWarning(`uploader: ${(error as Error).message}`);
       return this.options.idlePollMs;

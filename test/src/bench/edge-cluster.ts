@@ -33,8 +33,14 @@ export interface ClusterStep {
   latencyMsP50: number;
   latencyMsP99: number;
   latencyMsMax: number;
-  /** Submissions (signed batches) the gateway committed in the step, and their mean size. */
+  /** Submissions (signed batches) the gateway committed in the step. */
   submissions: number;
+  /** Median of publish → signed row in the outbox (the ingest part), per reading. */
+  ingestMsP50: number;
+  /** Median of outbox row created → verified receipt stored (the upload + consensus part), per submission. */
+  uploadMsP50: number;
+  /** Mean failed exchanges (retries) per committed submission. */
+  retriesPerSubmission: number;
 }
 
 export interface ClusterResult {
@@ -126,14 +132,21 @@ async function step(
   const acked = ackedCount(devices) - ackedBefore;
   const latencies: number[] = [];
   let submissions = 0;
+  let requests = 0;
+  const ingestMs: number[] = [];
+  const uploadMs: number[] = [];
   const deadline = Date.now() + commitWaitMsMax;
   const rows = db.prepare(
-    `SELECT body, done_ms FROM outbox WHERE kind = 'readings' AND state = 'committed' AND done_ms >= ?`,
+    `SELECT body, created_ms, done_ms, attempts FROM outbox WHERE kind = 'readings' AND state = 'committed' AND done_ms >= ?`,
   );
   while (Date.now() < deadline) {
     latencies.length = 0;
     submissions = 0;
-    for (const row of rows.iterate(startedMs) as Iterable<{ body: string; done_ms: number }>) {
+    requests = 0;
+    ingestMs.length = 0;
+    uploadMs.length = 0;
+    type Row = { body: string; created_ms: number; done_ms: number; attempts: number };
+    for (const row of rows.iterate(startedMs) as Iterable<Row>) {
       const body = JSON.parse(row.body) as {
         submission: { payloads: { reading: { deviceId: string; seq: number } }[] };
       };
@@ -142,14 +155,19 @@ async function step(
         const sent = publishedAt.get(`${p.reading.deviceId}#${p.reading.seq % DEVICE_SEQ_LIMIT}`);
         if (sent === undefined) continue;
         latencies.push(row.done_ms - sent);
+        ingestMs.push(row.created_ms - sent);
         mine = true;
       }
-      if (mine) submissions++;
+      if (mine) {
+        submissions++;
+        requests += row.attempts;
+        uploadMs.push(row.done_ms - row.created_ms);
+      }
     }
     if (latencies.length >= acked) break;
     await new Promise((resolve) => setTimeout(resolve, commitPollMs));
   }
-  latencies.sort((a, b) => a - b);
+  for (const list of [latencies, ingestMs, uploadMs]) list.sort((a, b) => a - b);
   return {
     targetReadingsPerSecond: rate,
     readingsPerMessage: o.readingsPerMessage,
@@ -159,5 +177,8 @@ async function step(
     latencyMsP99: percentile(latencies, 99),
     latencyMsMax: latencies.at(-1) ?? 0,
     submissions,
+    ingestMsP50: percentile(ingestMs, 50),
+    uploadMsP50: percentile(uploadMs, 50),
+    retriesPerSubmission: Math.round((requests / Math.max(1, submissions)) * 10) / 10,
   };
 }
