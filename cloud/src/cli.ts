@@ -7,11 +7,15 @@ import { isSuyuanError } from '@suyuan/shared';
  *   keygen --n <replicas> --out <dir> [--base-port <port>] [--host <addr>] [--tls]
  *   start  --config <file> [--log-level <level>]
  *   status --url <http://host:port>
+ *   backup  --config <file> --out <new dir>      (online: the replica keeps running)
+ *   restore --config <file> --from <backup dir>  (the replica must be stopped)
  */
 const usage = `usage:
   suyuan-cloud keygen --n <replicas ≥ 4> --out <dir> [--base-port <port>] [--host <addr>] [--tls]
   suyuan-cloud start --config <file> [--log-level fatal|error|warn|info|debug|trace|silent]
-  suyuan-cloud status --url <http://host:port>`;
+  suyuan-cloud status --url <http://host:port>
+  suyuan-cloud backup --config <file> --out <new dir>
+  suyuan-cloud restore --config <file> --from <backup dir>`;
 
 class UsageError extends Error {}
 
@@ -103,10 +107,28 @@ async function statusCommand(args: string[]): Promise<void> {
   console.log(JSON.stringify(await response.json(), null, 2));
 }
 
+async function backupCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, out: { type: 'string' } } });
+  const { loadReplicaConfig } = await import('./replica/config.ts');
+  const { backupReplica } = await import('./ops/backup.ts');
+  const config = loadReplicaConfig(required(values.config, 'config'));
+  console.log(JSON.stringify(backupReplica(config, required(values.out, 'out'))));
+}
+
+async function restoreCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, from: { type: 'string' } } });
+  const { loadReplicaConfig } = await import('./replica/config.ts');
+  const { restoreReplica } = await import('./ops/backup.ts');
+  const config = loadReplicaConfig(required(values.config, 'config'));
+  console.log(JSON.stringify(restoreReplica(config, required(values.from, 'from'))));
+}
+
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   keygen: keygenCommand,
   start: startCommand,
   status: statusCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
