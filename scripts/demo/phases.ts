@@ -9,7 +9,6 @@ import { done, step, warn } from './progress.ts';
 import {
   createNetworkFiles,
   type DemoFile,
-  demoDevices,
   enrollGateway,
   ensureFarmerUi,
   readDemoFile,
@@ -17,7 +16,8 @@ import {
   writeDemoFile,
 } from './setup.ts';
 import type { Supervisor } from './supervisor.ts';
-import { waitHealthy } from './wait.ts';
+import { pollUntil, waitHealthy } from './wait.ts';
+import { writeReplicaWebConfigs } from './web-catalog.ts';
 
 /** The start-up phases of `pnpm start`, in order; each prints its step and what it waits for. */
 export const healthPoll = { attemptsMax: 300, intervalMs: 200 };
@@ -38,6 +38,7 @@ export async function prepareFiles(
     if (existing.n !== args.n)
       warn(`--n ${args.n} ignored: this data dir was created with ${existing.n} replicas (use --fresh)`);
     await ensureFarmerUi(layout, existing);
+    await writeReplicaWebConfigs(layout, existing);
     return { file: existing, parties };
   }
   step(
@@ -45,6 +46,7 @@ export async function prepareFiles(
   );
   const file = await createNetworkFiles(layout, args.n, args.basePort, parties);
   await ensureFarmerUi(layout, file);
+  await writeReplicaWebConfigs(layout, file);
   done(`wrote ${layout.replicasDir} and ${layout.gatewayDir}`);
   return { file, parties };
 }
@@ -129,35 +131,18 @@ export async function startGateway(
   return mqttPort;
 }
 
-/** The web front over replica 0's ledger; returns its base URL. */
-export async function startWeb(
-  file: DemoFile,
-  layout: DemoLayout,
-  supervisor: Supervisor,
-  abort: AbortSignal,
-): Promise<string> {
-  step('starting the web front (consumer pages, QR codes, regulator dashboard); waiting for /healthz');
-  const plotDevices = [
-    ...demoDevices.filter((d) => d.kind !== 'coldChain').map((d) => d.deviceId),
-    serialProbeDeviceId,
-  ];
-  supervisor.start({
-    name: 'web',
-    command: process.execPath,
-    args: tsxArgs(`${repoRoot}/scripts/demo/web-main.ts`, [
-      '--replica-config',
-      layout.replicaConfig(0),
-      '--regulator-key',
-      layout.partyKey('food-safety'),
-      '--plot-devices',
-      plotDevices.join(','),
-      '--port',
-      String(file.webPort),
-    ]),
-    cwd: repoRoot,
-  });
-  const webUrl = `http://127.0.0.1:${file.webPort}`;
-  await waitHealthy(webUrl, `web front at ${webUrl}`, { ...healthPoll, abort });
-  done(`web front on ${webUrl}`);
+/**
+ * The web pages are served by every ledger replica on its own HTTP port (web.json, written by
+ * prepareFiles); wait until replica 0 answers them and return its base URL for the banner.
+ */
+export async function startWeb(file: DemoFile, abort: AbortSignal): Promise<string> {
+  const webUrl = `http://127.0.0.1:${file.replicaHttpPorts[0]}`;
+  step(`waiting for the web pages (consumer pages, QR codes, regulator dashboard) on replica 0, ${webUrl}`);
+  await pollUntil(
+    `web pages at ${webUrl}/regulator/login`,
+    async () => ((await fetch(`${webUrl}/regulator/login`)).status === 200 ? true : null),
+    { ...healthPoll, abort },
+  );
+  done(`web pages on every replica; banner uses ${webUrl}`);
   return webUrl;
 }

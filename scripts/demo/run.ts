@@ -75,7 +75,7 @@ async function startNetwork(
   const serial = args.devices ? await startSerialLines(supervisor, layout, abort) : null;
   const ctx = { layout, supervisor, client, abort };
   const mqttPort = await startGateway(ctx, serial, parties['lotus-coop'].id, gatewayKeyId);
-  const webUrl = await startWeb(file, layout, supervisor, abort);
+  const webUrl = await startWeb(file, abort);
   if (args.devices) {
     startDevices(supervisor, layout, mqttPort);
     if (serial) startSerialDevices(supervisor, serial);
