@@ -100,8 +100,9 @@ describe('pnpm start', { timeout: 180_000 }, () => {
     const first = await startNetwork(dir);
     const { child, output, exited } = first;
     const urls = first.urls;
-    // 4 replicas, gateway, web, MQTT devices; with socat also 2 socat lines and the serial devices.
-    expect(urls.pids.length).toBe(socatInstalled ? 10 : 7);
+    // 4 replicas (which also serve the web pages), gateway, MQTT devices;
+    // with socat also 2 socat lines and the serial devices.
+    expect(urls.pids.length).toBe(socatInstalled ? 9 : 6);
     const keys = loadReplicaConfig(join(dir, 'replicas', 'replica-0.json')).replicaPublicKeys;
     const api = urls.replicas[1]!;
 
