@@ -13,6 +13,7 @@ export {
   SignerHints,
   topCrypto,
   topDigest,
+  verifyFinalBatch,
   verifyGroupCertificate,
   verifyTopCertificate,
 } from './layer-crypto.ts';
@@ -27,5 +28,7 @@ export {
   validateLayout,
 } from './layout.ts';
 export { decodeGroupedMessage, encodeGroupedMessage, type GroupedMessage } from './messages.ts';
+export { createGroupedCore } from './node.ts';
+export { type NodeSetup, setupNode } from './node-layers.ts';
 export { decodeGroupedRecord, encodeGroupedRecord, type GroupedRecord } from './records.ts';
 export type * from './types.ts';

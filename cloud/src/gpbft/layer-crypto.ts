@@ -159,3 +159,44 @@ export function verifyTopCertificate(
     verifyAsGroup(keys, hints, group, m, s);
   return countValidSignatures(certificate.signatures, message, verify, { n: g, needed }) >= needed;
 }
+
+/**
+ * Checks a final committed batch from public keys alone: with g = 1 a flat commit certificate over
+ * the requests; otherwise a top certificate over the group decisions, each carrying its group
+ * certificate, whose requests in order are exactly the batch's requests.
+ */
+export function verifyFinalBatch(
+  keys: LayerKeys,
+  hints: SignerHints,
+  batch: {
+    seq: number;
+    requests: readonly ClientRequest[];
+    topRequests: readonly ClientRequest[];
+    certificate: CommitCertificate;
+  },
+  encodeRequests: (requests: readonly ClientRequest[]) => Uint8Array,
+): boolean {
+  const c = batch.certificate;
+  if (c.seq !== batch.seq) return false;
+  if (keys.layout.groups.length === 1) {
+    const digest = domainHash('consensusBatch', encodeRequests(batch.requests));
+    if (toHex(digest) !== toHex(c.batchDigest)) return false;
+    const members = keys.layout.groups[0]!;
+    const needed = groupQuorum(members.length);
+    const message = commitVoteBytes(c.view, c.seq, digest);
+    const verify = (local: number, m: Uint8Array, s: Uint8Array): boolean =>
+      members[local] !== undefined && keys.verifyGlobal(members[local], m, s);
+    return countValidSignatures(c.signatures, message, verify, { n: members.length, needed }) >= needed;
+  }
+  if (!verifyTopCertificate(keys, hints, c, encodeRequests(batch.topRequests))) return false;
+  const flattened: ClientRequest[] = [];
+  for (const request of batch.topRequests) {
+    const decision = decodeGroupDecision(request);
+    if (
+      !verifyGroupCertificate(keys, decision.group, decision.certificate, decision.requests, encodeRequests)
+    )
+      return false;
+    flattened.push(...decision.requests);
+  }
+  return toHex(encodeRequests(flattened)) === toHex(encodeRequests(batch.requests));
+}

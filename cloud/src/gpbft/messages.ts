@@ -9,7 +9,9 @@ import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
  * - `top`: the representatives' PBFT (replica ids inside are group indexes = virtual replicas);
  * - `decisions`: committed top batches with their top certificates, representative → members
  *   (and any member → a lagging member); each verifies from public keys alone;
- * - `latest`: the representative's heartbeat, its highest decision seq (lets members see a gap
+ * - `latest`: the representative's heartbeat: its highest decision seq, its top view and whether the
+ *   top is in a view change (lets members see a gap, start a new top core in the right view, and
+ *   not blame their representative for a top-level view change); unauthenticated hints only
  *   and notice a silent representative);
  * - `fetchDecisions`: a lagging member asks a peer for decisions [fromSeq, toSeq].
  */
@@ -17,7 +19,7 @@ export type GroupedMessage =
   | { layer: 'group'; message: ConsensusMessage }
   | { layer: 'top'; message: ConsensusMessage }
   | { layer: 'decisions'; batches: CommittedBatch[] }
-  | { layer: 'latest'; seq: number }
+  | { layer: 'latest'; seq: number; topView: number; topViewChange: boolean }
   | { layer: 'fetchDecisions'; fromSeq: number; toSeq: number };
 
 const TAGS = { group: 1, top: 2, decisions: 3, latest: 4, fetchDecisions: 5 } as const;
@@ -34,7 +36,12 @@ export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
         encodeMessage({ type: 'batches', batches: m.batches, replica: 0 }),
       );
     case 'latest':
-      return new ByteWriter().u8(TAGS.latest).u64(m.seq).finish();
+      return new ByteWriter()
+        .u8(TAGS.latest)
+        .u64(m.seq)
+        .u64(m.topView)
+        .u8(m.topViewChange ? 1 : 0)
+        .finish();
     case 'fetchDecisions':
       return new ByteWriter().u8(TAGS.fetchDecisions).u64(m.fromSeq).u64(m.toSeq).finish();
   }
@@ -55,8 +62,11 @@ export function decodeGroupedMessage(bytes: Uint8Array): GroupedMessage {
   const reader = new ByteReader(rest);
   if (tag === TAGS.latest) {
     const seq = reader.u64('latest seq');
+    const topView = reader.u64('latest top view');
+    const flag = reader.u8('latest view-change flag');
     reader.end();
-    return { layer: 'latest', seq };
+    if (flag > 1) return malformed('latest view-change flag');
+    return { layer: 'latest', seq, topView, topViewChange: flag === 1 };
   }
   if (tag === TAGS.fetchDecisions) {
     const fromSeq = reader.u64('fromSeq');

@@ -37,11 +37,20 @@ export interface GroupedOutbound {
   message: GroupedMessage;
 }
 
+/**
+ * A final committed batch: `requests` are the client requests in order (what the application
+ * executes); `topRequests` are the certified group decisions the top certificate covers, so the
+ * batch checks from public keys alone (`verifyFinalBatch`). With g = 1 they are the same list.
+ */
+export interface GroupedCommittedBatch extends CommittedBatch {
+  topRequests: ClientRequest[];
+}
+
 export interface GroupedReady {
   persist: GroupedRecord[];
   messages: GroupedOutbound[];
   /** The final order: seq = top seq, requests = the group decisions' client requests in order. */
-  committed: CommittedBatch[];
+  committed: GroupedCommittedBatch[];
   /** Top-level state certificates (only a representative produces them). */
   certified: StateCertificate[];
 }
