@@ -151,7 +151,10 @@ function scaleTable(r: GroupsResult): string {
 
 function realTable(r: GroupsResult): string {
   const real = r.real;
-  const intro = `Real replica processes on loopback, N = ${real.n}, offered ${f0(real.offeredPerS)} req/s open-loop to the entry replica, ${real.requestsPerCall} requests per HTTP call:`;
+  const intro =
+    `Real replica processes on loopback, N = ${real.n}, offered ${f0(real.offeredPerS)} req/s open-loop, ` +
+    `${real.requestsPerCall} requests per HTTP call, split evenly over the entry replicas (flat: the primary; ` +
+    'grouped: the g representatives, explicit layout replica i in group i mod g); p50/p99 are the worst entry’s:';
   if ('skipped' in real) return `${intro} not run (${real.skipped}).`;
   return [
     intro,
@@ -160,7 +163,7 @@ function realTable(r: GroupsResult): string {
     '|---|---|---|---|---|---|---|',
     ...real.runs.map((run) =>
       run.ran
-        ? `| ${run.g} | ${f0(run.committedPerS)} | ${f1(run.latencyMsP50)} | ${f1(run.latencyMsP99)} | ${f0(run.sent)} | ${f0(run.failed)} | start ${f1(run.startMs / 1000)} s |`
+        ? `| ${run.g} | ${f0(run.committedPerS)} | ${f1(run.latencyMsP50)} | ${f1(run.latencyMsP99)} | ${f0(run.sent)} | ${f0(run.failed)} | entries ${(run.entries ?? []).join(', ')}; start ${f1(run.startMs / 1000)} s |`
         : `| ${run.g} | — | — | — | — | — | not run: ${run.reason.replace(/\|/g, '/').replace(/\n/g, ' ')} |`,
     ),
   ].join('\n');
