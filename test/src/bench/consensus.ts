@@ -1,10 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromBase64Url } from '@suyuan/shared';
 import { LocalCluster, repoRoot, Submitter, waitUntil } from '../cluster/harness.ts';
 import { runLoad } from './consensus-load.ts';
+import { renderReport } from './consensus-report.ts';
 import { measureVerifyRates } from './consensus-verify-rate.ts';
 
 /**
@@ -16,19 +17,30 @@ import { measureVerifyRates } from './consensus-verify-rate.ts';
  */
 const { values } = parseArgs({
   options: {
-    n: { type: 'string', default: '4,7' },
+    n: { type: 'string' },
     loads: { type: 'string' },
-    'duration-ms': { type: 'string', default: '3000' },
+    'duration-ms': { type: 'string' },
     profile: { type: 'boolean', default: false },
     /** Requests per HTTP call (1: one POST per request; more: POST /v1/requests/batch). */
-    'per-call': { type: 'string', default: '1' },
+    'per-call': { type: 'string', default: '32' },
+    /** Where the JSON result goes (default test/bench/results/consensus-<stamp>.json). */
+    out: { type: 'string' },
+    /** Smoke run: n=4 only, two short loads (checks that the bench works, not a figure). */
+    quick: { type: 'boolean', default: false },
     /** JSON object of consensus config overrides, e.g. '{"batchDelayTicks":5}'. */
     consensus: { type: 'string', default: '{}' },
   },
 });
-const durationMs = Number(values['duration-ms']);
+const quick = values.quick;
+const durationMs = Number(values['duration-ms'] ?? (quick ? 1000 : 3000));
 const requestsPerCall = Number(values['per-call']);
-const sizes = values.n.split(',').map(Number);
+const sizes = (values.n ?? (quick ? '4' : '4,7')).split(',').map(Number);
+/** Offered loads (requests/s) when --loads is not given; grouped intake reaches far higher rates. */
+const defaultLoads = quick
+  ? [100, 400]
+  : requestsPerCall > 1
+    ? [100, 200, 400, 800, 1600, 3200]
+    : [25, 50, 100, 200, 400, 800];
 const cores = availableParallelism();
 const consensusOverrides: Record<string, number> = {
   viewChangeTimeoutTicks: 1_000,
@@ -64,11 +76,7 @@ function makeBodies(count: number): string[] {
 async function startCluster(n: number, profileDir: string | null) {
   const cluster = await LocalCluster.create({
     n,
-    consensus: {
-      viewChangeTimeoutTicks: 1_000,
-      viewChangeTimeoutTicksMax: 8_000,
-      pendingRequestsMax: 20_000,
-    },
+    consensus: consensusOverrides,
     ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
   });
   await cluster.startAll();
@@ -110,7 +118,7 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
     const primaryPort = cluster.httpPort((await cluster.status(0)).primary);
     const loads = values.loads
       ? values.loads.split(',').map(Number)
-      : [25, 50, 100, 200, 400, 800].filter((load) => load <= 2 * bound);
+      : defaultLoads.filter((load) => quick || load <= 2 * bound);
     let submitted = 0;
     // Each load starts from an idle cluster: wait until everything sent before has executed
     // everywhere, so one overloaded step does not leave its backlog to the next.
@@ -133,7 +141,7 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
       );
       return result;
     };
-    await run(200, 1000); // warm-up: JIT, connections, SQLite pages
+    await run(200, quick ? 300 : 1000); // warm-up: JIT, connections, SQLite pages
     const sweep = [];
     for (const load of loads) {
       const result = await run(load);
@@ -162,11 +170,12 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
 }
 
 async function main() {
-  const loadAverage1mAtStart = loadavg()[0];
+  const loadAverages = loadavg();
+  const loadAverage1mAtStart = loadAverages[0];
   const probe = JSON.parse(makeBodies(1)[0]!) as { submitter: string; seq: number; body: string };
   const verify = measureVerifyRates(
     { submitter: probe.submitter, seq: probe.seq, body: fromBase64Url(probe.body) },
-    1000,
+    quick ? 300 : 1000,
   );
   console.error('verification rates (one core):', verify);
   const results = [];
@@ -181,7 +190,14 @@ async function main() {
   const report = {
     benchmark: 'consensus',
     date: new Date().toISOString(),
-    machine: { cores, cpu: cpus()[0]?.model, node: process.version, loadAverage1mAtStart },
+    quick,
+    machine: {
+      cores,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      loadAverage1mAtStart,
+      loadAverageAtStart: loadAverages,
+    },
     requestBodyBytes,
     durationMsPerLoad: durationMs,
     requestsPerCall,
@@ -189,20 +205,11 @@ async function main() {
     verify,
     results,
   };
-  const path = join(repoRoot, 'test/bench/results', `consensus-${stamp}.json`);
+  const path = resolve(values.out ?? join(repoRoot, 'test/bench/results', `consensus-${stamp}.json`));
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`| n | offered/s | committed/s | p50 ms | p99 ms |`);
-  console.log(`|---|---|---|---|---|`);
-  for (const r of results) {
-    for (const s of [...r.sweep, r.halfPeak]) {
-      console.log(
-        `| ${r.n} | ${s.offeredPerS} | ${s.committedPerS} | ${s.latencyMsP50} | ${s.latencyMsP99} |`,
-      );
-    }
-    console.log(
-      `n=${r.n}: peak ${r.peakCommittedPerS}/s = ${Math.round(100 * r.fractionOfBound)}% of bound ${r.boundPerS}/s`,
-    );
-  }
+  // Rendered from the JSON as written (NaN latencies of empty steps become null there).
+  console.log(renderReport(JSON.parse(JSON.stringify(report))));
   console.log(`written ${path}`);
 }
 

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from './consensus-report.ts';
+
+const step = (offeredPerS: number, committedPerS: number, p99: number | null) => ({
+  offeredPerS,
+  sent: offeredPerS * 3,
+  skippedInflightFull: 0,
+  committed: committedPerS * 3,
+  failed: 0,
+  committedPerS,
+  latencyMsP50: p99 === null ? null : p99 / 2,
+  latencyMsP99: p99,
+  latencyMsMax: p99,
+});
+
+function result(peak: number, halfPeakP99: number | null) {
+  return {
+    benchmark: 'consensus',
+    date: '2026-11-24T13:00:00.000Z',
+    quick: false,
+    machine: { cores: 2, cpu: 'Test CPU', node: 'v20.20.0', loadAverage1mAtStart: 0.4 },
+    requestBodyBytes: 1024,
+    durationMsPerLoad: 3000,
+    requestsPerCall: 32,
+    consensus: {},
+    verify: { ed25519VerifyPerS: 10_000, fullRequestCheckPerS: 8_000 },
+    results: [
+      {
+        loadAverage1mAfter: 1.5,
+        n: 4,
+        boundPerS: 5_000,
+        peakCommittedPerS: peak,
+        fractionOfBound: peak / 5_000,
+        halfPeak: step(Math.round(peak / 2), Math.round(peak / 2), halfPeakP99),
+        sweep: [step(400, 400, 60), step(3200, peak, 900)],
+        viewChanges: 0,
+        dropped: [{}],
+      },
+    ],
+  };
+}
+
+describe('consensus bench report', () => {
+  it('renders the table, the bound and met goals', () => {
+    const md = renderReport(result(4_000, 80));
+    expect(md).toContain('| 4 | 3,200 | 4,000 | 450 | 900 | 0 | 0 |');
+    expect(md).toContain('| 4 | 2,000 (half peak) | 2,000 | 40.0 | 80.0 | 0 | 0 |');
+    expect(md).toContain('peak 4,000/s = 80 % of the bound 5,000/s (goal ≥ 70 %): **met**');
+    expect(md).toContain('(goal < 100 ms): **met**');
+  });
+
+  it('says not met below 70 % or when nothing committed at half peak', () => {
+    const md = renderReport(result(1_000, null));
+    expect(md).toContain('= 20 % of the bound 5,000/s (goal ≥ 70 %): **not met**');
+    expect(md).toContain('— ms (goal < 100 ms): **not met**');
+  });
+
+  it('refuses a result of another shape with a clear error', () => {
+    expect(() => renderReport({})).toThrow(/consensus bench result: date is not a string/);
+    const broken = result(1_000, 50);
+    (broken.results[0]!.sweep[0] as Record<string, unknown>).committedPerS = 'x';
+    expect(() => renderReport(broken)).toThrow(/results\[0\]\.sweep\[0\]\.committedPerS is not a number/);
+  });
+});

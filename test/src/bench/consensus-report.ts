@@ -1,0 +1,155 @@
+/**
+ * Renders a `pnpm bench:consensus` JSON result as the markdown between `<!-- bench:consensus -->` and
+ * `<!-- /bench:consensus -->` in docs/benchmarks.md: the machine line, one table of every load step
+ * per n, the bound (cores × Ed25519 verifications/s ÷ n) with the fraction reached, and the goal lines
+ * (n = 4: ≥ 70 % of the bound; p99 < 100 ms at half the peak load). Throws a clear error when the
+ * shape does not match.
+ */
+
+export const goalFractionOfBound = 0.7;
+export const goalHalfPeakP99Ms = 100;
+
+interface LoadStep {
+  offeredPerS: number;
+  sent: number;
+  skippedInflightFull: number;
+  committed: number;
+  failed: number;
+  committedPerS: number;
+  /** null when nothing committed (JSON has no NaN). */
+  latencyMsP50: number | null;
+  latencyMsP99: number | null;
+}
+
+interface SizeResult {
+  n: number;
+  boundPerS: number;
+  peakCommittedPerS: number;
+  fractionOfBound: number;
+  loadAverage1mAfter: number;
+  viewChanges: number;
+  halfPeak: LoadStep;
+  sweep: LoadStep[];
+  profileTop?: { name: string; percent: number }[];
+}
+
+interface ConsensusResult {
+  date: string;
+  quick?: boolean;
+  machine: { cores: number; cpu: string; node: string; loadAverage1mAtStart: number };
+  requestBodyBytes: number;
+  durationMsPerLoad: number;
+  requestsPerCall: number;
+  verify: { ed25519VerifyPerS: number; fullRequestCheckPerS: number };
+  results: SizeResult[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function need(cond: boolean, what: string): asserts cond {
+  if (!cond) throw new Error(`consensus bench result: ${what}`);
+}
+
+function numbers(o: Record<string, unknown>, where: string, keys: readonly string[]): void {
+  for (const k of keys) need(typeof o[k] === 'number', `${where}.${k} is not a number`);
+}
+
+function checkStep(step: unknown, where: string): asserts step is LoadStep {
+  need(isObject(step), `${where} is not an object`);
+  numbers(step, where, [
+    'offeredPerS',
+    'sent',
+    'skippedInflightFull',
+    'committed',
+    'failed',
+    'committedPerS',
+  ]);
+  for (const k of ['latencyMsP50', 'latencyMsP99'] as const) {
+    need(step[k] === null || typeof step[k] === 'number', `${where}.${k} is not a number or null`);
+  }
+}
+
+function checkSize(size: unknown, i: number): asserts size is SizeResult {
+  const where = `results[${i}]`;
+  need(isObject(size), `${where} is not an object`);
+  numbers(size, where, [
+    'n',
+    'boundPerS',
+    'peakCommittedPerS',
+    'fractionOfBound',
+    'loadAverage1mAfter',
+    'viewChanges',
+  ]);
+  checkStep(size.halfPeak, `${where}.halfPeak`);
+  need(Array.isArray(size.sweep) && size.sweep.length > 0, `${where}.sweep is empty or missing`);
+  size.sweep.forEach((s, j) => {
+    checkStep(s, `${where}.sweep[${j}]`);
+  });
+}
+
+function check(result: unknown): asserts result is ConsensusResult {
+  need(isObject(result), 'not an object');
+  need(typeof result.date === 'string', 'date is not a string');
+  need(isObject(result.machine), 'machine is missing');
+  numbers(result.machine, 'machine', ['cores', 'loadAverage1mAtStart']);
+  for (const k of ['cpu', 'node'] as const)
+    need(typeof result.machine[k] === 'string', `machine.${k} is not a string`);
+  numbers(result, 'result', ['requestBodyBytes', 'durationMsPerLoad', 'requestsPerCall']);
+  need(isObject(result.verify), 'verify is missing');
+  numbers(result.verify, 'verify', ['ed25519VerifyPerS', 'fullRequestCheckPerS']);
+  need(Array.isArray(result.results) && result.results.length > 0, 'results is empty or missing');
+  result.results.forEach(checkSize);
+}
+
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const ms = (v: number | null) => (v === null ? '—' : v < 100 ? v.toFixed(1) : int(v));
+const verdict = (met: boolean) => `**${met ? 'met' : 'not met'}**`;
+
+function stepRow(n: number, step: LoadStep, label: string): string {
+  return `| ${n} | ${int(step.offeredPerS)}${label} | ${int(step.committedPerS)} | ${ms(step.latencyMsP50)} | ${ms(step.latencyMsP99)} | ${step.failed} | ${step.skippedInflightFull} |`;
+}
+
+function goalLines(r: SizeResult): string[] {
+  const pct = Math.round(100 * r.fractionOfBound);
+  const p99 = r.halfPeak.latencyMsP99;
+  const lines = [
+    `- n=${r.n}: peak ${int(r.peakCommittedPerS)}/s = ${pct} % of the bound ${int(r.boundPerS)}/s` +
+      (r.n === 4
+        ? ` (goal ≥ ${100 * goalFractionOfBound} %): ${verdict(r.fractionOfBound >= goalFractionOfBound)}`
+        : ''),
+    `- n=${r.n}: p99 at half the peak load (${int(r.halfPeak.offeredPerS)}/s offered) ${ms(p99)} ms` +
+      ` (goal < ${goalHalfPeakP99Ms} ms): ${verdict(p99 !== null && p99 < goalHalfPeakP99Ms)}`,
+  ];
+  if (r.viewChanges > 0) lines.push(`- n=${r.n}: ${r.viewChanges} view change(s) during the run`);
+  return lines;
+}
+
+export function renderReport(result: unknown): string {
+  check(result);
+  const m = result.machine;
+  const v = result.verify;
+  const lines = [
+    `Run ${result.date}${result.quick ? ' (**--quick**: short smoke run, not a figure)' : ''}: ` +
+      `${m.cores} × ${m.cpu}, Node ${m.node}, load average (1 min) ${m.loadAverage1mAtStart.toFixed(2)} at start. ` +
+      `${int(result.requestBodyBytes)}-byte requests, ${result.requestsPerCall} per HTTP call, ` +
+      `${int(result.durationMsPerLoad)} ms per load step. Verification on one core: Ed25519 ` +
+      `${int(v.ed25519VerifyPerS)}/s, full request check ${int(v.fullRequestCheckPerS)}/s.`,
+    '',
+    '| n | offered/s | committed/s | p50 ms | p99 ms | failed | skipped (in-flight cap) |',
+    '|---|---|---|---|---|---|---|',
+    ...result.results.flatMap((r) => [
+      ...r.sweep.map((s) => stepRow(r.n, s, '')),
+      stepRow(r.n, r.halfPeak, ' (half peak)'),
+    ]),
+    '',
+    `Bound = ${m.cores} cores × ${int(v.ed25519VerifyPerS)} verifications/s ÷ n (every replica verifies every request).`,
+    '',
+    ...result.results.flatMap(goalLines),
+  ];
+  const profiled = result.results.filter((r) => r.profileTop !== undefined);
+  for (const r of profiled) {
+    lines.push('', `Profile, n=${r.n} (self time, all replicas):`, '');
+    for (const p of r.profileTop ?? []) lines.push(`- ${p.percent} % ${p.name}`);
+  }
+  return lines.join('\n');
+}
