@@ -8,8 +8,7 @@ import { IngestPipeline } from '../ingest/ingest-pipeline.ts';
 import type { IngestSource } from '../ingest/ingest-source.ts';
 import { IngestStore } from '../ingest/ingest-store.ts';
 import { tagEventRules } from '../ingest/tag-events.ts';
-import { createGatewayMetrics } from '../ops/gateway-metrics.ts';
-import { type MetricsServer, startMetricsServer } from '../ops/metrics-server.ts';
+import type { MetricsServer } from '../ops/metrics-server.ts';
 import { OutboxStore } from '../outbox/outbox-store.ts';
 import { defaultUploaderOptions, Uploader } from '../outbox/uploader.ts';
 import { RecentTags, tapTagReads } from '../ui/recent-tags.ts';
@@ -110,6 +109,9 @@ export class Gateway {
       gateway.uiServer = await startUiServer(config.ui, { db, outbox, key: deps.key, clock, recentTags });
     }
     if (config.metrics) {
+      // Loaded only when configured: prom-client costs memory a gateway without metrics does not need.
+      const { createGatewayMetrics } = await import('../ops/gateway-metrics.ts');
+      const { startMetricsServer } = await import('../ops/metrics-server.ts');
       const registry = createGatewayMetrics(gateway, clock);
       gateway.metricsServer = await startMetricsServer(registry, config.metrics.host, config.metrics.port);
     }

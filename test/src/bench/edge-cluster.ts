@@ -46,6 +46,7 @@ export interface ClusterStep {
 export interface ClusterResult {
   replicas: number;
   commitPollDelayMs: number;
+  inflightMax: number | null;
   steps: ClusterStep[];
 }
 
@@ -54,6 +55,8 @@ export interface ClusterOptions {
   durationMs: number;
   readingsPerMessage: number;
   commitPollDelayMs: number;
+  /** The gateway's `cloud.inflightMax`; its default when undefined. */
+  inflightMax: number | undefined;
 }
 
 /** How long the last readings of a step may take to commit before the step counts them as lost. */
@@ -80,6 +83,7 @@ export async function measureCluster(o: ClusterOptions): Promise<ClusterResult> 
     const { file, parties } = await prepareFiles(args, layout);
     const config = JSON.parse(readFileSync(layout.gatewayConfig, 'utf8')) as Record<string, unknown>;
     config.outbox = { commitPollDelayMs: o.commitPollDelayMs };
+    if (o.inflightMax !== undefined) (config.cloud as Record<string, unknown>).inflightMax = o.inflightMax;
     writeFileSync(layout.gatewayConfig, JSON.stringify(config, null, 2));
     const urls = await startReplicas(file, layout, supervisor, abort.signal);
     const client = new CloudClient(urls, abort.signal);
@@ -97,7 +101,12 @@ export async function measureCluster(o: ClusterOptions): Promise<ClusterResult> 
     try {
       const steps: ClusterStep[] = [];
       for (const rate of o.rates) steps.push(await step(rate, o, nodes, devices, db));
-      return { replicas: file.n, commitPollDelayMs: o.commitPollDelayMs, steps };
+      return {
+        replicas: file.n,
+        commitPollDelayMs: o.commitPollDelayMs,
+        inflightMax: o.inflightMax ?? null,
+        steps,
+      };
     } finally {
       db.close();
       await Promise.all([...devices.values()].map((d) => d.close()));

@@ -32,6 +32,7 @@ const { values } = parseArgs({
     'cluster-rates': { type: 'string' },
     'cluster-duration-ms': { type: 'string' },
     'commit-poll-ms': { type: 'string', default: '250' },
+    inflight: { type: 'string' },
     'no-cluster': { type: 'boolean', default: false },
   },
 });
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       durationMs: Number(values['cluster-duration-ms'] ?? (quick ? 4000 : 15_000)),
       readingsPerMessage: perMessage,
       commitPollDelayMs: Number(values['commit-poll-ms']),
+      inflightMax: values.inflight === undefined ? undefined : Number(values.inflight),
     });
     console.log('cluster', JSON.stringify(cluster));
   }
