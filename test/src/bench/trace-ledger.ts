@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { defaultChains, parseLedgerConfig } from '@suyuan/cloud/ledger/config';
 import { LedgerMachine } from '@suyuan/cloud/ledger/ledger-machine';
 import type { EventPointer } from '@suyuan/cloud/ledger/state-store';
@@ -32,8 +31,13 @@ import {
  * share one pre-signed header. Writes go in big transactions.
  */
 
+/** Bump when the builder writes different data: cached ledgers of another version are rebuilt. */
+export const benchLedgerBuilderVersion = 2;
+
 export interface BenchLedger {
   machine: LedgerMachine;
+  /** The ledger configuration it was built with (to reopen a cached file). */
+  config: unknown;
   replicaKeys: Uint8Array[];
   target: { jar: string; harvest: string; pallet: string; sauce: string };
   buildMs: number;
@@ -42,15 +46,16 @@ export interface BenchLedger {
 const fillerItemsCount = 10_000;
 const batchesPerTransaction = 10_000;
 
-export function buildBenchLedger(dir: string, blocks: number): BenchLedger {
+export function buildBenchLedger(path: string, blocks: number): BenchLedger {
   const started = performance.now();
   const author = generateKeyPair();
   const replicas = Array.from({ length: 4 }, () => generateKeyPair());
-  const config = parseLedgerConfig({
+  const configInput = {
     chains: defaultChains,
     genesis: { admins: [{ id: 'admin', name: 'admin', publicKey: toBase64Url(author.publicKey) }] },
-  });
-  const machine = new LedgerMachine(join(dir, `bench-${blocks}.sqlite`), config);
+  };
+  const config = parseLedgerConfig(configInput);
+  const machine = new LedgerMachine(path, config);
   machine.db.pragma('synchronous = NORMAL'); // bench data only: durability is not what is measured
   const target = {
     harvest: lot(gtin.tomato, 'BENCH'),
@@ -97,6 +102,7 @@ export function buildBenchLedger(dir: string, blocks: number): BenchLedger {
   }
   return {
     machine,
+    config: configInput,
     replicaKeys: replicas.map((r) => r.publicKey),
     target,
     buildMs: performance.now() - started,
