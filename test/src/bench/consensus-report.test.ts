@@ -11,6 +11,7 @@ const step = (offeredPerS: number, committedPerS: number, p99: number | null) =>
   latencyMsP50: p99 === null ? null : p99 / 2,
   latencyMsP99: p99,
   latencyMsMax: p99,
+  replicaCpuMsPerRequest: 2,
 });
 
 function result(peak: number, halfPeakP99: number | null) {
@@ -23,7 +24,7 @@ function result(peak: number, halfPeakP99: number | null) {
     durationMsPerLoad: 3000,
     requestsPerCall: 32,
     consensus: {},
-    verify: { ed25519VerifyPerS: 10_000, fullRequestCheckPerS: 8_000 },
+    verify: { ed25519VerifyPerS: 9_000, fullRequestCheckPerS: 8_000, ed25519VerifyPerCpuS: 10_000 },
     results: [
       {
         loadAverage1mAfter: 1.5,
@@ -43,8 +44,12 @@ function result(peak: number, halfPeakP99: number | null) {
 describe('consensus bench report', () => {
   it('renders the table, the bound and met goals', () => {
     const md = renderReport(result(4_000, 80));
-    expect(md).toContain('| 4 | 3,200 | 4,000 | 450 | 900 | 0 | 0 |');
-    expect(md).toContain('| 4 | 2,000 (half peak) | 2,000 | 40.0 | 80.0 | 0 | 0 |');
+    expect(md).toContain('Ed25519 9,000/s');
+    expect(md).toContain('| 4 | 3,200 | 4,000 | 450 | 900 | 2.00 | 0 | 0 |');
+    expect(md).toContain('| 4 | 2,000 (half peak) | 2,000 | 40.0 | 80.0 | 2.00 | 0 | 0 |');
+    // 4 verifications at 10k/s = 0.4 ms of the 2 ms per request; 2 cores / 2 ms = 1,000 req/s.
+    expect(md).toContain('2.00 ms of replica CPU per request, of which 0.40 ms (20 %)');
+    expect(md).toContain('2 cores sustain at most 1,000 req/s (20 % of the bound)');
     expect(md).toContain('peak 4,000/s = 80 % of the bound 5,000/s (goal ≥ 70 %): **met**');
     expect(md).toContain('(goal < 100 ms): **met**');
   });

@@ -19,6 +19,8 @@ interface LoadStep {
   /** null when nothing committed (JSON has no NaN). */
   latencyMsP50: number | null;
   latencyMsP99: number | null;
+  /** All replicas' CPU per request sent (null: not measured); absent in older results. */
+  replicaCpuMsPerRequest?: number | null;
 }
 
 interface SizeResult {
@@ -40,7 +42,12 @@ interface ConsensusResult {
   requestBodyBytes: number;
   durationMsPerLoad: number;
   requestsPerCall: number;
-  verify: { ed25519VerifyPerS: number; fullRequestCheckPerS: number };
+  verify: {
+    ed25519VerifyPerS: number;
+    fullRequestCheckPerS: number;
+    /** Per second of CPU time (absent in older results). */
+    ed25519VerifyPerCpuS?: number;
+  };
   results: SizeResult[];
 }
 
@@ -67,6 +74,11 @@ function checkStep(step: unknown, where: string): asserts step is LoadStep {
   for (const k of ['latencyMsP50', 'latencyMsP99'] as const) {
     need(step[k] === null || typeof step[k] === 'number', `${where}.${k} is not a number or null`);
   }
+  const cpu = step.replicaCpuMsPerRequest;
+  need(
+    cpu === undefined || cpu === null || typeof cpu === 'number',
+    `${where}.replicaCpuMsPerRequest is not a number or null`,
+  );
 }
 
 function checkSize(size: unknown, i: number): asserts size is SizeResult {
@@ -106,7 +118,8 @@ const ms = (v: number | null) => (v === null ? '—' : v < 100 ? v.toFixed(1) : 
 const verdict = (met: boolean) => `**${met ? 'met' : 'not met'}**`;
 
 function stepRow(n: number, step: LoadStep, label: string): string {
-  return `| ${n} | ${int(step.offeredPerS)}${label} | ${int(step.committedPerS)} | ${ms(step.latencyMsP50)} | ${ms(step.latencyMsP99)} | ${step.failed} | ${step.skippedInflightFull} |`;
+  const cpu = step.replicaCpuMsPerRequest ?? null;
+  return `| ${n} | ${int(step.offeredPerS)}${label} | ${int(step.committedPerS)} | ${ms(step.latencyMsP50)} | ${ms(step.latencyMsP99)} | ${cpu === null ? '—' : cpu.toFixed(2)} | ${step.failed} | ${step.skippedInflightFull} |`;
 }
 
 function goalLines(r: SizeResult): string[] {
@@ -124,6 +137,24 @@ function goalLines(r: SizeResult): string[] {
   return lines;
 }
 
+/**
+ * Where the CPU goes, from the busiest step: all replicas' CPU per request against the n
+ * verifications the bound counts, and the rate the cores could sustain at that cost. A figure a
+ * shared machine distorts far less than wall-clock throughput.
+ */
+function cpuLine(r: SizeResult, verifyPerS: number, cores: number): string[] {
+  const busiest = [...r.sweep].sort((a, b) => b.committedPerS - a.committedPerS)[0];
+  const cpu = busiest?.replicaCpuMsPerRequest ?? null;
+  if (busiest === undefined || cpu === null || cpu <= 0) return [];
+  const verifyMs = (r.n * 1000) / verifyPerS;
+  return [
+    `- n=${r.n}, CPU at the peak step (${int(busiest.offeredPerS)}/s offered): ${cpu.toFixed(2)} ms of replica CPU` +
+      ` per request, of which ${verifyMs.toFixed(2)} ms (${Math.round((100 * verifyMs) / cpu)} %) is the` +
+      ` n verifications the bound counts (${int(verifyPerS)} verifications per CPU second); at that cost ${cores} cores sustain at most ${int((cores * 1000) / cpu)} req/s` +
+      ` (${Math.round((100 * verifyMs) / cpu)} % of the bound)`,
+  ];
+}
+
 export function renderReport(result: unknown): string {
   check(result);
   const m = result.machine;
@@ -135,8 +166,8 @@ export function renderReport(result: unknown): string {
       `${int(result.durationMsPerLoad)} ms per load step. Verification on one core: Ed25519 ` +
       `${int(v.ed25519VerifyPerS)}/s, full request check ${int(v.fullRequestCheckPerS)}/s.`,
     '',
-    '| n | offered/s | committed/s | p50 ms | p99 ms | failed | skipped (in-flight cap) |',
-    '|---|---|---|---|---|---|---|',
+    '| n | offered/s | committed/s | p50 ms | p99 ms | replica CPU ms/req | failed | skipped (in-flight cap) |',
+    '|---|---|---|---|---|---|---|---|',
     ...result.results.flatMap((r) => [
       ...r.sweep.map((s) => stepRow(r.n, s, '')),
       stepRow(r.n, r.halfPeak, ' (half peak)'),
@@ -145,6 +176,7 @@ export function renderReport(result: unknown): string {
     `Bound = ${m.cores} cores × ${int(v.ed25519VerifyPerS)} verifications/s ÷ n (every replica verifies every request).`,
     '',
     ...result.results.flatMap(goalLines),
+    ...result.results.flatMap((r) => cpuLine(r, v.ed25519VerifyPerCpuS ?? v.ed25519VerifyPerS, m.cores)),
   ];
   const profiled = result.results.filter((r) => r.profileTop !== undefined);
   for (const r of profiled) {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromBase64Url } from '@suyuan/shared';
 import { LocalCluster, repoRoot, Submitter, waitUntil } from '../cluster/harness.ts';
+import { childrenCpuMs } from './consensus-cpu.ts';
 import { runLoad } from './consensus-load.ts';
 import { renderReport } from './consensus-report.ts';
 import { measureVerifyRates } from './consensus-verify-rate.ts';
@@ -123,9 +124,11 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
     // Each load starts from an idle cluster: wait until everything sent before has executed
     // everywhere, so one overloaded step does not leave its backlog to the next.
     const run = async (offeredPerS: number, ms = durationMs) => {
+      const bodies = makeCalls(Math.round((offeredPerS * ms) / 1000));
+      const cpuBefore = childrenCpuMs();
       const result = await runLoad({
         port: primaryPort,
-        bodies: makeCalls(Math.round((offeredPerS * ms) / 1000)),
+        bodies,
         requestsPerCall,
         offeredPerS,
         durationMs: ms,
@@ -139,7 +142,13 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
         120_000,
         100,
       );
-      return result;
+      const cpuAfter = childrenCpuMs();
+      // All n replicas' CPU from the first send until everything sent executed everywhere.
+      const replicaCpuMsPerRequest =
+        cpuBefore === null || cpuAfter === null || result.sent === 0
+          ? null
+          : Math.round((100 * (cpuAfter - cpuBefore)) / result.sent) / 100;
+      return { ...result, replicaCpuMsPerRequest };
     };
     await run(200, quick ? 300 : 1000); // warm-up: JIT, connections, SQLite pages
     const sweep = [];
