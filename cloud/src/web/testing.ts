@@ -19,13 +19,18 @@ export function sharedDemoWeb(): Promise<DemoWeb> {
 export class Client {
   readonly cookies = new Map<string, string>();
   private readonly app: Hono;
+  private readonly acceptLanguage: string | undefined;
 
-  constructor(app: Hono) {
+  /** `acceptLanguage` is sent on every request (no header: the pages pick Chinese). */
+  constructor(app: Hono, acceptLanguage?: string) {
     this.app = app;
+    this.acceptLanguage = acceptLanguage;
   }
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    if (this.acceptLanguage !== undefined && !headers.has('accept-language'))
+      headers.set('accept-language', this.acceptLanguage);
     if (this.cookies.size > 0)
       headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     const response = await this.app.request(path, { ...init, headers });

@@ -94,7 +94,8 @@ describe('consumer page in chromium', () => {
 describe('regulator dashboard in chromium', () => {
   it('logs in, traces a lot, recalls it and sees the affected items; the consumer sees the hold', async () => {
     const p = await openPage();
-    await p.goto(`${server.url}/regulator`);
+    // English by the switch's `?lang=en`, whatever chromium's Accept-Language; the cookie keeps it.
+    await p.goto(`${server.url}/regulator/login?lang=en`);
     await p.fill('#username', 'regulator');
     await p.fill('#password', demoPasswords.regulator);
     await Promise.all([p.waitForURL(`${server.url}/regulator`), p.click('button[type=submit]')]);
@@ -115,6 +116,14 @@ describe('regulator dashboard in chromium', () => {
     await Promise.all([p.waitForURL(/\/regulator\/recall\?lot=/), p.click('#hold-form button')]);
     expect(await p.textContent('.notice-red')).toContain('recalled');
     await p.screenshot({ path: join(artifacts, 'regulator-recall.png'), fullPage: true });
+
+    // The switch turns the dashboard Chinese; the recall stays visible in the Chinese wording.
+    await Promise.all([p.waitForURL(/lang=zh/), p.click('#lang-switch')]);
+    expect(await p.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await p.textContent('#tab-recall')).toBe('召回');
+    expect(await p.textContent('#affected-summary')).toContain('件商品');
+    expect(await p.textContent('.notice-red')).toContain('已召回');
+    await p.screenshot({ path: join(artifacts, 'regulator-recall-zh.png'), fullPage: true });
 
     const { gtin, serial } = web.demo.demoItem;
     await p.goto(`${server.url}/01/${gtin}/21/${serial}?lang=zh`);

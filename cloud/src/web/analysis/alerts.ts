@@ -19,7 +19,9 @@ export interface Alert {
   severity: 'high' | 'medium';
   time: number;
   subject: string;
+  /** English text (alerts.json); the dashboard renders `details` through its per-kind template instead. */
   message: string;
+  details: Record<string, string | number>;
 }
 
 export interface SprayRecord {
@@ -47,6 +49,11 @@ export function phiViolations(
         time: harvestAt,
         subject: lotKey,
         message: `harvested ${waitedDays.toFixed(1)} days after spraying ${s.productName ?? 'a pesticide'}; interval is ${s.preHarvestIntervalDays} days`,
+        details: {
+          waited: waitedDays.toFixed(1),
+          product: s.productName ?? '?',
+          interval: s.preHarvestIntervalDays,
+        },
       });
     }
   }
@@ -64,6 +71,7 @@ export function excursionAlerts(
     time: e.from,
     subject: lotKey,
     message: `${e.deviceId}: ${e.minutes} min outside ${limits.minC}–${limits.maxC} °C (peak ${e.peakC} °C)`,
+    details: { device: e.deviceId, minutes: e.minutes, min: limits.minC, max: limits.maxC, peak: e.peakC },
   }));
 }
 
@@ -85,6 +93,7 @@ export function rejectionAlerts(rejections: readonly RejectionInput[]): Alert[] 
       time: r.time,
       subject: `${r.submitter}#${r.seq}`,
       message: `${r.reason.code}: ${r.reason.message}`,
+      details: { code: r.reason.code, reason: r.reason.message },
     };
   });
 }
@@ -98,6 +107,7 @@ export function gapAlerts(
     time: g.time,
     subject: g.deviceId,
     message: `readings ${g.after + 1}…${g.next - 1} missing (${g.next - g.after - 1})`,
+    details: { from: g.after + 1, to: g.next - 1, n: g.next - g.after - 1 },
   }));
 }
 
@@ -117,6 +127,12 @@ export function cloneAlerts(
     time: s.firstFlaggedAt,
     subject: s.key,
     message: `${s.reasons.join(', ')}: ${s.count} scans, ${s.foreignScans} outside ${s.shippedTo ?? 'its shipment region'}`,
+    details: {
+      reasons: s.reasons.join(', '),
+      count: s.count,
+      foreign: s.foreignScans,
+      region: s.shippedTo ?? '?',
+    },
   }));
 }
 

@@ -90,7 +90,8 @@ export function keyKind(key: string): KeyKind {
 }
 
 /** A short label for a key: `item L000010002`, `lot L00001`, `pallet 0690…`. */
-export function keyLabel(key: string): string {
+export function keyLabel(key: string, kindNames?: Readonly<Record<KeyKind, string>>): string {
   const tail = decodeURIComponent(key.split('/').pop() ?? key);
-  return `${keyKind(key)} ${tail}`;
+  const kind = keyKind(key);
+  return `${kindNames?.[kind] ?? kind} ${tail}`;
 }

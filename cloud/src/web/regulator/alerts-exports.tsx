@@ -15,6 +15,7 @@ import { journeyOf, partyOfPlace, sensorWindows } from '../consumer/journey.ts';
 import { identityKeyOf } from '../event-fields.ts';
 import { epcisExport } from '../exports/epcis-export.ts';
 import { fsmaCsv } from '../exports/fsma204.ts';
+import { fill } from '../i18n.ts';
 import type { LotInfo, ReadModel } from '../read-model.ts';
 import type { WebDeps } from '../web-deps.ts';
 import type { DashEnv } from './auth-routes.tsx';
@@ -82,36 +83,38 @@ export function alertsAndExports(app: Hono<DashEnv>, deps: WebDeps): void {
     const alerts = await allAlerts();
     const kind = c.req.query('kind');
     const shown = kind ? alerts.filter((a) => a.kind === kind) : alerts;
+    const text = c.get('text');
+    const { t } = text;
     return c.html(
-      <DashPage session={c.get('session')} title="Alerts" tab="alerts">
+      <DashPage session={c.get('session')} text={text} title={t.tabs.alerts} tab="alerts">
         <p>
-          {shown.length} alert(s). <a href="/regulator/alerts.json">JSON</a>
+          {fill(t.alerts.count, { n: shown.length })} <a href="/regulator/alerts.json">JSON</a>
         </p>
         <div class="scroll">
           <table id="alerts">
             <thead>
               <tr>
-                <th>Kind</th>
-                <th>Time</th>
-                <th>Subject</th>
-                <th>What</th>
+                <th>{t.alerts.kind}</th>
+                <th>{t.alerts.time}</th>
+                <th>{t.alerts.subject}</th>
+                <th>{t.alerts.what}</th>
               </tr>
             </thead>
             <tbody>
               {shown.map((a) => (
                 <tr data-kind={a.kind}>
-                  <td class={a.severity === 'high' ? 'bad' : undefined}>{a.kind}</td>
+                  <td class={a.severity === 'high' ? 'bad' : undefined}>{t.alerts.kinds[a.kind]}</td>
                   <td>{formatTime(a.time)}</td>
                   <td>
                     {a.subject.startsWith('https://') ? (
                       <a href={`/regulator/trace?key=${encodeURIComponent(a.subject)}`}>
-                        {keyLabel(a.subject)}
+                        {keyLabel(a.subject, t.keyKinds)}
                       </a>
                     ) : (
                       <code>{a.subject}</code>
                     )}
                   </td>
-                  <td>{a.message}</td>
+                  <td>{fill(t.alerts.messages[a.kind], a.details)}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,6 +3,8 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { Page } from '../layout.tsx';
+import { type DashText, dashLang } from './dash-i18n.ts';
+import { LangSwitch } from './dash-layout.tsx';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import {
   LoginLimiter,
@@ -32,7 +34,7 @@ export interface AuthOptions {
   secureCookies: boolean;
 }
 
-export type DashEnv = { Variables: { session: Session } };
+export type DashEnv = { Variables: { session: Session; text: DashText } };
 
 export const formBytesMax = 64 * 1024;
 const sessionCookie = 'sy_session';
@@ -42,18 +44,20 @@ const cookiePath = '/regulator';
 // Unknown users still cost one scrypt run, so timing does not reveal which names exist.
 const dummyHash = hashPassword('not a password');
 
-function LoginPage(props: { csrf: string; message?: string; status?: number }) {
+function LoginPage(props: { text: DashText; csrf: string; message?: string; status?: number }) {
+  const { t } = props.text;
   return (
     <Page
-      title="Log in · Suyuan regulator"
-      lang="en"
+      title={`${t.login.title} · ${t.brand}`}
+      lang={t.htmlLang}
       header={
         <header class="bar">
-          <span class="brand">溯源 监管 · Suyuan regulator</span>
+          <span class="brand">{t.brand}</span>
+          <LangSwitch text={props.text} />
         </header>
       }
     >
-      <h1>Log in 登录</h1>
+      <h1>{t.login.title}</h1>
       {props.message ? (
         <p class="notice notice-red" role="alert" id="login-error">
           {props.message}
@@ -62,11 +66,11 @@ function LoginPage(props: { csrf: string; message?: string; status?: number }) {
       <form method="post" action="/regulator/login" class="card">
         <input type="hidden" name="_csrf" value={props.csrf} />
         <p>
-          <label for="username">User name 用户名</label>
+          <label for="username">{t.login.userName}</label>
           <input type="text" id="username" name="username" autocomplete="username" required maxlength={64} />
         </p>
         <p>
-          <label for="password">Password 密码</label>
+          <label for="password">{t.login.password}</label>
           <input
             type="password"
             id="password"
@@ -76,7 +80,7 @@ function LoginPage(props: { csrf: string; message?: string; status?: number }) {
             maxlength={256}
           />
         </p>
-        <button type="submit">Log in 登录</button>
+        <button type="submit">{t.login.submit}</button>
       </form>
     </Page>
   );
@@ -95,6 +99,8 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
   const sessions = new SessionStore(options.clock);
   const limiter = new LoginLimiter(options.clock);
   const users = new Map(options.users.map((u) => [u.username, u]));
+  app.use('/regulator/*', dashLang);
+  app.use('/regulator', dashLang);
   const cookieBase = {
     path: cookiePath,
     httpOnly: true,
@@ -102,11 +108,14 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
     secure: options.secureCookies,
   };
 
-  const showLogin = (c: Context, message?: string, status: 200 | 401 | 403 | 429 = 200) => {
+  type LoginMessage = keyof DashText['t']['login'];
+  const showLogin = (c: Context<DashEnv>, problem?: LoginMessage, status: 200 | 401 | 403 | 429 = 200) => {
+    const text = c.get('text');
+    const message = problem ? text.t.login[problem] : undefined;
     const csrf = randomToken();
     setCookie(c, loginCsrfCookie, csrf, { ...cookieBase, maxAge: 3600 });
     c.header('Cache-Control', 'no-store');
-    return c.html(<LoginPage csrf={csrf} {...(message ? { message } : {})} />, status);
+    return c.html(<LoginPage text={text} csrf={csrf} {...(message ? { message } : {})} />, status);
   };
 
   app.get('/regulator/login', (c) => showLogin(c));
@@ -116,19 +125,18 @@ export function installAuth(app: Hono<DashEnv>, options: AuthOptions): Auth {
     const password = typeof form.password === 'string' ? form.password : '';
     const csrf = typeof form._csrf === 'string' ? form._csrf : '';
     const expected = getCookie(c, loginCsrfCookie) ?? '';
-    if (expected === '' || !tokensEqual(csrf, expected))
-      return showLogin(c, 'The form expired; please try again.', 403);
+    if (expected === '' || !tokensEqual(csrf, expected)) return showLogin(c, 'expired', 403);
     const wait = limiter.retryAfterMs(username);
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)));
-      return showLogin(c, 'Too many attempts; wait a few minutes and try again.', 429);
+      return showLogin(c, 'tooMany', 429);
     }
     const user = users.get(username);
     // An unknown user still costs one scrypt run against a dummy hash.
     const ok = await verifyPassword(password, user ? user.passwordHash : await dummyHash);
     if (!user || !ok) {
       limiter.failed(username);
-      return showLogin(c, 'Wrong user name or password.', 401);
+      return showLogin(c, 'wrong', 401);
     }
     limiter.succeeded(username);
     const session = sessions.create(user.username, user.role);

@@ -1,40 +1,58 @@
 import type { Child } from 'hono/jsx';
 import { Page } from '../layout.tsx';
+import type { DashText } from './dash-i18n.ts';
 import type { Session } from './sessions.ts';
 
-/** The dashboard frame: top bar with the user and a logout form, tabs, content. */
+/** The dashboard frame: top bar with the language switch, the user and a logout form, tabs, content. */
 
 const tabs = [
-  ['network', '/regulator', 'Network 网络'],
-  ['explorer', '/regulator/explorer', 'Explorer 区块'],
-  ['search', '/regulator/search', 'Search & trace 查询追溯'],
-  ['recall', '/regulator/recall', 'Recall 召回'],
-  ['alerts', '/regulator/alerts', 'Alerts 警报'],
+  ['network', '/regulator'],
+  ['explorer', '/regulator/explorer'],
+  ['search', '/regulator/search'],
+  ['recall', '/regulator/recall'],
+  ['alerts', '/regulator/alerts'],
 ] as const;
 
 export type Tab = (typeof tabs)[number][0];
 
-export function DashPage(props: { session: Session; title: string; tab: Tab; children: Child }) {
+/** The language switch: a link to the same page in the other language. */
+export function LangSwitch(props: { text: DashText }) {
+  return (
+    <a id="lang-switch" href={props.text.switchHref} lang={props.text.lang === 'zh' ? 'en' : 'zh-CN'}>
+      {props.text.t.switchTo}
+    </a>
+  );
+}
+
+export function DashPage(props: {
+  session: Session;
+  text: DashText;
+  title: string;
+  tab: Tab;
+  children: Child;
+}) {
+  const { t } = props.text;
   const header = (
     <header class="bar">
       <a class="brand" href="/regulator">
-        溯源 监管 · Suyuan regulator
+        {t.brand}
       </a>
       <form class="inline" method="post" action="/regulator/logout">
         <input type="hidden" name="_csrf" value={props.session.csrf} />
+        <LangSwitch text={props.text} />{' '}
         <span>
-          {props.session.username} ({props.session.role}){' '}
+          {props.session.username} ({t.roles[props.session.role] ?? props.session.role}){' '}
         </span>
-        <button type="submit">Log out</button>
+        <button type="submit">{t.logout}</button>
       </form>
     </header>
   );
   return (
-    <Page title={`${props.title} · Suyuan regulator`} lang="en" header={header} wide>
-      <nav class="tabs" aria-label="Dashboard">
-        {tabs.map(([id, href, label]) => (
-          <a href={href} aria-current={id === props.tab ? 'page' : undefined}>
-            {label}
+    <Page title={`${props.title} · ${t.brand}`} lang={t.htmlLang} header={header} wide>
+      <nav class="tabs" aria-label={t.brand}>
+        {tabs.map(([id, href]) => (
+          <a href={href} id={`tab-${id}`} aria-current={id === props.tab ? 'page' : undefined}>
+            {t.tabs[id]}
           </a>
         ))}
       </nav>

@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 describe('login and sessions', () => {
   it('sends pages to the login form and data routes a 401', async () => {
-    const c = new Client(web.app);
+    const c = new Client(web.app, 'en');
     const page = await c.page('/regulator');
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/regulator/login');
@@ -23,7 +23,7 @@ describe('login and sessions', () => {
   });
 
   it('logs in with an HttpOnly SameSite=Strict session cookie and logs out with the CSRF token', async () => {
-    const c = new Client(web.app);
+    const c = new Client(web.app, 'en');
     const res = await c.login('regulator');
     expect(res.status).toBe(303);
     const cookie = res.headers.getSetCookie().find((l) => l.startsWith('sy_session='))!;
@@ -36,7 +36,7 @@ describe('login and sessions', () => {
   });
 
   it('refuses a login form without its CSRF token, and a wrong password', async () => {
-    const c = new Client(web.app);
+    const c = new Client(web.app, 'en');
     expect(
       (await c.post('/regulator/login', { _csrf: 'x', username: 'auditor', password: 'auditor-demo-pass' }))
         .status,
@@ -52,7 +52,7 @@ describe('login and sessions', () => {
   });
 
   it('throttles a user name after five failures, even for the right password', async () => {
-    const c = new Client(web.app);
+    const c = new Client(web.app, 'en');
     const attempt = async (password: string) => {
       const form = await (await c.page('/regulator/login')).text();
       return c.post('/regulator/login', { _csrf: Client.field(form, '_csrf'), username: 'ghost', password });
@@ -67,7 +67,7 @@ describe('login and sessions', () => {
 describe('dashboard pages', () => {
   let c: Client;
   beforeAll(async () => {
-    c = new Client(web.app);
+    c = new Client(web.app, 'en');
     await c.login('auditor');
   });
   const html = async (path: string, status = 200) => {
@@ -171,7 +171,7 @@ describe('dashboard pages', () => {
 
 describe('hold', () => {
   it('signs a hold with the regulator key, records it on the ledger, and the consumer sees it', async () => {
-    const c = new Client(web.app);
+    const c = new Client(web.app, 'en');
     await c.login('regulator');
     const lot = web.demo.lots[1]!;
     const path = `/regulator/recall?lot=${encodeURIComponent(lot.key)}`;

@@ -1,4 +1,4 @@
-import { keyKind, keyLabel, type TraceGraph } from '../analysis/trace-graph.ts';
+import { type KeyKind, keyKind, keyLabel, type TraceGraph } from '../analysis/trace-graph.ts';
 import { resolverPath } from '../identity.ts';
 
 /**
@@ -13,7 +13,7 @@ const boxW = 176;
 const boxH = 24;
 const rowH = 32;
 
-export function TraceSvg(props: { graph: TraceGraph }) {
+export function TraceSvg(props: { graph: TraceGraph; kindNames?: Readonly<Record<KeyKind, string>> }) {
   const columns = new Map<number, string[]>();
   for (const n of props.graph.nodes) {
     const col = columns.get(n.depth) ?? [];
@@ -76,7 +76,7 @@ export function TraceSvg(props: { graph: TraceGraph }) {
             stroke="#1f6f43"
           />
           <text x={p.x + 8} y={p.y + 16} font-size="11" fill={key === props.graph.start ? '#fff' : '#1b2a22'}>
-            {keyLabel(key)}
+            {keyLabel(key, props.kindNames)}
           </text>
           <title>{resolverPath(key)}</title>
         </a>

@@ -1,7 +1,9 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { fill } from '../i18n.ts';
 import type { ReadModel } from '../read-model.ts';
 import type { DashEnv } from './auth-routes.tsx';
+import type { DashStrings } from './dash-i18n.ts';
 import { DashPage, formatTime } from './dash-layout.tsx';
 
 /** Network health and the chain explorer: replicas, heights, lag; blocks, transactions, rejections. */
@@ -11,12 +13,18 @@ export const blocksPerPageMax = 50;
 const chainParam = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 const heightParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
-function txSummary(tx: { kind: string; payload?: unknown; payloads?: unknown[]; gaps?: unknown[] }): string {
+function txSummary(
+  tx: { kind: string; payload?: unknown; payloads?: unknown[]; gaps?: unknown[] },
+  t: DashStrings,
+): string {
   if (tx.kind === 'readingBatch')
-    return `${tx.payloads?.length ?? 0} readings${tx.gaps?.length ? `, ${tx.gaps.length} gap(s)` : ''}`;
+    return (
+      fill(t.explorer.readings, { n: tx.payloads?.length ?? 0 }) +
+      (tx.gaps?.length ? fill(t.explorer.gaps, { n: tx.gaps.length }) : '')
+    );
   const p = tx.payload as { kind?: string; event?: Record<string, unknown>; action?: { type?: string } };
   if (p?.kind === 'event') return `${String(p.event?.type)} ${String(p.event?.bizStep ?? '')}`;
-  if (p?.kind === 'registry') return `registry ${String(p.action?.type)}`;
+  if (p?.kind === 'registry') return fill(t.explorer.registry, { action: String(p.action?.type) });
   return tx.kind;
 }
 
@@ -24,22 +32,22 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
   app.get('/regulator', async (c) => {
     const status = await model.networkStatus();
     const top = Object.fromEntries(status.chains.map((ch) => [ch.chain, ch.height]));
+    const text = c.get('text');
+    const { network: n } = text.t;
     return c.html(
-      <DashPage session={c.get('session')} title="Network" tab="network">
-        <p>
-          {status.replicas.length} replicas in {status.groupCount} group(s).
-        </p>
+      <DashPage session={c.get('session')} text={text} title={text.t.tabs.network} tab="network">
+        <p>{fill(n.summary, { replicas: status.replicas.length, groups: status.groupCount })}</p>
         <div class="scroll">
           <table id="replicas">
             <thead>
               <tr>
-                <th>Replica</th>
-                <th>Group</th>
-                <th>View</th>
+                <th>{n.replica}</th>
+                <th>{n.group}</th>
+                <th>{n.view}</th>
                 {status.chains.map((ch) => (
-                  <th>{ch.chain} height (lag)</th>
+                  <th>{fill(n.heightLag, { chain: ch.chain })}</th>
                 ))}
-                <th>Last commit</th>
+                <th>{n.lastCommit}</th>
               </tr>
             </thead>
             <tbody>
@@ -59,15 +67,15 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
             </tbody>
           </table>
         </div>
-        <h2>Chains</h2>
+        <h2>{n.chains}</h2>
         <div class="scroll">
           <table id="chains">
             <thead>
               <tr>
-                <th>Chain</th>
-                <th>Height</th>
-                <th>Head hash</th>
-                <th>Last commit</th>
+                <th>{n.chain}</th>
+                <th>{n.height}</th>
+                <th>{n.headHash}</th>
+                <th>{n.lastCommit}</th>
               </tr>
             </thead>
             <tbody>
@@ -104,8 +112,10 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
     const blocks = await model.blocks(chain.data, blocksPerPageMax, before?.data);
     const rejections = await model.rejections(50);
     const last = blocks.at(-1)?.header.height;
+    const text = c.get('text');
+    const x = text.t.explorer;
     return c.html(
-      <DashPage session={c.get('session')} title="Explorer" tab="explorer">
+      <DashPage session={c.get('session')} text={text} title={text.t.tabs.explorer} tab="explorer">
         <nav class="tabs">
           {status.chains.map((ch) => (
             <a
@@ -120,12 +130,12 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
           <table id="blocks">
             <thead>
               <tr>
-                <th>Height</th>
-                <th>Time</th>
-                <th>Txs</th>
-                <th>Batch</th>
-                <th>Signers</th>
-                <th>Hash</th>
+                <th>{text.t.network.height}</th>
+                <th>{x.time}</th>
+                <th>{x.txs}</th>
+                <th>{x.batch}</th>
+                <th>{x.signers}</th>
+                <th>{x.hash}</th>
               </tr>
             </thead>
             <tbody>
@@ -147,16 +157,16 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
           </table>
         </div>
         {last !== undefined && last > 1 ? (
-          <a href={`/regulator/explorer?chain=${chain.data}&before=${last - 1}`}>Older blocks →</a>
+          <a href={`/regulator/explorer?chain=${chain.data}&before=${last - 1}`}>{x.older}</a>
         ) : null}
-        <h2>Rejected submissions</h2>
+        <h2>{x.rejected}</h2>
         <table id="rejections">
           <thead>
             <tr>
-              <th>Time</th>
-              <th>Submitter#seq</th>
-              <th>Code</th>
-              <th>Reason</th>
+              <th>{x.time}</th>
+              <th>{x.submitterSeq}</th>
+              <th>{x.code}</th>
+              <th>{x.reason}</th>
             </tr>
           </thead>
           <tbody>
@@ -187,28 +197,31 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
     const block = await model.block(chain.data, height.data);
     if (!block) return c.json({ error: { code: 'explorer.notFound', message: 'no such block' } }, 404);
     const h = block.summary.header;
+    const text = c.get('text');
+    const x = text.t.explorer;
+    const title = fill(x.block, { chain: h.chain, height: h.height });
     return c.html(
-      <DashPage session={c.get('session')} title={`Block ${h.chain}#${h.height}`} tab="explorer">
+      <DashPage session={c.get('session')} text={text} title={title} tab="explorer">
         <dl class="facts card">
-          <dt>Hash</dt>
+          <dt>{x.hash}</dt>
           <dd>
             <code>{block.summary.hash}</code>
           </dd>
-          <dt>Previous</dt>
+          <dt>{x.previous}</dt>
           <dd>
             <code>{h.prevHash}</code>
           </dd>
-          <dt>Tx root</dt>
+          <dt>{x.txRoot}</dt>
           <dd>
             <code>{h.txRoot}</code>
           </dd>
-          <dt>Time</dt>
+          <dt>{x.time}</dt>
           <dd>{formatTime(h.time)}</dd>
-          <dt>Batch / signers</dt>
+          <dt>{x.batchSigners}</dt>
           <dd>
             {h.batchSeq} / {block.summary.signerCount}
           </dd>
-          <dt>Anchors</dt>
+          <dt>{x.anchors}</dt>
           <dd>
             {Object.entries(h.anchors)
               .map(([k, v]) => `${k}#${v.height}`)
@@ -219,8 +232,8 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
           <thead>
             <tr>
               <th>#</th>
-              <th>Submitter#seq</th>
-              <th>What</th>
+              <th>{x.submitterSeq}</th>
+              <th>{x.what}</th>
             </tr>
           </thead>
           <tbody>
@@ -232,7 +245,7 @@ export function ledgerPages(app: Hono<DashEnv>, model: ReadModel): void {
                     {t.tx.signed.submitter.slice(0, 10)}…#{t.tx.signed.seq}
                   </code>
                 </td>
-                <td>{txSummary(t.tx)}</td>
+                <td>{txSummary(t.tx, text.t)}</td>
               </tr>
             ))}
           </tbody>

@@ -2,11 +2,13 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { keyLabel, traceGraph } from '../analysis/trace-graph.ts';
 import { toCsv } from '../exports/csv.ts';
+import { fill, localName } from '../i18n.ts';
 import { lgtinEpc, resolverPath, sgtinEpc } from '../identity.ts';
 import type { LotInfo, ReadModel } from '../read-model.ts';
 import type { WebDeps } from '../web-deps.ts';
 import type { Auth, DashEnv } from './auth-routes.tsx';
 import { formBytesMax } from './auth-routes.tsx';
+import type { DashStrings } from './dash-i18n.ts';
 import { DashPage } from './dash-layout.tsx';
 import { TraceSvg } from './graph-svg.tsx';
 import { holdEvents, reasonCharsMax, signedSubmission } from './hold-submission.ts';
@@ -17,8 +19,8 @@ import { queryCharsMax, search } from './search.ts';
 
 export const affectedRowsShownMax = 500;
 
-function traceLink(key: string) {
-  return <a href={`/regulator/trace?key=${encodeURIComponent(key)}`}>{keyLabel(key)}</a>;
+function traceLink(key: string, t: DashStrings) {
+  return <a href={`/regulator/trace?key=${encodeURIComponent(key)}`}>{keyLabel(key, t.keyKinds)}</a>;
 }
 
 async function participantName(model: ReadModel, id: string): Promise<string> {
@@ -38,37 +40,39 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
   app.get('/regulator/search', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, queryCharsMax);
     const r = await search(model, q);
+    const text = c.get('text');
+    const { t } = text;
     return c.html(
-      <DashPage session={c.get('session')} title="Search & trace" tab="search">
+      <DashPage session={c.get('session')} text={text} title={t.tabs.search} tab="search">
         <form method="get" action="/regulator/search" class="card">
-          <label for="q">Item, lot, Digital Link, EPC URI, participant or device</label>
+          <label for="q">{t.search.label}</label>
           <input type="search" id="q" name="q" value={q} maxlength={queryCharsMax} />
           <p>
-            <button type="submit">Search</button>
+            <button type="submit">{t.search.submit}</button>
           </p>
         </form>
         {r.error ? <p class="bad">{r.error}</p> : null}
         <ul id="results">
           {r.keys.map((k) => (
-            <li>{traceLink(k)}</li>
+            <li>{traceLink(k, t)}</li>
           ))}
           {r.participants.map((p) => (
             <li>
-              participant {p.name} <code>{p.id}</code> ({p.roles.join(', ')})
+              {t.search.participant} {localName(p.name, text.lang)} <code>{p.id}</code> ({p.roles.join(', ')})
             </li>
           ))}
           {r.devices.map((d) => (
             <li>
-              device <code>{d.deviceId}</code> ({d.kind}){' '}
-              {d.gatewayKeyId === null ? <span class="bad">unbound</span> : null}
+              {t.search.device} <code>{d.deviceId}</code> ({d.kind}){' '}
+              {d.gatewayKeyId === null ? <span class="bad">{t.search.unbound}</span> : null}
             </li>
           ))}
           {r.lotsOfMatches.map((l) => (
-            <li>{traceLink(l.key)}</li>
+            <li>{traceLink(l.key, t)}</li>
           ))}
         </ul>
         {q !== '' && r.keys.length + r.participants.length + r.devices.length === 0 && !r.error ? (
-          <p>No matches.</p>
+          <p>{t.search.noMatches}</p>
         ) : null}
       </DashPage>,
     );
@@ -89,33 +93,36 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
     const lotKey = await lotKeyOf(model, key);
     const backward = graph.nodes.filter((n) => n.depth < 0);
     const forward = graph.nodes.filter((n) => n.depth > 0);
+    const text = c.get('text');
+    const { t } = text;
+    const title = fill(t.trace.title, { key: keyLabel(key, t.keyKinds) });
     return c.html(
-      <DashPage session={c.get('session')} title={`Trace: ${keyLabel(key)}`} tab="search">
+      <DashPage session={c.get('session')} text={text} title={title} tab="search">
         <p>
-          <a href={resolverPath(key)}>Consumer page</a> ·{' '}
-          <a href={`/regulator/export/epcis?key=${encodeURIComponent(key)}`}>EPCIS 2.0 export</a> ·{' '}
-          <a href={`/regulator/export/fsma204.csv?key=${encodeURIComponent(key)}`}>FSMA 204 spreadsheet</a>
+          <a href={resolverPath(key)}>{t.trace.consumerPage}</a> ·{' '}
+          <a href={`/regulator/export/epcis?key=${encodeURIComponent(key)}`}>{t.trace.epcis}</a> ·{' '}
+          <a href={`/regulator/export/fsma204.csv?key=${encodeURIComponent(key)}`}>{t.trace.fsma}</a>
           {lotKey ? (
             <>
               {' '}
-              · <a href={`/regulator/recall?lot=${encodeURIComponent(lotKey)}`}>Recall this lot</a>
+              · <a href={`/regulator/recall?lot=${encodeURIComponent(lotKey)}`}>{t.trace.recallLot}</a>
             </>
           ) : null}
         </p>
         <div class="graph scroll">
-          <TraceSvg graph={graph} />
+          <TraceSvg graph={graph} kindNames={t.keyKinds} />
         </div>
-        {graph.truncated ? <p class="bad">Trace truncated at {graph.nodes.length} identities.</p> : null}
-        <h2>Backward ({backward.length})</h2>
+        {graph.truncated ? <p class="bad">{fill(t.trace.truncated, { n: graph.nodes.length })}</p> : null}
+        <h2>{fill(t.trace.backward, { n: backward.length })}</h2>
         <ul id="backward">
           {backward.slice(0, affectedRowsShownMax).map((n) => (
-            <li>{traceLink(n.key)}</li>
+            <li>{traceLink(n.key, t)}</li>
           ))}
         </ul>
-        <h2>Forward ({forward.length})</h2>
+        <h2>{fill(t.trace.forward, { n: forward.length })}</h2>
         <ul id="forward">
           {forward.slice(0, affectedRowsShownMax).map((n) => (
-            <li>{traceLink(n.key)}</li>
+            <li>{traceLink(n.key, t)}</li>
           ))}
         </ul>
       </DashPage>,
@@ -126,20 +133,22 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
     const raw = c.req.query('lot');
     const lot = await findLot(model, raw);
     const session = c.get('session');
+    const text = c.get('text');
+    const { t } = text;
     const form = (
       <form method="get" action="/regulator/recall" class="card">
-        <label for="lot">Lot (code, Digital Link or EPC class)</label>
+        <label for="lot">{t.recall.lotLabel}</label>
         <input type="search" id="lot" name="lot" value={raw ?? ''} maxlength={queryCharsMax} />
         <p>
-          <button type="submit">Show affected</button>
+          <button type="submit">{t.recall.show}</button>
         </p>
       </form>
     );
     if (!lot) {
       return c.html(
-        <DashPage session={session} title="Recall" tab="recall">
+        <DashPage session={session} text={text} title={t.tabs.recall} tab="recall">
           {form}
-          {raw ? <p class="bad">No lot matches {raw}.</p> : null}
+          {raw ? <p class="bad">{fill(t.recall.noLot, { query: raw })}</p> : null}
         </DashPage>,
         raw ? 404 : 200,
       );
@@ -151,64 +160,70 @@ export function tracePages(app: Hono<DashEnv>, deps: WebDeps, auth: Auth): void 
     const lotParam = encodeURIComponent(lot.key);
     const holderName = new Map(holders.map((h) => [h.id, h.name]));
     return c.html(
-      <DashPage session={session} title={`Recall: lot ${lot.lot}`} tab="recall">
+      <DashPage session={session} text={text} title={fill(t.recall.title, { lot: lot.lot })} tab="recall">
         {form}
         {lot.status === 'held' || lot.status === 'recalled' ? (
-          <p class="notice notice-red">This lot is {lot.status}.</p>
+          <p class="notice notice-red" data-status={lot.status}>
+            {fill(t.recall.lotIs, { status: t.statuses[lot.status] })}
+          </p>
         ) : null}
         <p id="affected-summary">
-          <strong>{affected.items.length}</strong> items in <strong>{affected.lots.length}</strong> lot(s),
-          held by <strong>{holders.length}</strong> holder(s).{' '}
-          <a href={`/regulator/recall.csv?lot=${lotParam}`}>Download CSV</a>
+          <strong>{affected.items.length}</strong>
+          {t.recall.itemsIn}
+          <strong>{affected.lots.length}</strong>
+          {t.recall.lotsHeldBy}
+          <strong>{holders.length}</strong>
+          {t.recall.holdersEnd}
+          <a href={`/regulator/recall.csv?lot=${lotParam}`}>{t.recall.csv}</a>
         </p>
         {session.role === 'regulator' ? (
           <form method="post" action="/regulator/recall/hold" class="card" id="hold-form">
             <input type="hidden" name="_csrf" value={session.csrf} />
             <input type="hidden" name="lot" value={lot.key} />
-            <label for="reason">Reason</label>
+            <label for="reason">{t.recall.reason}</label>
             <input type="text" id="reason" name="reason" required maxlength={reasonCharsMax} />
             <p>
               <label>
-                <input type="radio" name="kind" value="hold" checked /> Hold 暂扣
+                <input type="radio" name="kind" value="hold" checked /> {t.recall.hold}
               </label>{' '}
               <label>
-                <input type="radio" name="kind" value="recall" /> Recall 召回
+                <input type="radio" name="kind" value="recall" /> {t.recall.recall}
               </label>
             </p>
             <button type="submit" class="danger">
-              Sign and submit to the ledger
+              {t.recall.submit}
             </button>
           </form>
         ) : (
-          <p class="muted">Auditors can view and export, not hold.</p>
+          <p class="muted">{t.recall.auditorNote}</p>
         )}
-        <h2>Holders</h2>
+        <h2>{t.recall.holders}</h2>
         <table id="holders">
           <tbody>
             {holders.map((h) => (
               <tr>
-                <td>{h.name}</td>
-                <td>{h.n} items</td>
+                <td>{localName(h.name, text.lang)}</td>
+                <td>{fill(t.recall.nItems, { n: h.n })}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <h2>Lots</h2>
+        <h2>{t.recall.lots}</h2>
         <ul id="affected-lots">
           {affected.lots.map((l) => (
             <li>
-              {traceLink(l.key)} ({l.status})
+              {traceLink(l.key, t)} ({t.statuses[l.status]})
             </li>
           ))}
         </ul>
-        <h2>Items</h2>
+        <h2>{t.recall.items}</h2>
         <table id="affected-items">
           <tbody>
             {affected.items.slice(0, affectedRowsShownMax).map((i) => (
               <tr>
-                <td>{traceLink(i.key)}</td>
-                <td>{i.status}</td>
-                <td>{holderName.get(i.holderId ?? 'unknown') ?? '—'}</td>
+                <td>{traceLink(i.key, t)}</td>
+                <td>{t.statuses[i.status]}</td>
+                <td>{localName(holderName.get(i.holderId ?? 'unknown') ?? '—', text.lang)}</td>
               </tr>
             ))}
           </tbody>
