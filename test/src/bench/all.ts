@@ -10,8 +10,8 @@ import { benchNames, regionProblems, replaceRegion } from './bench-report-region
  * Runs every benchmark in sequence (consensus, groups, trace, edge, web, e2e), each as its own
  * process with `--out test/bench/results/latest/<name>.json` (and `--quick` when given), then
  * rewrites the region `<!-- bench:<name> -->` … `<!-- /bench:<name> -->` of docs/benchmarks.md with
- * the bench's `renderReport(json)` from `test/src/bench/<name>-report.ts`. A bench whose script or
- * renderer is missing is skipped with a warning; one that fails keeps its old region and makes the
+ * the bench's `renderReport(json)` from `test/src/bench/<name>-report.ts`. A bench whose script is
+ * missing is skipped with a warning, one whose renderer is missing runs but keeps its region; one that fails keeps its old region and makes the
  * exit code 1, the others still run. Prose outside the markers is never touched.
  */
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
@@ -93,9 +93,10 @@ function runBench(name: string, options: Options): Outcome {
   return { name, status: 'ok', detail: out, seconds };
 }
 
-async function render(name: string): Promise<string> {
+/** The bench's markdown, or null when it has no renderer yet (its region is then left as it is). */
+async function render(name: string): Promise<string | null> {
   const renderer = join(benchDir, `${name}-report.ts`);
-  if (!existsSync(renderer)) throw new Error(`no renderer ${renderer}`);
+  if (!existsSync(renderer)) return null;
   const module = (await import(pathToFileURL(renderer).href)) as { renderReport?: (r: unknown) => string };
   if (typeof module.renderReport !== 'function') throw new Error(`${renderer} exports no renderReport`);
   const json = JSON.parse(readFileSync(join(latestDir, `${name}.json`), 'utf8')) as unknown;
@@ -123,7 +124,13 @@ async function main(): Promise<number> {
     let doc = readFileSync(docsPath, 'utf8');
     for (const outcome of outcomes.filter((o) => o.status === 'ok')) {
       try {
-        doc = replaceRegion(doc, outcome.name, await render(outcome.name));
+        const markdown = await render(outcome.name);
+        if (markdown === null) {
+          console.warn(`! ${outcome.name}: no ${outcome.name}-report.ts, its docs region is left as it was`);
+          outcome.detail += ' (no renderer: docs region not rewritten)';
+          continue;
+        }
+        doc = replaceRegion(doc, outcome.name, markdown);
         console.log(`docs/benchmarks.md: rewrote the ${outcome.name} region`);
       } catch (error) {
         failed = true;

@@ -12,6 +12,9 @@ interface Step {
   duplicated: number;
   drained: boolean;
   cpuShareToCommit: Record<string, number>;
+  /** Absent in results written before session 3. */
+  cpuUsPerReading?: Record<string, number>;
+  cpuBoundReadingsPerSecond?: number;
   rssMb: Record<string, number>;
 }
 
@@ -78,6 +81,24 @@ function cpuText(shares: Record<string, number>): string {
   return `gateway ${(shares.gateway ?? 0).toFixed(2)}, replicas ${replicaSum.toFixed(2)} (${replicas.map(([, v]) => v.toFixed(2)).join(' / ')})`;
 }
 
+const us = (x: number) => x.toFixed(1);
+
+/** Where the CPU goes per committed reading (the step with the most readings, if it was measured). */
+function costLines(steps: Step[], cores: number, goal: number): string[] {
+  const measured = steps.filter((s) => s.cpuUsPerReading && s.committedReadingsPerSecond > 0);
+  const top = measured.at(-1);
+  if (!top?.cpuUsPerReading) return [];
+  const per = top.cpuUsPerReading;
+  const replicas = Object.entries(per).filter(([k]) => k.startsWith('replica'));
+  const replicaSum = replicas.reduce((s, [, v]) => s + v, 0);
+  const gateway = per.gateway ?? 0;
+  const pipeline = replicaSum + gateway;
+  const biggest = [...replicas, ['gateway', gateway] as const].sort((a, b) => b[1] - a[1])[0];
+  return [
+    `- CPU per committed reading (target ${n(top.targetReadingsPerSecond)}/s, load start → drained): gateway ${us(gateway)} µs, replicas ${us(replicaSum)} µs together (${replicas.map(([, v]) => us(v)).join(' / ')}), load generator ${us(per['load-generator'] ?? 0)} µs. The gateway + 4 replicas need ${us(pipeline)} µs per reading, so ${cores} cores could commit at most **${n(top.cpuBoundReadingsPerSecond ?? 0)} readings/s** with nothing else running; the goal needs ≤ ${us((cores * 1e6) / goal)} µs. Biggest single process: ${biggest ? `${biggest[0]} (${us(biggest[1])} µs)` : 'n/a'}.`,
+  ];
+}
+
 export function renderReport(raw: unknown): string {
   const r = check(raw);
   const lines: string[] = [];
@@ -102,6 +123,7 @@ export function renderReport(raw: unknown): string {
     lines.push(
       `- Goal ≥ ${n(r.goalReadingsPerSecond)} readings/s committed: **${met ? 'met' : 'not met'}** — best ${n(best)} readings/s (${((best / r.goalReadingsPerSecond) * 100).toFixed(0)}% of the goal).`,
     );
+    lines.push(...costLines(r.steps, r.cores, r.goalReadingsPerSecond));
     const lostAll = r.steps.reduce((s, x) => s + x.lost, 0);
     const dupAll = r.steps.reduce((s, x) => s + x.duplicated, 0);
     lines.push(`- Acknowledged readings missing from the chain: ${lostAll}; on the chain twice: ${dupAll}.`);

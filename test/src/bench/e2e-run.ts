@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import type { MqttDevice } from '@suyuan/firmware-sim/mqtt/mqtt-device';
 import type { SensorNode } from '@suyuan/firmware-sim/mqtt/sensor-node';
 import { runLoad } from '@suyuan/firmware-sim/scenario/run';
@@ -42,6 +43,14 @@ export interface StepResult {
   cpuShare: Record<string, number>;
   /** CPU cores' worth per process from load start until the last reading committed (drain included). */
   cpuShareToCommit: Record<string, number>;
+  /**
+   * CPU time per committed reading (µs) per process from load start until drained, and for the load
+   * generator (this process: MQTT devices + chain polling). Unlike rates, this barely moves with the
+   * machine's other load, so it says where the cost is.
+   */
+  cpuUsPerReading: Record<string, number>;
+  /** cores × 10⁶ ÷ (gateway + replicas µs per reading): the most the pipeline could commit on this machine's cores. */
+  cpuBoundReadingsPerSecond: number;
   rssMb: Record<string, number>;
 }
 
@@ -80,6 +89,20 @@ export async function drainInto(
   }
 }
 
+/** CPU µs per committed reading for each process, plus the load generator's own CPU (ms). */
+export function cpuPerReading(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  loadGeneratorCpuMs: number,
+  committed: number,
+): Record<string, number> {
+  const per = (ms: number) => (committed > 0 ? Math.round(((ms * 1000) / committed) * 10) / 10 : 0);
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(after)) out[name] = per((after[name] ?? 0) - (before[name] ?? 0));
+  out['load-generator'] = per(loadGeneratorCpuMs);
+  return out;
+}
+
 export async function runStep(
   load: Load,
   rate: number,
@@ -90,6 +113,7 @@ export async function runStep(
   const startHeight = await load.watcher.poll();
   const pids = load.net.pids();
   const cpuBefore = cpuSnapshot(pids);
+  const selfBefore = process.cpuUsage();
   const t0 = Date.now();
   const stats = await runLoad(load.nodes, load.devices, {
     readingsPerSecond: rate,
@@ -105,7 +129,9 @@ export async function runStep(
   const blocks: TelemetryBlock[] = [];
   const drained = await drainInto(load, blocks, startHeight, acked.length, drainMsMax);
   const drainMs = Date.now() - tLoadEnd;
-  const cpuShareToCommit = cpuShares(cpuBefore, cpuSnapshot(pids), Date.now() - t0);
+  const cpuAfter = cpuSnapshot(pids);
+  const self = process.cpuUsage(selfBefore);
+  const cpuShareToCommit = cpuShares(cpuBefore, cpuAfter, Date.now() - t0);
   const counts = readingCounts(blocks);
   const latencies: number[] = [];
   let lastCommit = t0;
@@ -119,6 +145,10 @@ export async function runStep(
   latencies.sort((a, b) => a - b);
   const committed = blocks.reduce((n, b) => n + b.readings.length, 0);
   const round = (x: number) => Math.round(x);
+  const perReading = cpuPerReading(cpuBefore, cpuAfter, (self.user + self.system) / 1000, committed);
+  const pipelineUs = Object.entries(perReading)
+    .filter(([name]) => name !== 'load-generator')
+    .reduce((sum, [, us]) => sum + us, 0);
   return {
     targetReadingsPerSecond: rate,
     durationMs,
@@ -141,6 +171,8 @@ export async function runStep(
     drained,
     cpuShare,
     cpuShareToCommit,
+    cpuUsPerReading: perReading,
+    cpuBoundReadingsPerSecond: pipelineUs > 0 ? round((cpus().length * 1e6) / pipelineUs) : 0,
     rssMb: rss,
   };
 }

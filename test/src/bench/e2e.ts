@@ -13,7 +13,7 @@ import { runSoak, type SoakResult } from './e2e-soak.ts';
 
 /**
  * `pnpm bench:e2e [--quick] [--rates 10000,25000,50000] [--duration-ms 10000] [--readings-per-message 200]
- *   [--soak --minutes 30 --soak-rate 10000 --sample-ms 10000] [--out file.json]`
+ *   [--soak --minutes 30 --soak-rate 10000 --sample-ms 10000] [--cpu-prof dir] [--out file.json]`
  *
  * Sensor readings per second from MQTT publish to committed in the ledger: 4 ledger replicas and one
  * gateway (each its own process, on loopback, set up exactly as `pnpm start` does), the simulated
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '30' },
     'soak-rate': { type: 'string', default: '10000' },
     'sample-ms': { type: 'string' },
+    /** Directory for V8 CPU profiles of every child process (written on their graceful stop). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -92,8 +94,13 @@ async function main(): Promise<string> {
     steps: [],
     soak: null,
   };
+  const profDir = values['cpu-prof'];
+  if (profDir) mkdirSync(profDir, { recursive: true });
+  const profFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : [];
   const dir = mkdtempSync(join(tmpdir(), 'suyuan-bench-e2e-'));
   const net = await LedgerNetwork.create(dir, loopback, {
+    gatewayNodeFlags: profFlags,
+    replicaNodeFlags: profFlags,
     editGateway(config) {
       const mqtt = config.mqtt as Record<string, unknown>;
       mqtt.publishRate = { ratePerSecond: 100_000, burst: 100_000, devicesMax: 1000 };
@@ -136,7 +143,7 @@ async function main(): Promise<string> {
       for (const rate of rates) {
         const step = await runStep(load, rate, durationMs, Number(values['drain-ms']));
         console.log(
-          `rate ${rate}/s: acked ${step.ackedReadingsPerSecond}/s, committed ${step.committedReadingsPerSecond}/s, p50 ${step.latencyMs.p50} ms, p99 ${step.latencyMs.p99} ms, lost ${step.lost}, dup ${step.duplicated}, cpu ${JSON.stringify(step.cpuShare)}`,
+          `rate ${rate}/s: acked ${step.ackedReadingsPerSecond}/s, committed ${step.committedReadingsPerSecond}/s, p50 ${step.latencyMs.p50} ms, p99 ${step.latencyMs.p99} ms, lost ${step.lost}, dup ${step.duplicated}, cpu ${JSON.stringify(step.cpuShare)}, µs/reading ${JSON.stringify(step.cpuUsPerReading)} (cpu bound ${step.cpuBoundReadingsPerSecond}/s)`,
         );
         result.steps.push(step);
       }
@@ -144,7 +151,7 @@ async function main(): Promise<string> {
   } finally {
     watcher.stop();
     await Promise.all([...devices.values()].map((d) => d.close()));
-    await net.stop();
+    await (profDir ? net.terminate(30_000) : net.stop());
     rmSync(dir, { recursive: true, force: true });
   }
   const out =

@@ -42,6 +42,8 @@ export interface NetworkOptions {
   editGateway?: (config: Record<string, unknown>) => void;
   /** Extra node flags for the gateway process. */
   gatewayNodeFlags?: string[];
+  /** Extra node flags for every replica process (e.g. `--cpu-prof`). */
+  replicaNodeFlags?: string[];
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -58,6 +60,7 @@ export class LedgerNetwork {
   gateway: Proc | null = null;
   mqttUrl = '';
   private readonly gatewayNodeFlags: string[];
+  private readonly replicaNodeFlags: string[];
 
   private constructor(
     layout: DemoLayout,
@@ -65,6 +68,7 @@ export class LedgerNetwork {
     parties: Record<PartyName, Party>,
     placement: Placement,
     gatewayNodeFlags: string[],
+    replicaNodeFlags: string[],
   ) {
     this.layout = layout;
     this.file = file;
@@ -72,6 +76,7 @@ export class LedgerNetwork {
     this.placement = placement;
     this.replicas = file.replicaHttpPorts.map(() => null);
     this.gatewayNodeFlags = gatewayNodeFlags;
+    this.replicaNodeFlags = replicaNodeFlags;
   }
 
   /** Writes keys and configs into `dir` (an empty temp dir) for the given placement. */
@@ -100,7 +105,14 @@ export class LedgerNetwork {
     gateway.mqtt = { ...(gateway.mqtt as object), host: placement.ip('gateway') };
     options.editGateway?.(gateway);
     writeJson(layout.gatewayConfig, gateway);
-    return new LedgerNetwork(layout, file, parties, placement, options.gatewayNodeFlags ?? []);
+    return new LedgerNetwork(
+      layout,
+      file,
+      parties,
+      placement,
+      options.gatewayNodeFlags ?? [],
+      options.replicaNodeFlags ?? [],
+    );
   }
 
   url(i: number): string {
@@ -116,11 +128,10 @@ export class LedgerNetwork {
   }
 
   async startReplica(i: number): Promise<void> {
-    const launch = this.placement.wrap(
-      `replica-${i}`,
-      process.execPath,
-      tsxArgs(cloudCli, ['start', '--config', this.layout.replicaConfig(i)]),
-    );
+    const launch = this.placement.wrap(`replica-${i}`, process.execPath, [
+      ...this.replicaNodeFlags,
+      ...tsxArgs(cloudCli, ['start', '--config', this.layout.replicaConfig(i)]),
+    ]);
     const proc = new Proc(`replica-${i}`, launch, repoRoot);
     this.replicas[i] = proc;
     await proc.unlessExited(waitHealthy(this.url(i), `replica ${i} at ${this.url(i)}`, healthPoll));
@@ -184,5 +195,17 @@ export class LedgerNetwork {
 
   async stop(): Promise<void> {
     await Promise.all([this.gateway?.kill(), ...this.replicas.map((r) => r?.kill())]);
+  }
+
+  /** SIGTERM to every process (their shutdown handlers run, e.g. `--cpu-prof` writes its profile), kill -9 after `graceMs`. */
+  async terminate(graceMs: number): Promise<void> {
+    const procs = [this.gateway, ...this.replicas].filter((p): p is Proc => p !== null);
+    await Promise.all(
+      procs.map(async (p) => {
+        const timer = setTimeout(() => void p.kill(), graceMs);
+        await p.terminate();
+        clearTimeout(timer);
+      }),
+    );
   }
 }
