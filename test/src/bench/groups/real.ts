@@ -75,9 +75,21 @@ export function mergeLoads(loads: readonly LoadResult[]): LoadResult {
   };
 }
 
+/** Bound on starting the 16 processes: on a badly overloaded machine the run is recorded as not run. */
+const startMsMax = 240_000;
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function started(cluster: LocalCluster, n: number, g: number): Promise<string | null> {
+  const starting = cluster.startAll();
   try {
-    await cluster.startAll();
+    await within(starting, startMsMax, `starting ${n} replica processes`);
     await waitUntil(
       async () => (await cluster.statuses()).every((s) => s.peers.sendingTo.length > 0),
       'replicas connected',
@@ -85,6 +97,8 @@ async function started(cluster: LocalCluster, n: number, g: number): Promise<str
       200,
     );
   } catch (error) {
+    // Processes still starting register when they print their port: let them, so stop() kills them all.
+    await within(starting, startMsMax, 'late starts').catch(() => undefined);
     return String(error).slice(0, 500);
   }
   // A replica that ignored the mode would run flat PBFT and pass it off as grouped: require its status
