@@ -21,6 +21,18 @@ describe('ResponseCache', () => {
     expect(cache.byteSize).toBe(0);
   });
 
+  it('keeps entries the stamp fully covers past entryAgeMsMax, until the stamp moves', async () => {
+    const cache = new ResponseCache(limits);
+    const make = async () => ({ contentType: 'application/linkset+json', body: '{}' });
+    const kept = await cache.getOrMake('linkset', 's1', 0, make, false);
+    expect(kept?.ages).toBe(false);
+    expect(cache.get('linkset', 's1', 10 * limits.entryAgeMsMax)).toBe(kept);
+    expect(cache.get('linkset', 's2', 10 * limits.entryAgeMsMax)).toBeNull();
+    const page = await cache.getOrMake('page', 's1', 0, make);
+    expect(page?.ages).toBe(true);
+    expect(cache.get('page', 's1', limits.entryAgeMsMax + 1)).toBeNull();
+  });
+
   it('keeps at most entriesMax and bytesMax, dropping the least recently used', () => {
     const cache = new ResponseCache(limits);
     for (const k of ['a', 'b', 'c']) cache.set(k, entry('s', k));

@@ -13,6 +13,8 @@ import { gzipSync } from 'node:zlib';
 export interface CachedResponse {
   stamp: string;
   madeAt: number;
+  /** False for responses the stamp covers entirely (link sets, proofs, QR codes): they never age out. */
+  ages: boolean;
   etag: string;
   contentType: string;
   body: Uint8Array;
@@ -45,11 +47,12 @@ export function makeCachedResponse(
   contentType: string,
   body: string | Uint8Array,
   gzipFromBytes: number,
+  ages = true,
 ): CachedResponse {
   const bytes = typeof body === 'string' ? new Uint8Array(Buffer.from(body, 'utf8')) : body;
   const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
   const gzip = bytes.byteLength >= gzipFromBytes ? undefined : null;
-  return { stamp, madeAt, etag, contentType, body: bytes, gzip };
+  return { stamp, madeAt, ages, etag, contentType, body: bytes, gzip };
 }
 
 /** The entry's gzip body, compressed on first use and kept; null when gzip does not pay. */
@@ -87,7 +90,7 @@ export class ResponseCache {
   /** The entry for `key` if it was made at `stamp` and is young enough; refreshes its recency. */
   get(key: string, stamp: string, nowMs: number): CachedResponse | null {
     const entry = this.entries.get(key);
-    if (!entry || entry.stamp !== stamp || nowMs - entry.madeAt > this.limits.entryAgeMsMax) {
+    if (!entry || entry.stamp !== stamp || (entry.ages && nowMs - entry.madeAt > this.limits.entryAgeMsMax)) {
       if (entry) this.remove(key, entry);
       this.misses += 1;
       return null;
@@ -112,18 +115,29 @@ export class ResponseCache {
     }
   }
 
-  /** Make-or-reuse: `make` runs only on a miss; its entry is stored. */
+  /**
+   * Make-or-reuse: `make` runs only on a miss; its entry is stored. `ages: false` for responses that
+   * depend on nothing the stamp leaves out (everything but pages with charts): only the stamp retires them.
+   */
   async getOrMake(
     key: string,
     stamp: string,
     nowMs: number,
     make: () => Promise<{ contentType: string; body: string | Uint8Array } | null>,
+    ages = true,
   ): Promise<CachedResponse | null> {
     const hit = this.get(key, stamp, nowMs);
     if (hit) return hit;
     const made = await make();
     if (!made) return null;
-    const entry = makeCachedResponse(stamp, nowMs, made.contentType, made.body, this.limits.gzipFromBytes);
+    const entry = makeCachedResponse(
+      stamp,
+      nowMs,
+      made.contentType,
+      made.body,
+      this.limits.gzipFromBytes,
+      ages,
+    );
     this.set(key, entry);
     return entry;
   }

@@ -36,18 +36,24 @@ export function qrRoutes(deps: WebDeps, cache: ResponseCache | null): Hono {
     // A QR code names a path on this resolver: it never changes once the item exists.
     const entry = await (
       cache ?? new ResponseCache({ ...defaultResponseCacheLimits, entriesMax: 0 })
-    ).getOrMake(`qr|${m[1]}.${m[2]}`, 'qr', deps.clock.now(), async () => {
-      if (!(await deps.model.item(target.gtin, serial))) return null;
-      const url = `${deps.publicBase}${canonicalPath(target)}`;
-      if (m[2] === 'svg') {
-        return {
-          contentType: 'image/svg+xml',
-          body: await QRCode.toString(url, { ...qrOptions, type: 'svg' }),
-        };
-      }
-      const png = await QRCode.toBuffer(url, { ...qrOptions, type: 'png', width: qrPngWidthPx });
-      return { contentType: 'image/png', body: new Uint8Array(png) };
-    });
+    ).getOrMake(
+      `qr|${m[1]}.${m[2]}`,
+      'qr',
+      deps.clock.now(),
+      async () => {
+        if (!(await deps.model.item(target.gtin, serial))) return null;
+        const url = `${deps.publicBase}${canonicalPath(target)}`;
+        if (m[2] === 'svg') {
+          return {
+            contentType: 'image/svg+xml',
+            body: await QRCode.toString(url, { ...qrOptions, type: 'svg' }),
+          };
+        }
+        const png = await QRCode.toBuffer(url, { ...qrOptions, type: 'png', width: qrPngWidthPx });
+        return { contentType: 'image/png', body: new Uint8Array(png) };
+      },
+      false,
+    );
     if (!entry) return c.json({ error: { code: 'resolver.notFound', message: 'unknown item' } }, 404);
     return sendCached(c, entry, 'public, max-age=86400');
   });

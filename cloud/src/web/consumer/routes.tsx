@@ -127,6 +127,8 @@ export function consumerRoutes(deps: WebDeps, cache: ResponseCache | null): Hono
       stamp(),
       deps.clock.now(),
       () => proofBundle(model, target),
+      // Committed proofs never change; new events move the stamp.
+      false,
     );
     if (!entry)
       return c.json({ error: { code: 'resolver.notFound', message: 'unknown item or no events' } }, 404);
@@ -140,19 +142,25 @@ export function consumerRoutes(deps: WebDeps, cache: ResponseCache | null): Hono
     const anchor = `${deps.publicBase}${path}`;
     const now = deps.clock.now();
     if (wantsLinkset(c.req.header('accept'), c.req.query('linkType'))) {
-      const entry = await responses.getOrMake(`linkset|${path}`, stamp(), now, async () => {
-        const found = await findIdentity(model, target);
-        if (!found) return null;
-        const body = buildLinkset({
-          anchor,
-          title: `${found.product.name.zh} ${found.product.name.en}`,
-          proofsUrl: `${deps.publicBase}/proofs${path}`,
-          qrSvgUrl: target.serial === undefined ? null : `${deps.publicBase}/qr${path}.svg`,
-          labelsUrl: target.serial === undefined ? `${deps.publicBase}/labels${path}` : null,
-          status: found.status,
-        });
-        return { contentType: linksetMediaType, body: JSON.stringify(body) };
-      });
+      const entry = await responses.getOrMake(
+        `linkset|${path}`,
+        stamp(),
+        now,
+        async () => {
+          const found = await findIdentity(model, target);
+          if (!found) return null;
+          const body = buildLinkset({
+            anchor,
+            title: `${found.product.name.zh} ${found.product.name.en}`,
+            proofsUrl: `${deps.publicBase}/proofs${path}`,
+            qrSvgUrl: target.serial === undefined ? null : `${deps.publicBase}/qr${path}.svg`,
+            labelsUrl: target.serial === undefined ? `${deps.publicBase}/labels${path}` : null,
+            status: found.status,
+          });
+          return { contentType: linksetMediaType, body: JSON.stringify(body) };
+        },
+        false,
+      );
       return entry ? sendCached(c, entry, revalidate) : errorPage(c, 404, path);
     }
     // Count the scan before anything can come from the cache: a cached page is still a scan.
