@@ -6,6 +6,7 @@ import type {
   CommittedBatch,
   ConsensusMessage,
   PreparedCertificate,
+  PreparedProof,
   ReplicaSignature,
   StateCertificate,
 } from './types.ts';
@@ -37,6 +38,8 @@ const TAGS = {
   newView: 7,
   fetchBatches: 8,
   batches: 9,
+  fetchBody: 10,
+  body: 11,
 } as const;
 
 const REQUEST_BYTES_MIN = 4 + 8 + 4;
@@ -113,6 +116,24 @@ export function writePreparedCertificate(writer: ByteWriter, cert: PreparedCerti
   writeSignatures(writer, cert.prepares);
 }
 
+/**
+ * A prepared certificate without its batch body, as view changes carry it: the pre-prepare and
+ * prepare signatures cover the digest only, so the proof is complete and its size is bounded
+ * (no request bodies: a window of large batches cannot outgrow a frame).
+ */
+export function writePreparedProof(writer: ByteWriter, cert: PreparedProof): void {
+  writer.u64(cert.view).u64(cert.seq).fixed(cert.batchDigest).fixed(cert.prePrepareSignature);
+  writeSignatures(writer, cert.prepares);
+}
+
+export function readPreparedProof(reader: ByteReader): PreparedProof {
+  const view = reader.u64('view');
+  const seq = reader.u64('seq');
+  const batchDigest = reader.fixed(HASH_BYTES, 'batch digest');
+  const prePrepareSignature = reader.fixed(SIGNATURE_BYTES, 'pre-prepare signature');
+  return { view, seq, batchDigest, prePrepareSignature, prepares: readSignatures(reader) };
+}
+
 export function readPreparedCertificate(reader: ByteReader): PreparedCertificate {
   const view = reader.u64('view');
   const seq = reader.u64('seq');
@@ -172,6 +193,14 @@ export function encodeMessage(message: ConsensusMessage): Uint8Array {
     case 'batches':
       w.u32(message.batches.length);
       for (const batch of message.batches) writeBatch(w, batch);
+      w.u32(message.replica);
+      break;
+    case 'fetchBody':
+      w.u64(message.seq).fixed(message.batchDigest).u32(message.replica);
+      break;
+    case 'body':
+      w.u64(message.seq).fixed(message.batchDigest);
+      writeRequests(w, message.requests);
       w.u32(message.replica);
       break;
   }
@@ -238,6 +267,17 @@ function readMessage(r: ByteReader): ConsensusMessage {
       const batches: CommittedBatch[] = [];
       for (let i = 0; i < count; i++) batches.push(readBatch(r));
       return { type: 'batches', batches, replica: r.u32('replica', replicaMax) };
+    }
+    case TAGS.fetchBody: {
+      const seq = r.u64('seq');
+      const batchDigest = r.fixed(HASH_BYTES, 'batch digest');
+      return { type: 'fetchBody', seq, batchDigest, replica: r.u32('replica', replicaMax) };
+    }
+    case TAGS.body: {
+      const seq = r.u64('seq');
+      const batchDigest = r.fixed(HASH_BYTES, 'batch digest');
+      const requests = readRequests(r);
+      return { type: 'body', seq, batchDigest, requests, replica: r.u32('replica', replicaMax) };
     }
     default:
       return malformed(`unknown type tag ${tag}`);

@@ -40,6 +40,8 @@ export interface Slot {
   preparedCertificate: PreparedCertificate | null;
   /** Digest this seq committed with (set once delivered, by either path). */
   committedDigest: Uint8Array | null;
+  /** The body this seq had in an earlier view, kept so a NEW-VIEW that re-orders it needs no fetch. */
+  previousBody: { digest: Uint8Array; requests: ClientRequest[] } | null;
 }
 
 export interface PendingRequest {
@@ -207,10 +209,14 @@ export function newSlot(seq: number, view: number): Slot {
     committedLocal: false,
     preparedCertificate: null,
     committedDigest: null,
+    previousBody: null,
   };
 }
 
 export function resetSlotView(slot: Slot, view: number): void {
+  if (slot.batchDigest !== null && slot.requests !== null) {
+    slot.previousBody = { digest: slot.batchDigest, requests: slot.requests };
+  }
   slot.view = view;
   slot.batchDigest = null;
   slot.requests = null;

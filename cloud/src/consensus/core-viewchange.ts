@@ -10,7 +10,7 @@ import {
   type ViewChangePayload,
 } from './payload.ts';
 import { newViewBytes, prePrepareBytes, requestKey, viewChangeBytes } from './statements.ts';
-import type { ConsensusMessage, PreparedCertificate, ReplicaId } from './types.ts';
+import type { ClientRequest, ConsensusMessage, PreparedProof, ReplicaId } from './types.ts';
 import { computeNewViewPlan, type NewViewPlan, viewChangeInvalidReason } from './viewchange.ts';
 
 type Msg<T extends ConsensusMessage['type']> = Extract<ConsensusMessage, { type: T }>;
@@ -79,10 +79,13 @@ export abstract class ViewChanging extends Checkpointing {
     this.timerStart = null;
     this.persist({ kind: 'view', view: newView });
     this.requeue([...this.inflight.values()].map((e) => e.request));
-    const prepared: PreparedCertificate[] = [];
+    this.awaitingBodies.clear();
+    const prepared: PreparedProof[] = [];
     for (const slot of [...this.slots.values()].sort((a, b) => a.seq - b.seq)) {
-      if (slot.seq > this.lowWatermark && slot.preparedCertificate !== null) {
-        prepared.push(slot.preparedCertificate);
+      const cert = slot.preparedCertificate;
+      if (slot.seq > this.lowWatermark && cert !== null) {
+        const { view, seq, batchDigest, prePrepareSignature, prepares } = cert;
+        prepared.push({ view, seq, batchDigest, prePrepareSignature, prepares });
       }
     }
     const decoded: ViewChangePayload = { checkpoint: this.stableCheckpoint, prepared };
@@ -267,20 +270,17 @@ export abstract class ViewChanging extends Checkpointing {
     for (const [replica, vc] of this.viewChanges) if (vc.view <= this.view) this.viewChanges.delete(replica);
     for (const [replica, view] of this.higherViews) if (view <= this.view) this.higherViews.delete(replica);
     this.requeue([...this.inflight.values()].map((e) => e.request));
+    this.awaitingBodies.clear();
     const touched = [];
     for (const [i, entry] of plan.entries.entries()) {
       if (entry.seq <= this.lowWatermark) continue;
-      const slot = this.slotFor(entry.seq);
       const signature = orders[i]!.signature;
-      if (slot.batchDigest === null)
-        this.acceptPrePrepare(slot, entry.batchDigest, entry.requests, signature);
-      else slot.prePrepareSignature ??= signature;
-      if (slot.committedDigest !== null && !sameBytes(slot.committedDigest, entry.batchDigest)) {
-        this.drop('newViewConflict');
+      const requests = entry.requests ?? this.knownBody(entry.seq, entry.batchDigest);
+      if (requests === null) {
+        this.awaitBody(entry.seq, entry.batchDigest, signature);
+        continue;
       }
-      if (this.isPrimary) this.claimRequests(entry.requests);
-      else if (!slot.sentPrepare) this.sendPrepare(slot);
-      touched.push(slot);
+      touched.push(this.enterOrder(entry.seq, entry.batchDigest, requests, signature));
     }
     if (plan.checkpoint !== null) this.noteCheckpoint(plan.checkpoint);
     // Seqs this primary already assigned in this view (before a restart) are never reassigned.
@@ -298,6 +298,23 @@ export abstract class ViewChanging extends Checkpointing {
     this.tryPropose();
     this.maybeFetch();
   }
+
+  /** One O entry whose body is known: an accepted pre-prepare of this view; backups prepare it. */
+  enterOrder(seq: number, digest: Uint8Array, requests: ClientRequest[], signature: Uint8Array) {
+    const slot = this.slotFor(seq);
+    if (slot.batchDigest === null) this.acceptPrePrepare(slot, digest, requests, signature);
+    else slot.prePrepareSignature ??= signature;
+    if (slot.committedDigest !== null && !sameBytes(slot.committedDigest, digest)) {
+      this.drop('newViewConflict');
+    }
+    if (this.isPrimary) this.claimRequests(requests);
+    else if (!slot.sentPrepare) this.sendPrepare(slot);
+    return slot;
+  }
+
+  abstract awaitingBodies: Map<number, unknown>;
+  abstract knownBody(seq: number, digest: Uint8Array): ClientRequest[] | null;
+  abstract awaitBody(seq: number, digest: Uint8Array, signature: Uint8Array): void;
 
   /** New primary: requests already ordered by O must not be proposed again. */
   private claimRequests(requests: readonly { submitter: string; seq: number; body: Uint8Array }[]): void {

@@ -1,7 +1,7 @@
 import { commitVoteBytes, isSuyuanError } from '@suyuan/shared';
 import { resolveConfig } from './config.ts';
 import { newSlot, resetSlotView } from './core-base.ts';
-import { ViewChanging } from './core-viewchange.ts';
+import { BodyFetching } from './core-bodies.ts';
 import { shapeProblem } from './shape.ts';
 import { prePrepareBytes, prepareBytes } from './statements.ts';
 import type {
@@ -15,12 +15,15 @@ import type {
 } from './types.ts';
 
 /** The PBFT replica: a pure state machine driven by tick/step/propose/executed and ready/advance. */
-class PbftReplica extends ViewChanging implements ReplicaCore {
+class PbftReplica extends BodyFetching implements ReplicaCore {
   tick(): void {
     this.now++;
     this.tickTimers();
     this.maybeFetch();
-    if (this.now % this.config.retransmitTicks === 0) this.retransmit();
+    if (this.now % this.config.retransmitTicks === 0) {
+      this.retransmit();
+      this.refetchBodies();
+    }
     this.tryPropose();
   }
 
@@ -52,6 +55,8 @@ class PbftReplica extends ViewChanging implements ReplicaCore {
     else if (t === 'viewChange') this.onViewChange(from, message);
     else if (t === 'newView') this.onNewView(from, message);
     else if (t === 'batches') this.onBatches(from, message);
+    else if (t === 'fetchBody') this.onFetchBody(from, message);
+    else if (t === 'body') this.onBody(from, message);
     // fetchBatches is served by the application from its store of committed batches, not the core.
     else this.drop('appMessage');
   }

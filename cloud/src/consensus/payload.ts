@@ -1,20 +1,25 @@
 import { HASH_BYTES, SIGNATURE_BYTES } from '@suyuan/shared';
 import {
   readPreparedCertificate,
+  readPreparedProof,
   readRequests,
   readStateCertificate,
   wireLimits,
   writePreparedCertificate,
+  writePreparedProof,
   writeRequests,
   writeStateCertificate,
 } from './codec.ts';
-import type { PersistRecord, PreparedCertificate, StateCertificate } from './types.ts';
+import type { PersistRecord, PreparedProof, StateCertificate } from './types.ts';
 import { ByteReader, ByteWriter, malformed } from './wire.ts';
 
-/** VIEW-CHANGE body: the sender's stable checkpoint (null at genesis) and its prepared set P. */
+/**
+ * VIEW-CHANGE body: the sender's stable checkpoint (null at genesis) and its prepared set P, as
+ * proofs over batch digests (no bodies; a replica that lacks a body fetches it, see core-bodies.ts).
+ */
 export interface ViewChangePayload {
   checkpoint: StateCertificate | null;
-  prepared: PreparedCertificate[];
+  prepared: PreparedProof[];
 }
 
 /** A VIEW-CHANGE as carried inside a NEW-VIEW: enough to re-check its signature. */
@@ -42,7 +47,7 @@ export function encodeViewChangePayload(payload: ViewChangePayload): Uint8Array 
   if (payload.checkpoint === null) w.u8(0);
   else writeStateCertificate(w.u8(1), payload.checkpoint);
   w.u32(payload.prepared.length);
-  for (const cert of payload.prepared) writePreparedCertificate(w, cert);
+  for (const cert of payload.prepared) writePreparedProof(w, cert);
   return w.finish();
 }
 
@@ -52,8 +57,8 @@ export function decodeViewChangePayload(bytes: Uint8Array): ViewChangePayload {
   if (flag > 1) malformed('checkpoint flag');
   const checkpoint = flag === 1 ? readStateCertificate(r) : null;
   const count = r.count('prepared count', wireLimits.preparedPerViewChangeMax, 16);
-  const prepared: PreparedCertificate[] = [];
-  for (let i = 0; i < count; i++) prepared.push(readPreparedCertificate(r));
+  const prepared: PreparedProof[] = [];
+  for (let i = 0; i < count; i++) prepared.push(readPreparedProof(r));
   r.end();
   return { checkpoint, prepared };
 }

@@ -37,6 +37,12 @@ export function shapeProblem(message: ConsensusMessage): string | null {
         message.batches.every(batchOk)
         ? null
         : 'batches';
+    case 'fetchBody':
+      return ints(m, 'seq', 'replica') && digest(m.batchDigest) ? null : 'fetchBody';
+    case 'body':
+      return ints(m, 'seq', 'replica') && digest(m.batchDigest) && requestsOk(message.requests)
+        ? null
+        : 'body';
     default:
       return 'unknown type';
   }

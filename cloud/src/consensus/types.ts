@@ -137,6 +137,9 @@ export interface PreparedCertificate {
   prepares: ReplicaSignature[];
 }
 
+/** Additive: a prepared certificate without its body, as VIEW-CHANGE messages carry it. */
+export type PreparedProof = Omit<PreparedCertificate, 'requests'>;
+
 export type PersistRecord =
   | { kind: 'view'; view: number }
   /** Additive: a prepared certificate, persisted before the commit vote is sent. */
@@ -197,7 +200,14 @@ export type ConsensusMessage =
   | { type: 'viewChange'; newView: number; replica: ReplicaId; payload: Uint8Array; signature: Uint8Array }
   | { type: 'newView'; view: number; replica: ReplicaId; payload: Uint8Array; signature: Uint8Array }
   | { type: 'fetchBatches'; fromSeq: number; toSeq: number; replica: ReplicaId }
-  | { type: 'batches'; batches: CommittedBatch[]; replica: ReplicaId };
+  | { type: 'batches'; batches: CommittedBatch[]; replica: ReplicaId }
+  /**
+   * Additive: a replica that entered a view whose NEW-VIEW orders a batch it never received asks
+   * every peer for the body (view changes carry digests only, so they stay small).
+   */
+  | { type: 'fetchBody'; seq: number; batchDigest: Uint8Array; replica: ReplicaId }
+  /** Additive: the answer, checked by the receiver against the digest it asked for. */
+  | { type: 'body'; seq: number; batchDigest: Uint8Array; requests: ClientRequest[]; replica: ReplicaId };
 
 export interface ConsensusStatus {
   replica: ReplicaId;

@@ -78,7 +78,10 @@ describe('view change O set', () => {
     expect(plan.entries[0]!.batchDigest).toEqual(batchDigestOf(crypto, []));
     expect(plan.entries[1]!.batchDigest).toEqual(high.batchDigest);
     expect(plan.entries[2]!.requests).toEqual([]);
-    expect(plan.entries[3]!.requests).toEqual([req(4)]);
+    // Prepared entries name their digest only; the replica supplies or fetches the body.
+    expect(plan.entries[1]!.requests).toBeNull();
+    expect(plan.entries[3]!.requests).toBeNull();
+    expect(plan.entries[3]!.batchDigest).toEqual(batchDigestOf(crypto, [req(4)]));
   });
 
   it('starts after the newest stable checkpoint in V and ignores prepared seqs below it', () => {
@@ -109,7 +112,7 @@ describe('view change O set', () => {
     expect(viewChangeInvalidReason(ctx, 1, { checkpoint: null, prepared: [duplicateSigner] })).toBe(
       'badPrepared',
     );
-    const wrongDigest = { ...good, requests: [req(9)] };
+    const wrongDigest = { ...good, batchDigest: batchDigestOf(crypto, [req(9)]) };
     expect(viewChangeInvalidReason(ctx, 1, { checkpoint: null, prepared: [wrongDigest] })).toBe(
       'badPrepared',
     );

@@ -1,10 +1,10 @@
-import { attestationBytes, bytesEqual } from '@suyuan/shared';
+import { attestationBytes } from '@suyuan/shared';
 import type { ResolvedConfig } from './config.ts';
 import { primaryOf } from './config.ts';
 import type { ViewChangePayload } from './payload.ts';
 import { countValidSignatures } from './quorum.ts';
 import { batchDigestOf, prePrepareBytes, prepareBytes } from './statements.ts';
-import type { ClientRequest, ConsensusCrypto, PreparedCertificate, StateCertificate } from './types.ts';
+import type { ClientRequest, ConsensusCrypto, PreparedProof, StateCertificate } from './types.ts';
 
 /**
  * View-change rules from Castro & Liskov (TOCS'02 §4.4), as pure functions so the new primary and
@@ -29,11 +29,13 @@ export function checkpointValid(ctx: ViewChangeContext, cert: StateCertificate):
   return counted >= config.quorum;
 }
 
-/** Pre-prepare by the view's primary plus quorum - 1 prepares from other replicas, all matching. */
-export function preparedCertificateValid(ctx: ViewChangeContext, cert: PreparedCertificate): boolean {
+/**
+ * Pre-prepare by the view's primary plus quorum - 1 prepares from other replicas, all matching.
+ * The signatures cover the batch digest, so the proof needs no body: whoever executes the batch
+ * gets the body separately and checks it against this digest.
+ */
+export function preparedCertificateValid(ctx: ViewChangeContext, cert: PreparedProof): boolean {
   const { config, crypto } = ctx;
-  if (cert.requests.length > config.batchRequestsMax) return false;
-  if (!bytesEqual(batchDigestOf(crypto, cert.requests), cert.batchDigest)) return false;
   const primary = primaryOf(cert.view, config.n);
   const ppBytes = prePrepareBytes(cert.view, cert.seq, cert.batchDigest);
   if (!crypto.verifyReplica(primary, ppBytes, cert.prePrepareSignature)) return false;
@@ -70,7 +72,8 @@ export function viewChangeInvalidReason(
 export interface NewViewEntry {
   seq: number;
   batchDigest: Uint8Array;
-  requests: ClientRequest[];
+  /** The body when the plan knows it (null requests: empty); null = look it up or fetch it. */
+  requests: ClientRequest[] | null;
 }
 
 export interface NewViewPlan {
@@ -101,7 +104,7 @@ export function computeNewViewPlan(
     }
   }
   const minSeq = checkpoint?.seq ?? 0;
-  const best = new Map<number, PreparedCertificate>();
+  const best = new Map<number, PreparedProof>();
   let maxSeq = minSeq;
   for (const vc of viewChanges) {
     for (const cert of vc.prepared) {
@@ -114,9 +117,8 @@ export function computeNewViewPlan(
   const entries: NewViewEntry[] = [];
   for (let seq = minSeq + 1; seq <= maxSeq; seq++) {
     const cert = best.get(seq);
-    const requests = cert?.requests ?? [];
-    const batchDigest = cert?.batchDigest ?? batchDigestOf(ctx.crypto, requests);
-    entries.push({ seq, batchDigest, requests });
+    if (cert === undefined) entries.push({ seq, batchDigest: batchDigestOf(ctx.crypto, []), requests: [] });
+    else entries.push({ seq, batchDigest: cert.batchDigest, requests: null });
   }
   return { checkpoint, minSeq, maxSeq, entries };
 }
