@@ -13,16 +13,21 @@ import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
  *   top is in a view change (lets members see a gap, start a new top core in the right view, and
  *   not blame their representative for a top-level view change); unauthenticated hints only
  *   and notice a silent representative);
- * - `fetchDecisions`: a lagging member asks a peer for decisions [fromSeq, toSeq].
+ * - `fetchDecisions`: a lagging member asks a peer for decisions [fromSeq, toSeq];
+ * - `relay` (additive): a top message that reached a member who no longer (or not yet) represents
+ *   its group, passed on to the member's current representative with the original sender's id.
+ *   Other groups address a group's last known signer, so without it a representative change
+ *   loses top messages until the new representative speaks. Signatures are checked as usual.
  */
 export type GroupedMessage =
   | { layer: 'group'; message: ConsensusMessage }
   | { layer: 'top'; message: ConsensusMessage }
   | { layer: 'decisions'; batches: CommittedBatch[] }
   | { layer: 'latest'; seq: number; topView: number; topViewChange: boolean }
-  | { layer: 'fetchDecisions'; fromSeq: number; toSeq: number };
+  | { layer: 'fetchDecisions'; fromSeq: number; toSeq: number }
+  | { layer: 'relay'; origin: number; message: ConsensusMessage };
 
-const TAGS = { group: 1, top: 2, decisions: 3, latest: 4, fetchDecisions: 5 } as const;
+const TAGS = { group: 1, top: 2, decisions: 3, latest: 4, fetchDecisions: 5, relay: 6 } as const;
 
 /** Wire format: one tag byte, then the flat codec's bytes (group/top/decisions) or u64 fields. */
 export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
@@ -44,6 +49,8 @@ export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
         .finish();
     case 'fetchDecisions':
       return new ByteWriter().u8(TAGS.fetchDecisions).u64(m.fromSeq).u64(m.toSeq).finish();
+    case 'relay':
+      return concatBytes(new ByteWriter().u8(TAGS.relay).u32(m.origin).finish(), encodeMessage(m.message));
   }
 }
 
@@ -54,6 +61,11 @@ export function decodeGroupedMessage(bytes: Uint8Array): GroupedMessage {
   const rest = bytes.subarray(1);
   if (tag === TAGS.group) return { layer: 'group', message: decodeMessage(rest) };
   if (tag === TAGS.top) return { layer: 'top', message: decodeMessage(rest) };
+  if (tag === TAGS.relay) {
+    if (rest.length < 4) return malformed('relay origin');
+    const origin = new ByteReader(rest.subarray(0, 4)).u32('relay origin', 0xffff);
+    return { layer: 'relay', origin, message: decodeMessage(rest.subarray(4)) };
+  }
   if (tag === TAGS.decisions) {
     const inner = decodeMessage(rest);
     if (inner.type !== 'batches') return malformed('decisions must carry batches');

@@ -54,9 +54,20 @@ export function setupNode(options: {
   };
   const hints = new SignerHints(layout);
   const flat = layout.groups.length === 1;
-  const base = config.consensus;
+  // A flat planted bug (`unsafeCommitQuorum`) never leaks into both layers: each has its own switch.
+  const { unsafeCommitQuorum: _unsafe, ...base } = config.consensus;
+  const unsafeGroup =
+    config.unsafeGroupCommitQuorum === undefined
+      ? {}
+      : { unsafeCommitQuorum: config.unsafeGroupCommitQuorum };
+  const unsafeTop =
+    config.unsafeTopCommitQuorum === undefined ? {} : { unsafeCommitQuorum: config.unsafeTopCommitQuorum };
   const memberKeys = members.map((g) => config.publicKeys[g]!);
-  const groupConfig = defaultConsensusConfig(memberKeys, { ...base, quorum: groupQuorum(members.length) });
+  const groupConfig = defaultConsensusConfig(memberKeys, {
+    ...base,
+    ...unsafeGroup,
+    quorum: groupQuorum(members.length),
+  });
   groupConfig.n = members.length;
   groupConfig.replicaPublicKeys = memberKeys;
   const gCrypto =
@@ -69,7 +80,11 @@ export function setupNode(options: {
   let tCrypto: ConsensusCrypto | null = null;
   if (!flat) {
     const topKeys = layout.groups.map((g) => config.publicKeys[g[0]!]!);
-    topConfig = defaultConsensusConfig(topKeys, { ...base, quorum: groupQuorum(layout.groups.length) });
+    topConfig = defaultConsensusConfig(topKeys, {
+      ...base,
+      ...unsafeTop,
+      quorum: groupQuorum(layout.groups.length),
+    });
     topConfig.n = layout.groups.length;
     topConfig.replicaPublicKeys = topKeys;
     tCrypto = topCrypto(keys, hints, encodeRequests);

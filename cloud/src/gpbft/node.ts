@@ -2,7 +2,7 @@ import { createReplicaCore } from '../consensus/core.ts';
 import type { CommittedBatch, PersistRecord, Ready, ReplicaCore } from '../consensus/types.ts';
 import { flattenTopBatch, topRequestOf } from './decision.ts';
 import type { LayerKeys } from './layer-crypto.ts';
-import { GroupedNodeBase } from './node-base.ts';
+import { GroupedNodeInbound } from './node-inbound.ts';
 import { setupNode } from './node-layers.ts';
 import type { GpbftConfig, GroupedCore, GroupedRestoredState } from './types.ts';
 
@@ -12,7 +12,7 @@ const logKeptMax = 65_536;
 const pumpRoundsMax = 10_000;
 
 /** The flow between the layers: group commits → top requests → decisions → members. */
-class GroupedNode extends GroupedNodeBase {
+class GroupedNode extends GroupedNodeInbound {
   protected pump(): void {
     for (let round = 0; round < pumpRoundsMax; round++) {
       let progress = false;

@@ -29,6 +29,9 @@ export interface GpbftConfig {
   representativeTimeoutTicks?: number;
   /** Most decisions sent in one catch-up reply. Default fetchBatchesMax. */
   decisionsPerMessageMax?: number;
+  /** TEST ONLY planted bugs: a layer commits on this many votes (the simulator must catch it). */
+  unsafeGroupCommitQuorum?: number;
+  unsafeTopCommitQuorum?: number;
 }
 
 /** Messages for global replica ids (the node expands its broadcasts itself). */

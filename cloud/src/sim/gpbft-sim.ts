@@ -29,15 +29,16 @@ export interface GpbftSimOptions {
   faults: readonly FaultKind[];
   /** Byzantine replicas (global id → behaviour); the scenario keeps them within tolerance. */
   byzantine?: ReadonlyMap<number, Behavior>;
-  /** Hosts that may crash (default: every honest one) and how many at once (default 1). */
+  /** Replicas that may crash (default: every honest one) and how many at once (default 1). */
   crashable?: readonly number[];
   crashMax?: number;
   requests?: number;
   healTick?: number;
   livenessTicks?: number;
   config?: Partial<ConsensusConfig>;
-  /** TEST ONLY: planted bug — the top level commits on this many votes. */
+  /** TEST ONLY: planted bugs — the top level / every group commits on this many votes. */
   unsafeTopCommitQuorum?: number;
+  unsafeGroupCommitQuorum?: number;
 }
 
 /** One deterministic grouped-PBFT run: same options, same result. */
@@ -48,6 +49,8 @@ export function runGpbftSimulation(options: GpbftSimOptions): SimResult {
 class GpbftSimulation {
   private readonly rng: SeededRng;
   private readonly hosts: GpbftHost[] = [];
+  /** Host indexes per replica id: two for a twin (same key and id, independent state). */
+  private readonly hostsOf: number[][] = [];
   private readonly network: SimNetwork;
   private readonly checker: SafetyChecker;
   private readonly schedule: FaultEvent[];
@@ -69,9 +72,11 @@ class GpbftSimulation {
     const flat = simConfig(n, options.config);
     const { n: _n, replicaPublicKeys: _k, quorum: _q, ...knobs } = flat;
     const consensus: Partial<ConsensusConfig> = { ...knobs };
-    if (options.unsafeTopCommitQuorum !== undefined)
-      consensus.unsafeCommitQuorum = options.unsafeTopCommitQuorum;
     const config: GpbftConfig = { layout: options.layout, publicKeys: keys.publicKeys, consensus };
+    if (options.unsafeTopCommitQuorum !== undefined)
+      config.unsafeTopCommitQuorum = options.unsafeTopCommitQuorum;
+    if (options.unsafeGroupCommitQuorum !== undefined)
+      config.unsafeGroupCommitQuorum = options.unsafeGroupCommitQuorum;
     this.keys = {
       layout: options.layout,
       publicKeys: keys.publicKeys,
@@ -92,29 +97,37 @@ class GpbftSimulation {
         options.layout.groups.length > 1
           ? topCrypto(own, new SignerHints(options.layout), encodeRequests)
           : null;
-      this.hosts.push(
-        new GpbftHost({
-          index: replica,
-          replica,
-          behavior,
-          keys,
-          config,
-          rng: this.rng.fork(),
-          groupCrypto: gCrypto,
-          topCrypto: tCrypto,
-        }),
-      );
+      const copies = behavior === 'twin' ? 2 : 1;
+      this.hostsOf.push([]);
+      for (let c = 0; c < copies; c++) {
+        const index = this.hosts.length;
+        this.hostsOf[replica]!.push(index);
+        this.hosts.push(
+          new GpbftHost({
+            index,
+            replica,
+            behavior,
+            keys,
+            config,
+            rng: this.rng.fork(),
+            groupCrypto: gCrypto,
+            topCrypto: tCrypto,
+          }),
+        );
+      }
     }
     this.network = new SimNetwork(this.rng.fork());
     this.checker = new SafetyChecker(keys.publicKeys, simCrypto(keys, 0));
     this.healTick = options.healTick ?? 300;
     this.deadline = this.healTick + (options.livenessTicks ?? 4000);
-    const honest = this.hosts.filter((h) => h.honest).map((h) => h.index);
+    const crashable = this.hosts
+      .filter((h) => h.honest && (options.crashable?.includes(h.replica) ?? true))
+      .map((h) => h.index);
     this.schedule = planFaults({
       rng: this.rng.fork(),
       kinds: options.faults,
       hosts: this.hosts.length,
-      crashable: options.crashable ?? honest,
+      crashable,
       crashMax: options.crashMax ?? 1,
       healTick: this.healTick,
     });
@@ -212,8 +225,10 @@ class GpbftSimulation {
     this.drain(host);
   }
 
+  /** `from` and `to` are host indexes; the node sees the sender's replica id. */
   private deliver(from: number, to: number, bytes: Uint8Array): void {
     const host = this.hosts[to]!;
+    const sender = this.hosts[from]!.replica;
     if (host.core === null) return;
     let message: GroupedMessage;
     try {
@@ -221,7 +236,7 @@ class GpbftSimulation {
     } catch {
       return;
     }
-    host.core.step(from, message);
+    host.core.step(sender, message);
     this.drain(host);
   }
 
@@ -292,13 +307,12 @@ class GpbftSimulation {
   }
 
   private transmit(host: GpbftHost, target: number, message: GroupedMessage): void {
-    if (host.honest) {
-      this.network.send(this.now, host.index, target, encodeGroupedMessage(message));
+    if (host.honest || host.behavior === 'twin') {
+      this.sendTo(host, target, encodeGroupedMessage(message));
       return;
     }
     if (message.layer !== 'group' && message.layer !== 'top') {
-      if (host.behavior !== 'silent')
-        this.network.send(this.now, host.index, target, encodeGroupedMessage(message));
+      if (host.behavior !== 'silent') this.sendTo(host, target, encodeGroupedMessage(message));
       return;
     }
     const { group, member } = placementOf(this.options.layout, host.replica);
@@ -309,8 +323,13 @@ class GpbftSimulation {
     const ctx = { rng: host.rng, crypto, replica: top ? group : member, n };
     const tag = Uint8Array.of(top ? 2 : 1);
     for (const out of misbehave(host.behavior, ctx, target, message.message)) {
-      this.network.send(this.now, host.index, out.to, concatBytes(tag, out.bytes));
+      this.sendTo(host, out.to, concatBytes(tag, out.bytes));
     }
+  }
+
+  /** To every host of replica `target` (both twins). */
+  private sendTo(host: GpbftHost, target: number, bytes: Uint8Array): void {
+    for (const index of this.hostsOf[target] ?? []) this.network.send(this.now, host.index, index, bytes);
   }
 
   private submitRequests(): void {
