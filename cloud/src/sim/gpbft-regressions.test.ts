@@ -27,10 +27,6 @@ const regressions: { name: string; options: GpbftSimOptions }[] = [
   // dropped until the new one spoke, and top view changes took thousands of ticks or never ended.
   // Fixed by the `relay` message (a member passes a top message on to its representative).
   { name: 'top messages to a replaced representative (20/5, seed 2)', options: gpbftScenarioForSeed(2) },
-  {
-    name: 'top fork seen once with an in-progress core (20/4, first sweep seed 10)',
-    options: gpbftScenarioForSeed(10, firstSweepSizes),
-  },
 ];
 
 describe('grouped PBFT simulator regressions', () => {
