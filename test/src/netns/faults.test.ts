@@ -118,7 +118,7 @@ describe.skipIf(unavailable !== null)(
       );
       devices = devicesFor(nodes, net.mqttUrl, secrets);
       startLoad(nodes);
-    }, 240_000);
+    }, 360_000); // set-up runs the same CLIs as pnpm start: 40 s at load average 20, ~3 min at 50+
 
     afterAll(async () => {
       loadStop = true;
