@@ -10,6 +10,12 @@ export interface IngestLimits {
   messageBytesMax: number;
   /** Most messages waiting for one flush; a full buffer flushes at once. */
   flushMessagesMax: number;
+  /**
+   * Most payload bytes waiting for one flush (a full buffer flushes at once). Messages carry up to 256
+   * readings, so a count of messages alone let one transaction hold 100,000s of readings: seconds
+   * before the first PUBACK on a starved CPU, and all of them in memory at once.
+   */
+  flushPayloadBytesMax: number;
   /** Quarantine rows kept; beyond it the oldest are deleted and counted. */
   quarantineRowsMax: number;
   /** Bytes of a bad payload kept in the quarantine row. */
@@ -24,6 +30,7 @@ export const defaultIngestLimits: IngestLimits = {
   readingAgeMsMax: 30 * 24 * 3600_000,
   messageBytesMax: 64 * 1024,
   flushMessagesMax: 4096,
+  flushPayloadBytesMax: 1024 * 1024,
   quarantineRowsMax: 100_000,
   quarantinePayloadBytesMax: 2048,
   dedupeWindowMs: 30 * 24 * 3600_000,

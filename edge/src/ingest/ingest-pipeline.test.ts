@@ -190,4 +190,21 @@ describe('ingest pipeline', () => {
     expect(outbox.stats().refused).toBe(1);
     expect(store.devices()[0]?.accepted).toBe(10);
   });
+
+  it('flushes as soon as the waiting payload bytes reach flushPayloadBytesMax', async () => {
+    const message = (base: number) => ({ readings: Array.from({ length: 50 }, (_, i) => r(base + i)) });
+    const bytes = JSON.stringify(message(0)).length;
+    pipeline = new IngestPipeline(db, store, outbox, key, clock, {
+      ...defaultIngestLimits,
+      flushPayloadBytesMax: bytes * 2,
+    });
+    const sent = [send('a', message(0)), send('a', message(50))];
+    // The second message filled the buffer: committed now, without waiting for the next turn.
+    expect(pipeline.flushes).toBe(1);
+    const third = send('a', message(100));
+    expect(pipeline.flushes).toBe(1);
+    await Promise.all([...sent, third]);
+    expect(pipeline.flushes).toBe(2);
+    expect(outboxReadings().map((x) => x.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i));
+  });
 });

@@ -49,6 +49,15 @@ interface DeviceWork {
 /** Rough size of one reading inside a stored submission body, for the full-policy check. */
 const readingBodyBytesEstimate = 260;
 
+/** A tag read's share of a flush (its row and maybe an event), for `flushPayloadBytesMax`. */
+const tagReadBytesEstimate = 512;
+
+function jobBytes(job: Job): number {
+  if (job.kind === 'message') return job.input.payload.length;
+  if (job.kind === 'gateway') return job.readings.length * readingBodyBytesEstimate;
+  return tagReadBytesEstimate;
+}
+
 export class IngestPipeline implements IngestSink {
   private readonly db: Db;
   private readonly store: IngestStore;
@@ -59,6 +68,8 @@ export class IngestPipeline implements IngestSink {
   private readonly messageSchema;
   private readonly tagRules: TagEventRules;
   private pending: Job[] = [];
+  /** Payload bytes in `pending` (estimated for gateway readings and tag reads). */
+  private pendingBytes = 0;
   private scheduled = false;
   /** Readings refused under the outbox full policy (not acknowledged, so the device retries). */
   refusedMessages = 0;
@@ -101,7 +112,11 @@ export class IngestPipeline implements IngestSink {
 
   private enqueue(job: Job): void {
     this.pending.push(job);
-    if (this.pending.length >= this.limits.flushMessagesMax) {
+    this.pendingBytes += jobBytes(job);
+    if (
+      this.pending.length >= this.limits.flushMessagesMax ||
+      this.pendingBytes >= this.limits.flushPayloadBytesMax
+    ) {
       this.flush();
       return;
     }
@@ -116,6 +131,7 @@ export class IngestPipeline implements IngestSink {
     this.scheduled = false;
     const jobs = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     if (jobs.length === 0) return;
     const admitted = this.admit(jobs);
     const now = this.clock.now();
@@ -152,10 +168,7 @@ export class IngestPipeline implements IngestSink {
         admitted.push(job);
         continue;
       }
-      const size =
-        job.kind === 'message'
-          ? job.input.payload.length * 2
-          : job.readings.length * readingBodyBytesEstimate;
+      const size = job.kind === 'message' ? job.input.payload.length * 2 : jobBytes(job);
       if (this.outbox.hasRoomFor(bytes + size, false)) {
         bytes += size;
         admitted.push(job);

@@ -1,6 +1,6 @@
 import { type MeasurementType, measurementTypes, type Reading } from '@suyuan/shared';
 import { type DeviceReading, deviceReadingSchema } from './device-message.ts';
-import type { IngestLimits } from './ingest-limits.ts';
+import { DEVICE_SEQ_LIMIT, type IngestLimits } from './ingest-limits.ts';
 
 /**
  * One device reading → a reading in the ledger's form, or the reason it is quarantined. Units are
@@ -31,18 +31,52 @@ function isMeasurementType(type: string): type is MeasurementType {
   return Object.hasOwn(measurementTypes, type);
 }
 
+/**
+ * True when `raw` certainly passes `deviceReadingSchema` (the same checks, written out): the common
+ * case skips zod, which cost ~7 % of the gateway's CPU per reading. Anything else goes through zod,
+ * which alone words the quarantine detail, so verdicts are the same either way.
+ */
+export function plainDeviceReading(raw: unknown): raw is DeviceReading {
+  if (typeof raw !== 'object' || raw === null || Object.getPrototypeOf(raw) !== Object.prototype)
+    return false;
+  const r = raw as Record<string, unknown>;
+  let keys = 0;
+  for (const _ in r) keys++;
+  const { seq, time, type, value, uom } = r;
+  return (
+    keys === 5 &&
+    Number.isSafeInteger(seq) &&
+    (seq as number) >= 0 &&
+    (seq as number) < DEVICE_SEQ_LIMIT &&
+    Number.isSafeInteger(time) &&
+    (time as number) >= 0 &&
+    typeof type === 'string' &&
+    type.length >= 1 &&
+    type.length <= 128 &&
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    typeof uom === 'string' &&
+    uom.length >= 1 &&
+    uom.length <= 8
+  );
+}
+
 export function normaliseReading(
   deviceId: string,
   raw: unknown,
   nowMs: number,
   limits: Pick<IngestLimits, 'readingFutureMsMax' | 'readingAgeMsMax'>,
 ): Normalised {
-  const parsed = deviceReadingSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: 'reading.shape', detail: `${issue?.path.join('.')}: ${issue?.message}` };
+  let r: DeviceReading;
+  if (plainDeviceReading(raw)) r = raw;
+  else {
+    const parsed = deviceReadingSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, reason: 'reading.shape', detail: `${issue?.path.join('.')}: ${issue?.message}` };
+    }
+    r = parsed.data;
   }
-  const r: DeviceReading = parsed.data;
   if (!isMeasurementType(r.type))
     return { ok: false, reason: 'reading.type', detail: `unknown type ${r.type}` };
   const spec = measurementTypes[r.type];

@@ -6,7 +6,7 @@ import { SensorNode } from '@suyuan/firmware-sim/mqtt/sensor-node';
 import { devicesFor, runLoad } from '@suyuan/firmware-sim/scenario/run';
 import { SeededRng } from '@suyuan/shared';
 import { GatewayProcess, setUpGateway } from '../edge/gateway-process.ts';
-import { ackedCount, cpuMs, rssMb } from './edge-proc.ts';
+import { ackedCount, cpuMs, rssMb, rssParts } from './edge-proc.ts';
 
 /**
  * One ingest step of `pnpm bench:edge`: a gateway daemon in its own process, simulated sensor nodes in
@@ -23,6 +23,9 @@ export interface IngestStep {
   rssMeanMb: number;
   rssMaxMb: number;
   rssIdleMb: number;
+  /** At the sample with the highest RSS: anonymous memory (heap, malloc) and mapped files (binary, libs). */
+  rssAnonAtMaxMb: number;
+  rssFileAtMaxMb: number;
   /** Cores' worth of CPU the gateway got in the window (1 = one full core). */
   gatewayCpuShare: number;
   /** Acked readings per second of gateway CPU: the rate one dedicated core would sustain. */
@@ -67,6 +70,7 @@ export async function measureIngest(rate: number, perMessage: number, o: IngestO
     const pid = gateway.pid!;
     const idleRssMb = rssMb(pid);
     const rss: number[] = [];
+    let atMax = { total: 0, anon: 0, file: 0 };
     const now = () => ({ t: Date.now(), acked: ackedCount(devices), cpu: cpuMs(pid) });
     let windowStart = { t: 0, acked: 0, cpu: 0 };
     let windowEnd = { t: 0, acked: 0, cpu: 0 };
@@ -76,7 +80,9 @@ export async function measureIngest(rate: number, perMessage: number, o: IngestO
       const elapsed = Date.now() - started;
       if (elapsed >= o.warmupMs && windowStart.t === 0) windowStart = now();
       if (elapsed >= o.warmupMs && elapsed <= o.durationMs) {
-        rss.push(rssMb(pid));
+        const parts = rssParts(pid);
+        rss.push(parts.total);
+        if (parts.total > atMax.total) atMax = parts;
         windowEnd = now();
       }
     }, samplePeriodMs);
@@ -102,6 +108,8 @@ export async function measureIngest(rate: number, perMessage: number, o: IngestO
       rssMeanMb: Math.round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length)),
       rssMaxMb: Math.round(Math.max(0, ...rss)),
       rssIdleMb: Math.round(idleRssMb),
+      rssAnonAtMaxMb: Math.round(atMax.anon),
+      rssFileAtMaxMb: Math.round(atMax.file),
       gatewayCpuShare: Math.round((cpu / windowMs) * 100) / 100,
       readingsPerGatewayCpuSecond: Math.round((acked * 1000) / cpu),
     };

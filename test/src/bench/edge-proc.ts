@@ -5,9 +5,17 @@ import type { MqttDevice } from '@suyuan/firmware-sim/mqtt/mqtt-device';
 /** What `pnpm bench:edge` reads about a child process from /proc, and the machine facts every result records. */
 
 export function rssMb(pid: number): number {
+  return rssParts(pid).total;
+}
+
+/**
+ * RSS and its parts in MB from /proc/<pid>/status: `anon` is the heap, malloc arenas and stacks;
+ * `file` the mapped node binary and shared libraries (shared with other node processes on the box).
+ */
+export function rssParts(pid: number): { total: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+  const mb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  return { total: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile') };
 }
 
 /** User + system CPU time of a process in ms (/proc/<pid>/stat fields 14 and 15, 100 ticks/s). */

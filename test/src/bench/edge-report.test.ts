@@ -21,7 +21,10 @@ const result = (compiledRss: number) => ({
   loadAverageBefore: [1, 1, 1],
   quick: false,
   ingest: { readingsPerMessage: 20, devices: 20, nodeFlags: ['--max-old-space-size=96'] },
-  compiled: [row(10_000, 10_010, compiledRss), row(20_000, 19_990, compiledRss)],
+  compiled: [
+    { ...row(10_000, 10_010, compiledRss), rssAnonAtMaxMb: 80, rssFileAtMaxMb: 47 },
+    row(20_000, 19_990, compiledRss),
+  ],
   tsx: [row(10_000, 10_000, 160)],
   cluster: {
     replicas: 4,
@@ -50,6 +53,8 @@ describe('bench:edge report', () => {
     expect(met).toContain('mean RSS 124 vs 160 MB (0.78×)');
     expect(met).toContain('| 1,000 | 4,000 | 3,990 | 900 | 1800 | 2000 | 40 | 20 | 850 |');
     expect(met).toContain('10 published readings had no verified receipt');
+    expect(met).toContain('At 10,000/s the highest RSS sample was 80 MB anonymous');
+    expect(met).not.toContain('At 20,000/s the highest RSS sample');
     expect(renderReport(result(155))).toContain('**not met**');
   });
 

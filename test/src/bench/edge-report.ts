@@ -14,6 +14,9 @@ interface IngestRow {
   rssMaxMb: number;
   gatewayCpuShare: number;
   readingsPerGatewayCpuSecond: number;
+  /** Optional (results before 2026-11-24 13:30 lack them): the parts of the highest RSS sample. */
+  rssAnonAtMaxMb?: number;
+  rssFileAtMaxMb?: number;
 }
 
 interface ClusterRow {
@@ -120,6 +123,15 @@ function goalLine(rows: readonly IngestRow[]): string {
   return `- Goal (≥ ${n(goalReadingsPerSecond)} readings/s with RSS < ${goalRssMb} MB): **${met ? 'met' : 'not met'}** — up to ${n(best)} readings/s acked; mean RSS at ≥ ${n(goalReadingsPerSecond)}/s at most ${worstMean} MB (max sample ${worstMax} MB).`;
 }
 
+function rssPartLines(rows: readonly IngestRow[]): string[] {
+  return rows
+    .filter((r) => typeof r.rssAnonAtMaxMb === 'number' && typeof r.rssFileAtMaxMb === 'number')
+    .map(
+      (r) =>
+        `- At ${n(r.targetReadingsPerSecond)}/s the highest RSS sample was ${r.rssAnonAtMaxMb} MB anonymous (V8 heap, malloc, stacks) + ${r.rssFileAtMaxMb} MB mapped files (node binary, libraries).`,
+    );
+}
+
 function ratioLines(compiled: readonly IngestRow[], tsx: readonly IngestRow[]): string[] {
   const lines: string[] = [];
   for (const t of tsx) {
@@ -164,7 +176,7 @@ export function renderReport(result: unknown): string {
     '',
   ];
   if (r.tsx.length > 0) out.push('The same gateway under tsx (TS source):', '', ...ingestTable(r.tsx), '');
-  out.push(goalLine(r.compiled), ...ratioLines(r.compiled, r.tsx), '');
+  out.push(goalLine(r.compiled), ...rssPartLines(r.compiled), ...ratioLines(r.compiled, r.tsx), '');
   if (r.cluster) out.push(...clusterLines(r.cluster), '');
   else out.push('End-to-end cluster latency: not run (`--no-cluster`).', '');
   return out.join('\n');

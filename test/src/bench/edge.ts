@@ -29,6 +29,8 @@ const { values } = parseArgs({
     'readings-per-message': { type: 'string', default: '20' },
     'semi-space-mb': { type: 'string', default: '4' },
     'old-space-mb': { type: 'string', default: '96' },
+    /** Extra node flags for the gateway, space-separated (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`). */
+    'node-flags': { type: 'string', default: '' },
     'cluster-rates': { type: 'string' },
     'cluster-duration-ms': { type: 'string' },
     'commit-poll-ms': { type: 'string', default: '250' },
@@ -47,6 +49,7 @@ const perMessage = Number(values['readings-per-message']);
 const nodeFlags = [
   `--max-semi-space-size=${values['semi-space-mb']}`,
   `--max-old-space-size=${values['old-space-mb']}`,
+  ...(values['node-flags'] ?? '').split(' ').filter(Boolean),
 ];
 
 async function main(): Promise<void> {
