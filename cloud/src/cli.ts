@@ -4,7 +4,7 @@ import { isSuyuanError } from '@suyuan/shared';
 /**
  * suyuan-cloud: run and manage PBFT replicas (`pnpm cloud <command>`).
  *
- *   keygen --n <replicas> --out <dir> [--base-port <port>] [--host <addr>] [--tls]
+ *   keygen --n <replicas> --out <dir> [--base-port <port>] [--host <addr>] [--tls] [--mode gpbft --groups <g>]
  *   start  --config <file> [--log-level <level>]
  *   status --url <http://host:port>
  *   backup  --config <file> --out <new dir>      (online: the replica keeps running)
@@ -12,6 +12,7 @@ import { isSuyuanError } from '@suyuan/shared';
  */
 const usage = `usage:
   suyuan-cloud keygen --n <replicas ≥ 4> --out <dir> [--base-port <port>] [--host <addr>] [--tls]
+                      [--mode gpbft --groups <g>]
   suyuan-cloud start --config <file> [--log-level fatal|error|warn|info|debug|trace|silent]
   suyuan-cloud status --url <http://host:port>
   suyuan-cloud backup --config <file> --out <new dir>
@@ -41,8 +42,16 @@ async function keygenCommand(args: string[]): Promise<void> {
       'base-port': { type: 'string' },
       host: { type: 'string' },
       tls: { type: 'boolean' },
+      mode: { type: 'string' },
+      groups: { type: 'string' },
     },
   });
+  const mode = values.mode ?? 'pbft';
+  if (mode !== 'pbft' && mode !== 'gpbft')
+    throw new UsageError(`--mode must be pbft or gpbft, got '${mode}'`);
+  const groups = intFlag(values.groups, 'groups');
+  if (mode === 'gpbft' && groups === undefined) throw new UsageError('--mode gpbft needs --groups <count>');
+  if (mode === 'pbft' && groups !== undefined) throw new UsageError('--groups needs --mode gpbft');
   const { keygen } = await import('./replica/keygen.ts');
   const n = intFlag(required(values.n, 'n'), 'n')!;
   const basePort = intFlag(values['base-port'], 'base-port');
@@ -52,6 +61,7 @@ async function keygenCommand(args: string[]): Promise<void> {
     host: values.host ?? '127.0.0.1',
     ...(basePort !== undefined ? { basePort } : {}),
     ...(values.tls ? { tls: true } : {}),
+    ...(groups !== undefined ? { groups } : {}),
   });
   console.log(JSON.stringify(result));
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError, publicKeyFromText } from '@suyuan/shared';
+import { InputError, publicKeyFromText, replicaSetId } from '@suyuan/shared';
 import { z } from 'zod';
+import { assignGroups, type GroupLayout, validateLayout } from '../gpbft/layout.ts';
 import { logLevels } from '../ops/logger.ts';
 
 /**
@@ -49,6 +50,21 @@ const transportSchema = z.strictObject({
 /** PEM files (paths relative to the config): this replica's certificate and key, and the cluster CA. */
 const tlsSchema = z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1) });
 
+/**
+ * Grouped PBFT layout (mode 'gpbft'): a group count (members dealt from a public seed; default seed
+ * `cluster:<replica set id>`), `{ count, seed }`, or explicit membership `{ members: [[ids], ...] }`.
+ */
+const groupsSchema = z.union([
+  positiveInt,
+  z.strictObject({ count: positiveInt, seed: z.string().min(1).optional() }),
+  z.strictObject({ members: z.array(z.array(z.number().int().min(0))).min(1) }),
+]);
+
+const gpbftSchema = z.strictObject({
+  representativeTimeoutTicks: positiveInt,
+  decisionsPerMessageMax: positiveInt,
+});
+
 const driverSchema = z.strictObject({
   tickMs: positiveInt,
   fetchBatchesMax: positiveInt,
@@ -79,6 +95,10 @@ export const replicaConfigSchema = z
     /** Peer transport (mutual TLS, cluster CA) and HTTP API over TLS; absent: plaintext (loopback dev). */
     tls: tlsSchema.optional(),
     logLevel: z.enum(logLevels).default('info'),
+    /** Consensus: flat PBFT, or grouped PBFT over `groups` (docs/replica.md "Grouped PBFT"). */
+    mode: z.enum(['pbft', 'gpbft']).default('pbft'),
+    groups: groupsSchema.optional(),
+    gpbft: gpbftSchema.partial().default({}),
   })
   .superRefine((config, ctx) => {
     config.peers.forEach((peer, index) => {
@@ -93,6 +113,16 @@ export const replicaConfigSchema = z
     if (config.id >= config.peers.length) {
       ctx.addIssue({ code: 'custom', path: ['id'], message: `no peer with id ${config.id} in peers` });
     }
+    if (config.mode === 'gpbft' && config.groups === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['groups'], message: "mode 'gpbft' needs groups" });
+    }
+    if (config.mode === 'gpbft' && config.app === 'ledger') {
+      // Ledger receipts and the offline verifiers expect flat commit certificates.
+      ctx.addIssue({ code: 'custom', path: ['app'], message: 'ledger on gpbft: not supported yet' });
+    }
+    if (config.mode === 'pbft' && config.groups !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['groups'], message: "groups needs mode 'gpbft'" });
+    }
   });
 
 export type ReplicaConfig = z.infer<typeof replicaConfigSchema>;
@@ -104,6 +134,17 @@ export function definedOnly<T extends object>(value: { [K in keyof T]?: T[K] | u
 
 export interface LoadedConfig extends ReplicaConfig {
   replicaPublicKeys: Uint8Array[];
+  /** Mode 'gpbft': the validated group layout (global replica ids per group). */
+  layout?: GroupLayout;
+}
+
+/** The layout a gpbft config names; InputError('config.invalid') on a bad one (small groups, g = 2..3, unknown ids). */
+export function groupLayoutOf(groups: NonNullable<ReplicaConfig['groups']>, keys: Uint8Array[]): GroupLayout {
+  if (typeof groups === 'object' && 'members' in groups)
+    return validateLayout({ groups: groups.members }, keys.length);
+  const count = typeof groups === 'number' ? groups : groups.count;
+  const seed = (typeof groups === 'object' ? groups.seed : undefined) ?? `cluster:${replicaSetId(keys)}`;
+  return assignGroups(keys, count, seed);
 }
 
 /** Validates a parsed config; `baseDir` resolves relative paths. Errors name the offending field. */
@@ -124,8 +165,17 @@ export function parseReplicaConfig(raw: unknown, baseDir: string, source = 'conf
       );
     }
   });
+  let layout: GroupLayout | undefined;
+  if (config.mode === 'gpbft' && config.groups !== undefined) {
+    try {
+      layout = groupLayoutOf(config.groups, replicaPublicKeys);
+    } catch (error) {
+      throw new InputError('config.invalid', `${source} is invalid:\n  groups: ${(error as Error).message}`);
+    }
+  }
   return {
     ...config,
+    ...(layout ? { layout } : {}),
     keyFile: resolve(baseDir, config.keyFile),
     dataDir: resolve(baseDir, config.dataDir),
     ...(config.tls

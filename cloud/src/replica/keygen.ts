@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateKeyPair, InputError, publicKeyToText, replicaSetId, savePrivateKey } from '@suyuan/shared';
+import { assignGroups } from '../gpbft/layout.ts';
 import { caFiles, createClusterCa, issueCertificate } from '../ops/tls-keygen.ts';
 
 export interface KeygenOptions {
@@ -14,6 +16,8 @@ export interface KeygenOptions {
   extra?: Record<string, unknown>;
   /** Also create a cluster CA and a TLS certificate per replica, and turn `tls` on in the configs. */
   tls?: boolean;
+  /** Grouped PBFT in this many groups (members dealt from a fresh public seed written to the configs). */
+  groups?: number;
 }
 
 export interface KeygenResult {
@@ -48,6 +52,17 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
   );
   if (existing) throw new InputError('config.invalid', `${existing} exists; keygen never overwrites a key`);
   const keys = Array.from({ length: n }, () => generateKeyPair());
+  // The seed is drawn after the keys exist, so no key can be ground to land in a chosen group.
+  const seed = randomBytes(16).toString('hex');
+  if (options.groups !== undefined) {
+    assignGroups(
+      keys.map((k) => k.publicKey),
+      options.groups,
+      seed,
+    ); // refuses a bad layout before anything is written
+  }
+  const grouped =
+    options.groups === undefined ? {} : { mode: 'gpbft', groups: { count: options.groups, seed } };
   const ports: KeygenResult['ports'] = [];
   for (let i = 0; i < n; i++) {
     if (options.basePort !== undefined) {
@@ -76,6 +91,7 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
       listen: { host, peerPort: ports[id]!.peerPort, httpHost: host, httpPort: ports[id]!.httpPort },
       peers,
       app: 'log',
+      ...grouped,
       ...(ca ? { tls: tlsFiles(outDir, ca, id, host) } : {}),
       ...options.extra,
     };

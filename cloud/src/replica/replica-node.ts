@@ -15,6 +15,8 @@ import { appFactory } from './app/app-registry.ts';
 import { definedOnly, type LoadedConfig } from './config.ts';
 import type { ReplicaCorePort, RestoredState } from './core-port.ts';
 import { type DriverLimits, defaultDriverLimits, ReplicaDriver, replayStoredBatches } from './driver.ts';
+import { createGroupedPort, type GroupedPortOptions, groupedCodec } from './gpbft-port.ts';
+import { GroupedRecordStore } from './gpbft-records.ts';
 import { createReplicaHttp } from './http.ts';
 import { ReplicaStore } from './replica-store.ts';
 import { cachedRequestVerifier } from './request-auth.ts';
@@ -81,20 +83,33 @@ export async function startReplica(
     config.replicaPublicKeys,
     definedOnly<ConsensusConfig>(config.consensus),
   );
-  const core = bindings.createReplicaCore({
-    id: config.id,
-    config: consensusConfig,
-    crypto: bindings.createConsensusCrypto({
-      privateKey: key.privateKey,
-      replicaPublicKeys: config.replicaPublicKeys,
-      verifyRequest,
-    }),
-    restored: {
-      records: store.loadRecords(),
-      lastExecuted,
-      stateDigestAt: (seq) => app.stateDigestAt?.(seq),
-    },
-  });
+  const core: ReplicaCorePort = config.layout
+    ? createGroupedPort({
+        id: config.id,
+        layout: config.layout,
+        publicKeys: config.replicaPublicKeys,
+        consensus: definedOnly<ConsensusConfig>(config.consensus),
+        gpbft: definedOnly<GroupedPortOptions['gpbft']>(config.gpbft),
+        privateKey: key.privateKey,
+        verifyRequest,
+        records: new GroupedRecordStore(store.db),
+        lastExecuted,
+        stateDigestAt: (seq) => app.stateDigestAt?.(seq),
+      })
+    : bindings.createReplicaCore({
+        id: config.id,
+        config: consensusConfig,
+        crypto: bindings.createConsensusCrypto({
+          privateKey: key.privateKey,
+          replicaPublicKeys: config.replicaPublicKeys,
+          verifyRequest,
+        }),
+        restored: {
+          records: store.loadRecords(),
+          lastExecuted,
+          stateDigestAt: (seq) => app.stateDigestAt?.(seq),
+        },
+      });
   const limits = { ...defaultDriverLimits, ...definedOnly<DriverLimits>(config.driver) };
   const tls = config.tls ? loadTlsMaterial(config.tls) : undefined;
   let driver: ReplicaDriver | null = null;
@@ -110,7 +125,7 @@ export async function startReplica(
     listenPort: config.listen.peerPort,
     limits: { ...defaultTransportLimits, ...definedOnly<TransportLimits>(config.transport) },
     rng: new SeededRng(config.seed ?? randomInt(2 ** 31)),
-    codec: bindings.codec,
+    codec: config.layout ? groupedCodec() : bindings.codec,
     onMessage: (from, message) => driver?.onMessage(from, message),
     ...(options.logger ? { log: eventLog(options.logger) } : {}),
     ...(tls ? { tls } : {}),
