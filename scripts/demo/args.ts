@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 export const usage = `usage: pnpm start [options]
   --data-dir <dir>    where keys, configs and ledgers live (default ./.data/demo); kept across restarts
   --n <replicas>      number of PBFT replicas, ≥ 4 (default 4; fixed when the data dir is created)
-  --mode pbft         consensus mode; only pbft exists today (grouped PBFT "gpbft" is not built yet)
+  --mode pbft         consensus mode; only pbft runs the demo (ledger on gpbft: not supported yet)
   --base-port <port>  first TCP port: replica i uses base+2i (peers) and base+2i+1 (HTTP), the gateway's
                       MQTT broker base+83, the web front base+80, the farmer UI base+81
                       (default 7100; 0 = any free ports)
@@ -50,7 +50,9 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   }
   const mode = values.mode ?? 'pbft';
   if (mode === 'gpbft')
-    throw new UsageError('--mode gpbft: grouped PBFT is not built yet; only --mode pbft runs today');
+    throw new UsageError(
+      '--mode gpbft: ledger on gpbft: not supported yet (grouped PBFT runs the log app: docs/replica.md); use --mode pbft',
+    );
   if (mode !== 'pbft') throw new UsageError(`--mode must be pbft, got '${mode}'`);
   return {
     dataDir: resolve(values['data-dir'] ?? '.data/demo'),

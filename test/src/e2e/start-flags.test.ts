@@ -24,7 +24,7 @@ describe('pnpm start flags', { timeout: 120_000 }, () => {
     [['--bogus'], "Unknown option '--bogus'"],
     [['--n', '3'], '--n must be an integer in 4..64'],
     [['--n', 'four'], '--n must be an integer'],
-    [['--mode', 'gpbft'], 'grouped PBFT is not built yet'],
+    [['--mode', 'gpbft'], 'ledger on gpbft: not supported yet'],
     [['--mode', 'raft'], '--mode must be pbft'],
     [['extra'], 'positional'],
   ])('%j exits 2 with a clear message', (args, message) => {
