@@ -89,6 +89,10 @@ describe('groups bench report', () => {
       /real N = 16 grouped commits ≥ 1\.5× flat throughput — \*\*met\*\*: g = 4 700 req\/s vs flat 400 req\/s = 1\.75×/,
     );
     expect(md).toMatch(/at N = 100 the best grouping .* \*\*not shown\*\*/);
+    expect(md).not.toContain('lower bound');
+    const saturated = runs.map((run) => (run.g === 4 && run.ran ? { ...run, committedPerS: 950 } : run));
+    const capped = renderReport(fixture({ n: 16, offeredPerS: 1000, requestsPerCall: 16, runs: saturated }));
+    expect(capped).toMatch(/= 2\.38× \(grouped committed ≥ 90% of the 1,000 req\/s offered: .*lower bound/);
   });
 
   it('says "not shown" when the real runs were skipped', () => {
