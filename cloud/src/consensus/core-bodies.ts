@@ -79,10 +79,28 @@ export abstract class BodyFetching extends ViewChanging {
     this.tryPropose();
   }
 
+  /**
+   * A PRE-PREPARE for a seq whose NEW-VIEW body this replica still awaits. The NEW-VIEW already fixed
+   * the digest for (view, seq), so any other digest is refused here: without this an empty slot
+   * would accept it, and a primary that forgot its NEW-VIEW (a restarted primary without its log,
+   * a replaced gpbft representative) could get two digests prepared for one (view, seq). A
+   * pre-prepare with the awaited digest goes the normal way (it verifies the body and brings it).
+   * Returns true when the message was handled (refused) here.
+   */
+  refusesConflictWithAwaited(m: Msg<'prePrepare'>): boolean {
+    const awaited = this.awaitingBodies.get(m.seq);
+    if (awaited === undefined || m.view !== this.view) return false;
+    if (sameBytes(awaited.batchDigest, m.batchDigest)) return false;
+    this.drop('conflictsWithNewView');
+    return true;
+  }
+
   /** Retransmission: ask again for bodies still missing (the network may lose either message). */
   refetchBodies(): void {
     for (const [seq, awaited] of this.awaitingBodies) {
-      if (seq <= Math.max(this.lowWatermark, this.lastDelivered)) {
+      const slot = this.slots.get(seq);
+      const arrived = slot?.batchDigest != null && sameBytes(slot.batchDigest, awaited.batchDigest);
+      if (arrived || seq <= Math.max(this.lowWatermark, this.lastDelivered)) {
         this.awaitingBodies.delete(seq);
         continue;
       }

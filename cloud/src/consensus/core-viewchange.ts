@@ -277,6 +277,9 @@ export abstract class ViewChanging extends Checkpointing {
       const signature = orders[i]!.signature;
       const requests = entry.requests ?? this.knownBody(entry.seq, entry.batchDigest);
       if (requests === null) {
+        // The slot enters this view now (as one whose body is known does), not with the body: an
+        // earlier view's digest, votes and flags must not linger in it while the body is fetched.
+        this.slotFor(entry.seq);
         this.awaitBody(entry.seq, entry.batchDigest, signature);
         continue;
       }

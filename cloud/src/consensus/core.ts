@@ -49,8 +49,9 @@ class PbftReplica extends BodyFetching implements ReplicaCore {
   private dispatch(from: ReplicaId, message: ConsensusMessage): void {
     const t = message.type;
     if (t === 'request') this.onRequest(message);
-    else if (t === 'prePrepare') this.onPrePrepare(from, message);
-    else if (t === 'prepare' || t === 'commit') this.onVote(from, message);
+    else if (t === 'prePrepare') {
+      if (!this.refusesConflictWithAwaited(message)) this.onPrePrepare(from, message);
+    } else if (t === 'prepare' || t === 'commit') this.onVote(from, message);
     else if (t === 'attest') this.onAttest(from, message);
     else if (t === 'viewChange') this.onViewChange(from, message);
     else if (t === 'newView') this.onNewView(from, message);
