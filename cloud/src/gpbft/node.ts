@@ -124,7 +124,11 @@ class GroupedNode extends GroupedNodeInbound {
     const records = [...this.topRecords];
     let recordedView = 0;
     for (const r of records) if (r.kind === 'view') recordedView = Math.max(recordedView, r.view);
-    const startView = Math.max(this.topView, this.hintedTopView);
+    // One view above any top view this group is known to have used: the previous representative
+    // may have signed in that view, and a second, different vote of "group j" in the same view
+    // would be an equivocation by an honest group (sim seed 474: two digests at top seq 1).
+    // Restored in a view > 0, the core re-announces its view change and joins when the top does.
+    const startView = Math.max(this.topView, this.hintedTopView, recordedView) + 1;
     if (startView > recordedView) {
       const record: PersistRecord = { kind: 'view', view: startView };
       records.push(record);

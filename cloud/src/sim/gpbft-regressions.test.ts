@@ -27,6 +27,22 @@ const regressions: { name: string; options: GpbftSimOptions }[] = [
   // dropped until the new one spoke, and top view changes took thousands of ticks or never ended.
   // Fixed by the `relay` message (a member passes a top message on to its representative).
   { name: 'top messages to a replaced representative (20/5, seed 2)', options: gpbftScenarioForSeed(2) },
+  // SAFETY: a new representative started its top core in the top view its predecessor had used and,
+  // as the new top primary, pre-prepared a different batch for a seq the old one had ordered:
+  // "group j" equivocated and two digests committed at one top seq. Fixed: a new representative
+  // starts one top view above any its group is known to have used.
+  {
+    name: 'new representative equivocated in its predecessor top view (16/4, seed 474)',
+    options: gpbftScenarioForSeed(474),
+  },
+  {
+    name: 'same, with a byzantine forger in another group (20/4, seed 670)',
+    options: gpbftScenarioForSeed(670),
+  },
+  {
+    name: 'same, with partitions and a crash (20/4, first sweep seed 10)',
+    options: gpbftScenarioForSeed(10, firstSweepSizes),
+  },
 ];
 
 describe('grouped PBFT simulator regressions', () => {

@@ -1,4 +1,4 @@
-import { concatBytes, SeededRng, sha256, toHex } from '@suyuan/shared';
+import { concatBytes, SeededRng } from '@suyuan/shared';
 import { defaultConsensusConfig } from '../consensus/config.ts';
 import { encodeRequests, requestKey } from '../consensus/statements.ts';
 import type { ClientRequest, ConsensusConfig, ConsensusCrypto } from '../consensus/types.ts';
@@ -13,10 +13,10 @@ import {
   placementOf,
   SignerHints,
   topCrypto,
-  verifyFinalBatch,
 } from '../gpbft/index.ts';
 import { type Behavior, misbehave } from './byzantine.ts';
 import { describeEvent, type FaultEvent, type FaultKind, planFaults } from './faults.ts';
+import { describeHost, FinalOrderChecker } from './gpbft-checks.ts';
 import { GpbftHost } from './gpbft-host.ts';
 import { SafetyChecker } from './invariants.ts';
 import { makeRequest, memoVerify, simCrypto, simKeys, simVerifyRequest } from './keys.ts';
@@ -59,8 +59,7 @@ class GpbftSimulation {
   private readonly deadline: number;
   private readonly keys: LayerKeys;
   private readonly hints: SignerHints;
-  private readonly verifiedFinal = new Set<string>();
-  private readonly committedContent = new Map<number, string>();
+  private finalOrder!: FinalOrderChecker;
   private now = 0;
   private readonly options: GpbftSimOptions;
 
@@ -118,6 +117,7 @@ class GpbftSimulation {
     }
     this.network = new SimNetwork(this.rng.fork());
     this.checker = new SafetyChecker(keys.publicKeys, simCrypto(keys, 0));
+    this.finalOrder = new FinalOrderChecker(this.checker, this.keys, this.hints);
     this.healTick = options.healTick ?? 300;
     this.deadline = this.healTick + (options.livenessTicks ?? 4000);
     const crashable = this.hosts
@@ -183,14 +183,7 @@ class GpbftSimulation {
       schedule: this.schedule.map(describeEvent),
       ticks: this.now,
       stats: { committedSeqs, messages: this.network.sent, lost: this.network.lost, maxView, dropped },
-      hosts: this.hosts.map((h) => {
-        const st = h.core?.status();
-        const state =
-          st === undefined
-            ? 'down'
-            : `g${st.group}/m${st.member} view=${st.view}${st.inViewChange ? '(vc)' : ''} rep=${st.representative}${st.isRepresentative ? '*' : ''} topView=${st.topView} groupExec=${st.groupLastExecuted} top=${st.topLastDelivered} pendingDec=${st.pendingDecisions} pendingReq=${st.pendingRequests} dropped=${JSON.stringify(st.dropped)}`;
-        return `host ${h.index} ${h.behavior} applied=${h.app.lastApplied} ${state}`;
-      }),
+      hosts: this.hosts.map(describeHost),
     };
   }
 
@@ -253,8 +246,7 @@ class GpbftSimulation {
       }
       for (const batch of rd.committed) {
         if (host.honest) {
-          this.checkAgreement(host.replica, batch, host.app.lastApplied);
-          this.checkFinal(host.replica, batch);
+          this.finalOrder.onCommitted(this.now, host.replica, batch, host.app.lastApplied);
         }
         if (batch.seq !== host.app.lastApplied + 1) continue;
         const { stateDigest } = host.app.applyBatch(batch);
@@ -266,37 +258,6 @@ class GpbftSimulation {
     }
     if (host.core !== null && host.honest)
       this.checker.onView(this.now, host.replica, host.core.status().view);
-  }
-
-  /**
-   * In order, and one content per seq everywhere: agreement is checked on what executes (the
-   * flattened client requests), the certificate by checkFinal.
-   */
-  private checkAgreement(
-    replica: number,
-    batch: { seq: number; requests: ClientRequest[] },
-    appliedBefore: number,
-  ): void {
-    const fail = (why: string): void => {
-      if (this.checker.violations.length < 20) this.checker.violations.push(`t=${this.now} ${why}`);
-    };
-    if (batch.seq !== appliedBefore + 1)
-      fail(`replica ${replica} got seq ${batch.seq} after ${appliedBefore}`);
-    const content = toHex(sha256(encodeRequests(batch.requests)));
-    const previous = this.committedContent.get(batch.seq);
-    if (previous === undefined) this.committedContent.set(batch.seq, content);
-    else if (previous !== content)
-      fail(`seq ${batch.seq} committed ${previous.slice(0, 8)} and ${content.slice(0, 8)}`);
-  }
-
-  private checkFinal(replica: number, batch: Parameters<typeof verifyFinalBatch>[2]): void {
-    const key = `${batch.seq}:${toHex(batch.certificate.batchDigest)}:${batch.certificate.signatures.length}`;
-    if (this.verifiedFinal.has(key)) return;
-    if (!verifyFinalBatch(this.keys, this.hints, batch, encodeRequests)) {
-      this.checker.violations.push(
-        `t=${this.now} replica ${replica} seq ${batch.seq}: final certificate does not verify`,
-      );
-    } else this.verifiedFinal.add(key);
   }
 
   /** Honest replicas never sign two digests for one (layer, kind, view, seq) — keyed by real signer. */
