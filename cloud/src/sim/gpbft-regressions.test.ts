@@ -43,6 +43,10 @@ const regressions: { name: string; options: GpbftSimOptions }[] = [
     name: 'same, with partitions and a crash (20/4, first sweep seed 10)',
     options: gpbftScenarioForSeed(10, firstSweepSizes),
   },
+  {
+    name: 'same, every group replaces its representative (first sweep seed 86)',
+    options: gpbftScenarioForSeed(86, firstSweepSizes),
+  },
 ];
 
 describe('grouped PBFT simulator regressions', () => {
