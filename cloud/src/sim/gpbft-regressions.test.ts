@@ -50,6 +50,14 @@ const regressions: { name: string; options: GpbftSimOptions }[] = [
 ];
 
 describe('grouped PBFT simulator regressions', () => {
+  // OPEN (docs/consensus.md "Grouped PBFT", Open): top forks with one byzantine group plus
+  // representative changes in other groups (amnesia beyond f_t). They fail today; make them tests
+  // when the protocol carries prepared top certificates across representative changes.
+  it.todo('one byzantine group + partitions fork the top (16/4 twin, seed 423)');
+  it.todo(
+    'one byzantine group + partitions fork the top (16/4 badDigest in the top primary group, seed 645)',
+  );
+  it.todo('one byzantine group + partitions fork the top (20/5 badDigest, seed 920)');
   for (const { name, options } of regressions) {
     it(name, () => {
       const result = runGpbftSimulation(options);
