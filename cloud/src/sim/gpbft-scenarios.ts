@@ -40,7 +40,9 @@ export function gpbftLayoutFor(n: number, g: number, seed: number): GroupLayout 
  *   half the time F is group 0, whose representative is the top level's first primary;
  * - crashes (restart from persisted records) hit only F's honest members while F's byzantine count
  *   leaves room (b + crashed ≤ f_g), or anyone (one at a time) when nobody is byzantine;
- * - network faults (loss, duplication, reordering, delay, partitions) are asynchrony, not faults.
+ * - network faults (loss, duplication, reordering, delay, partitions) are asynchrony, not faults —
+ *   but they can make OTHER groups change representative, which docs count as a top-level fault
+ *   (amnesia); with a byzantine group present that can exceed f_t (seeds 423/645/920, open).
  */
 export function gpbftScenarioForSeed(seed: number, sizes: ScenarioSizes = ciSizes): GpbftSimOptions {
   const rng = new SeededRng(seed ^ 0x6b9f);
