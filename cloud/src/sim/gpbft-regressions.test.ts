@@ -47,6 +47,10 @@ const regressions: { name: string; options: GpbftSimOptions }[] = [
     name: 'same, every group replaces its representative (first sweep seed 86)',
     options: gpbftScenarioForSeed(86, firstSweepSizes),
   },
+  {
+    name: 'same (first sweep seed 105, forked with the session-2 core too)',
+    options: gpbftScenarioForSeed(105, firstSweepSizes),
+  },
 ];
 
 describe('grouped PBFT simulator regressions', () => {
