@@ -89,6 +89,7 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
       pendingDecisions: this.pending.size,
       pendingRequests: st.pendingRequests,
       dropped: { ...st.dropped, ...prefixed('top.', this.topCore?.status().dropped), ...this.dropped },
+      ...(this.topCore === null ? {} : { top: this.topCore.status() }),
     };
   }
 

@@ -79,6 +79,8 @@ export interface GroupedStatus {
   pendingDecisions: number;
   pendingRequests: number;
   dropped: Record<string, number>;
+  /** The top core's own status while this member is the representative (diagnostics). */
+  top?: import('../consensus/types.ts').ConsensusStatus;
 }
 
 /** The grouped replica: same driving contract as the flat `ReplicaCore`, wrapped messages. */
