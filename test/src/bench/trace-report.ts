@@ -199,9 +199,12 @@ function goals(r: TraceResult): string {
   const atGoalSize = last.blocks >= goalBlocks;
   const wallMet = last.indexedTraceMs.p99 < g;
   const cpuMet = last.indexedTraceCpuMs.p99 < g;
+  // Wall time is the latency a client sees, so it decides. Process CPU time counts every thread,
+  // V8's parallel GC helpers included, so one trace can show more CPU than wall; it only rescues a
+  // wall figure inflated by waiting for a core on a busy machine.
   const verdict = !atGoalSize
     ? `**not measured** (largest ledger ${f0(last.blocks)} blocks)`
-    : wallMet && cpuMet
+    : wallMet
       ? '**met**'
       : cpuMet
         ? '**met in CPU time, not met in wall time** (waiting for a core; rerun on an idle machine)'
@@ -211,7 +214,7 @@ function goals(r: TraceResult): string {
   return [
     `- Goal: one item's full trace with proofs < ${g} ms p99 at ${f0(goalBlocks)} blocks — ${verdict}: ` +
       `at ${f0(last.blocks)} blocks p99 ${f2(last.indexedTraceMs.p99)} ms wall, ${f2(last.indexedTraceCpuMs.p99)} ms CPU ` +
-      `(${last.traceEvents} events, ${last.traceNodes} items). Offline verification of that trace is extra: p99 ${f2(last.verifyTraceMs.p99)} ms.`,
+      `(${last.traceEvents} events, ${last.traceNodes} items; CPU counts every thread of the process, GC helpers included). Offline verification of that trace is extra: p99 ${f2(last.verifyTraceMs.p99)} ms.`,
     `- Goal: cost independent of ledger length — ${independent ? '**met**' : '**not met**'}: indexed trace CPU p50 ` +
       `${f2(first.indexedTraceCpuMs.p50)} ms at ${f0(first.blocks)} blocks, ${f2(last.indexedTraceCpuMs.p50)} ms at ${f0(last.blocks)} ` +
       `(×${f2(growthP50)} for ×${f0(last.blocks / first.blocks)} blocks; met if within ×${lengthIndependenceFactorMax}), ` +
