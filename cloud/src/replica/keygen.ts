@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -25,17 +25,43 @@ export interface KeygenResult {
   ports: { peerPort: number; httpPort: number }[];
 }
 
-/** Asks the OS for a free loopback port. It may be taken again before use; fine for a local cluster. */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports freePort hands out: below Linux's ephemeral range (32768–60999). A port the kernel picked
+ * with listen(0) lies inside that range, so between our probe and the replica's own listen an
+ * outgoing connection (a peer dialling out, a test's HTTP client) could get it as its source port
+ * and the replica would fail with EADDRINUSE; a port below the range is never handed out that way.
+ */
+export const freePortRange = { min: 20_000, max: 32_767 } as const;
+/** Random probes in freePortRange before falling back to a kernel-chosen port. */
+export const freePortAttemptsMax = 64;
+
+function listenOnce(host: string, port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
+    server.once('error', () => resolve(null));
+    server.listen(port, host, () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address !== null ? address.port : null;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * Asks for a free loopback port (see freePortRange). It may still be taken by another listener
+ * before use; fine for a local cluster. `pick` is injectable for tests.
+ */
+export async function freePort(
+  host: string,
+  pick: (min: number, maxExclusive: number) => number = randomInt,
+): Promise<number> {
+  for (let attempt = 0; attempt < freePortAttemptsMax; attempt++) {
+    const port = await listenOnce(host, pick(freePortRange.min, freePortRange.max + 1));
+    if (port !== null) return port;
+  }
+  const fallback = await listenOnce(host, 0);
+  if (fallback === null) throw new Error(`no free port on ${host}`);
+  return fallback;
 }
 
 /**
