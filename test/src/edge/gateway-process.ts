@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort as freePortOn } from '@suyuan/cloud/replica/keygen';
 import { loadGatewayConfig } from '@suyuan/edge/gateway/config';
 import { Gateway } from '@suyuan/edge/gateway/gateway';
 import {
@@ -21,15 +21,9 @@ import {
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const cli = join(repoRoot, 'edge/src/cli.ts');
 
+/** A free loopback port below the ephemeral range (see freePortRange in the replica keygen). */
 export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolvePort(port));
-    });
-  });
+  return freePortOn('127.0.0.1');
 }
 
 export interface GatewaySetup {
