@@ -20,12 +20,14 @@ function occupy(port: number): Promise<number> {
 }
 
 describe('freePort', () => {
-  it('hands out ports below the ephemeral range, so no outgoing connection can take them', async () => {
-    for (let i = 0; i < 20; i++) {
-      const port = await freePort('127.0.0.1');
+  it('hands out distinct ports below the ephemeral range, so no outgoing connection can take them', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 20; i++) ports.push(await freePort('127.0.0.1'));
+    for (const port of ports) {
       expect(port).toBeGreaterThanOrEqual(freePortRange.min);
       expect(port).toBeLessThanOrEqual(freePortRange.max);
     }
+    expect(new Set(ports).size).toBe(ports.length);
   });
 
   it('skips a port that is taken, and falls back to a kernel port after the attempts run out', async () => {

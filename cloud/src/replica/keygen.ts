@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -30,10 +30,18 @@ export interface KeygenResult {
  * with listen(0) lies inside that range, so between our probe and the replica's own listen an
  * outgoing connection (a peer dialling out, a test's HTTP client) could get it as its source port
  * and the replica would fail with EADDRINUSE; a port below the range is never handed out that way.
+ * Each process walks its own block of the range (chosen by pid), so a process never hands out one
+ * port twice in a row and parallel test processes do not pick each other's ports.
  */
 export const freePortRange = { min: 20_000, max: 32_767 } as const;
-/** Random probes in freePortRange before falling back to a kernel-chosen port. */
+/** Ports per process block: blocks = range size / this. */
+export const freePortBlockSize = 64;
+/** Probes (next ports of the block) before falling back to a kernel-chosen port. */
 export const freePortAttemptsMax = 64;
+
+const freePortBlocks = Math.floor((freePortRange.max - freePortRange.min + 1) / freePortBlockSize);
+const freePortBlockStart = freePortRange.min + (process.pid % freePortBlocks) * freePortBlockSize;
+let freePortNext = 0;
 
 function listenOnce(host: string, port: number): Promise<number | null> {
   return new Promise((resolve) => {
@@ -47,16 +55,20 @@ function listenOnce(host: string, port: number): Promise<number | null> {
   });
 }
 
+/** The next port of this process's block, wrapping around. */
+function nextBlockPort(): number {
+  const port = freePortBlockStart + (freePortNext % freePortBlockSize);
+  freePortNext++;
+  return port;
+}
+
 /**
  * Asks for a free loopback port (see freePortRange). It may still be taken by another listener
  * before use; fine for a local cluster. `pick` is injectable for tests.
  */
-export async function freePort(
-  host: string,
-  pick: (min: number, maxExclusive: number) => number = randomInt,
-): Promise<number> {
+export async function freePort(host: string, pick: () => number = nextBlockPort): Promise<number> {
   for (let attempt = 0; attempt < freePortAttemptsMax; attempt++) {
-    const port = await listenOnce(host, pick(freePortRange.min, freePortRange.max + 1));
+    const port = await listenOnce(host, pick());
     if (port !== null) return port;
   }
   const fallback = await listenOnce(host, 0);
