@@ -52,6 +52,8 @@ export class ReplicaStore {
   private readonly insertStateCert;
   private readonly truncateLog;
   private readonly dropSuperseded;
+  /** Asked once per client request with ?wait=commit: prepared once, not per call. */
+  private readonly selectRequestCommit;
 
   constructor(path: string) {
     this.db = openSqlite(path, migrations);
@@ -73,6 +75,10 @@ export class ReplicaStore {
       `DELETE FROM persist_records WHERE kind IN ('view', 'stableCheckpoint', 'truncateBelow') AND id NOT IN
          (SELECT MAX(id) FROM persist_records WHERE kind IN ('view', 'stableCheckpoint', 'truncateBelow')
           GROUP BY kind)`,
+    );
+    this.selectRequestCommit = db.prepare(
+      `SELECT r.batch_seq AS batchSeq, b.certificate AS certificate FROM committed_requests r
+         JOIN batches b ON b.seq = r.batch_seq WHERE r.submitter = ? AND r.req_seq = ?`,
     );
   }
 
@@ -144,12 +150,9 @@ export class ReplicaStore {
   }
 
   requestCommit(submitter: string, seq: number): RequestCommit | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT r.batch_seq AS batchSeq, b.certificate AS certificate FROM committed_requests r
-         JOIN batches b ON b.seq = r.batch_seq WHERE r.submitter = ? AND r.req_seq = ?`,
-      )
-      .get(submitter, seq) as { batchSeq: number; certificate: Buffer } | undefined;
+    const row = this.selectRequestCommit.get(submitter, seq) as
+      | { batchSeq: number; certificate: Buffer }
+      | undefined;
     if (!row) return undefined;
     return { batchSeq: row.batchSeq, certificate: decodeCommitCertificate(row.certificate) };
   }

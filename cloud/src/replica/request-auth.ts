@@ -11,6 +11,7 @@ import {
   verifySubmission,
 } from '@suyuan/shared';
 import type { ClientRequest } from '../consensus/types.ts';
+import { fastRequestCheck } from './request-check-fast.ts';
 
 /**
  * What a client request's body is, and how every replica checks it (the `verifyRequest` the core
@@ -44,9 +45,20 @@ export function signedRequest(
   return { submitter: keyPair.keyId, seq, body: canonicalBytes(body as unknown as JsonValue) };
 }
 
+/** The check every replica runs on every request: the plain-form fast path, else the general one. */
 export function isAuthenticRequest(request: ClientRequest): boolean {
+  if (!(request.body instanceof Uint8Array)) return false;
+  const text = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString(
+    'utf8',
+  );
+  const fast = fastRequestCheck(text, request.submitter, request.seq);
+  return fast === 'general' ? generalRequestCheck(text, request) : fast;
+}
+
+/** The general check: any JSON the schema accepts (request-check-fast.ts handles the plain form). */
+export function generalRequestCheck(text: string, request: ClientRequest): boolean {
   try {
-    const parsed = JSON.parse(Buffer.from(request.body).toString('utf8')) as Partial<RequestBody>;
+    const parsed = JSON.parse(text) as Partial<RequestBody>;
     if (typeof parsed !== 'object' || parsed === null || typeof parsed.publicKey !== 'string') return false;
     const publicKey = publicKeyFromText(parsed.publicKey);
     if (keyIdOf(publicKey) !== request.submitter) return false;
