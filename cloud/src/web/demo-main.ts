@@ -4,7 +4,9 @@ import { createDemoWeb } from './demo.ts';
 import { startWebServer } from './server.ts';
 
 /**
- * Run the demo web app: `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2] [--no-cache]`.
+ * Run the demo web app:
+ * `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2] [--no-cache] [--no-fast-path]`.
+ * `--no-fast-path` serves every request through hono (session 3's path; the benchmark compares).
  * Prints one JSON line `{"url": …, "demoItem": …}` once listening (tests and the benchmark read it).
  * With --workers > 1, node:cluster runs that many processes on one port, each with its own copy of the
  * read side (as read replicas would); the in-memory scan counts are then per process.
@@ -15,6 +17,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     workers: { type: 'string', default: '1' },
     'no-cache': { type: 'boolean', default: false },
+    'no-fast-path': { type: 'boolean', default: false },
   },
 });
 const itemCount = Number(values.items);
@@ -26,7 +29,8 @@ async function serveOne(): Promise<{ url: string; demoItem: unknown; items: numb
     publicBase: 'http://127.0.0.1',
     cache: !values['no-cache'],
   });
-  const server = await startWebServer(web.app, Number(values.port));
+  const fast = values['no-fast-path'] ? null : web.fastPath;
+  const server = await startWebServer(web.app, Number(values.port), '127.0.0.1', fast);
   web.deps.publicBase = server.url;
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -1,7 +1,8 @@
 import { type Clock, ManualClock } from '@suyuan/shared';
 import type { Hono } from 'hono';
-import { createWebApp } from './app.tsx';
+import { createWebSite } from './app.tsx';
 import { ResponseCache } from './cache/response-cache.ts';
+import type { FastPath } from './consumer/fast-resolver.ts';
 import { buildDemoLedger, type DemoLedger, demoStartMs } from './fixture/demo-ledger.ts';
 import type { RegulatorUser } from './regulator/auth-routes.tsx';
 import { regulatorDashboard } from './regulator/dashboard.ts';
@@ -29,6 +30,8 @@ export interface DemoWeb {
   demo: DemoLedger;
   deps: WebDeps;
   app: Hono;
+  /** The resolver's node:http fast path (pass it to `startWebServer`). */
+  fastPath: FastPath;
 }
 
 export interface DemoWebOptions {
@@ -56,10 +59,10 @@ export async function createDemoWeb(options: DemoWebOptions): Promise<DemoWeb> {
     users: options.users ?? (await demoUsers()),
     secureCookies: options.secureCookies ?? false,
   });
-  const app = createWebApp(
+  const { app, fastPath } = createWebSite(
     deps,
     [(a) => a.route('/', dashboard)],
     options.cache === false ? null : new ResponseCache(),
   );
-  return { demo, deps, app };
+  return { demo, deps, app, fastPath };
 }

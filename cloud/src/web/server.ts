@@ -1,18 +1,41 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { FastPath } from './consumer/fast-resolver.ts';
 
-/** Serve a web app on 127.0.0.1 (port 0 picks a free one); resolves once listening. */
+/**
+ * Serve a web app on 127.0.0.1 (port 0 picks a free one); resolves once listening. With `fastPath`,
+ * node:http hands each request to it first and to hono only when it declines (see fast-resolver.ts).
+ */
 export function startWebServer(
   app: Hono,
   port = 0,
   hostname = '127.0.0.1',
+  fastPath: FastPath | null = null,
 ): Promise<{ url: string; close: () => Promise<void> }> {
+  const viaHono = getRequestListener(app.fetch);
+  const server = createServer((req, res) => {
+    if (!fastPath) return void viaHono(req, res);
+    fastPath(req, res).then(
+      (answered) => (answered ? undefined : viaHono(req, res)),
+      (error: unknown) => {
+        console.error(error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'http.internal', message: 'internal error' } }));
+      },
+    );
+  });
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+    server.listen(port, hostname, () => {
+      const info = server.address() as AddressInfo;
       resolve({
         url: `http://${hostname}:${info.port}`,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
       });
     });
   });

@@ -11,8 +11,10 @@ export function sendCached(c: Context, entry: CachedResponse, cacheControl: stri
   c.header('ETag', entry.etag);
   c.header('Cache-Control', cacheControl);
   c.header('Vary', 'Accept, Accept-Language, Accept-Encoding', { append: false });
-  if (ifNoneMatch(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304);
+  // On a 304 too: @hono/node-server would otherwise add text/plain, which a cache could copy onto
+  // its stored response.
   c.header('Content-Type', entry.contentType);
+  if (ifNoneMatch(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304);
   const gzip = entry.gzip !== null && acceptsGzip(c.req.header('accept-encoding')) ? gzipOf(entry) : null;
   if (gzip) {
     c.header('Content-Encoding', 'gzip');
@@ -21,7 +23,7 @@ export function sendCached(c: Context, entry: CachedResponse, cacheControl: stri
   return c.body(entry.body as Uint8Array<ArrayBuffer>, status);
 }
 
-function ifNoneMatch(header: string | undefined, etag: string): boolean {
+export function ifNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
