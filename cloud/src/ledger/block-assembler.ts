@@ -4,9 +4,10 @@ import {
   canonicalize,
   GENESIS_PREV_HASH,
   headerHash,
+  merkleLeafHash,
   merkleRoot,
   toBase64Url,
-  txLeafHash,
+  utf8,
 } from '@suyuan/shared';
 import type { ChainStore } from './chain-store.ts';
 
@@ -52,11 +53,15 @@ export class BlockAssembler {
     return h;
   }
 
-  add(chain: string, tx: BlockTx): TxPointer {
+  /**
+   * `text`, when the caller has it, is `canonicalize(tx)` (a reading batch's is spliced from its
+   * payloads' texts): the leaf is `txLeafHash(tx)` computed from it, without encoding the tx again.
+   */
+  add(chain: string, tx: BlockTx, text: string = canonicalize(tx)): TxPointer {
     const list = this.pending.get(chain) ?? [];
     this.pending.set(chain, list);
-    const leafHash = txLeafHash(tx);
-    list.push({ leafHash, text: canonicalize(tx) });
+    const leafHash = merkleLeafHash(utf8(text));
+    list.push({ leafHash, text });
     return { chain, height: this.nextHeight(chain), index: list.length - 1, leafHash };
   }
 

@@ -60,6 +60,10 @@ describe('block time', () => {
   const ok = (created: number) => ({
     ok: true as const,
     bodyHash: new Uint8Array(),
+    header: { v: 1 as const, submitter: '', seq: 1, created, payloadCount: 0, payloadsRoot: '' },
+    leaves: [],
+    payloadTexts: [],
+    submissionBytes: 0,
     request: { publicKey: '', submission: { submitter: '', seq: 1, created, payloads: [], signature: '' } },
   });
   it('is the median created time, never before the previous block time', () => {

@@ -4,11 +4,9 @@ import {
   type JsonValue,
   type LedgerTx,
   merkleAllProofs,
-  payloadLeafHash,
   type Reading,
   type SignedHeader,
   type SubmitRequest,
-  submissionHeader,
   toBase64Url,
 } from '@suyuan/shared';
 import type { BlockAssembler } from './block-assembler.ts';
@@ -20,6 +18,7 @@ import { checkTelemetryBatch } from './rules/telemetry-rules.ts';
 import { checkTraceEvent } from './rules/trace-rules.ts';
 import type { Rejection, RuleContext, RuleResult } from './state.ts';
 import type { StateStore } from './state-store.ts';
+import { canonicalWithArray, type SubmissionDigest } from './submission-digest.ts';
 
 /**
  * Executes one authorised submission: validates each payload against the state as the previous
@@ -37,9 +36,14 @@ export interface ExecutionEnv {
   ctx: RuleContext;
 }
 
-export function executeSubmission(env: ExecutionEnv, request: SubmitRequest): Execution {
+/** `digest`: the submission's header, payload leaves and texts, computed once at decode. */
+export function executeSubmission(
+  env: ExecutionEnv,
+  request: SubmitRequest,
+  digest: SubmissionDigest,
+): Execution {
   const s = request.submission;
-  const header = submissionHeader({ ...s, payloads: s.payloads as JsonValue[] });
+  const { header } = digest;
   const signed: SignedHeader = {
     submitter: s.submitter,
     seq: s.seq,
@@ -49,9 +53,10 @@ export function executeSubmission(env: ExecutionEnv, request: SubmitRequest): Ex
     signature: s.signature,
     publicKey: request.publicKey,
   };
-  if (s.payloads.every((p) => p.kind === 'reading')) return executeReadings(env, signed, s.payloads);
+  if (s.payloads.every((p) => p.kind === 'reading'))
+    return executeReadings(env, signed, s.payloads, digest.payloadTexts);
 
-  const paths = merkleAllProofs(s.payloads.map(payloadLeafHash));
+  const paths = merkleAllProofs(digest.leaves);
   const txs: SubmissionTx[] = [];
   for (const [i, payload] of s.payloads.entries()) {
     if (payload.kind === 'reading') throw new Error('unreachable: mixed payloads pass the wire schema');
@@ -104,6 +109,7 @@ function executeReadings(
   env: ExecutionEnv,
   signed: SignedHeader,
   payloads: { kind: 'reading'; reading: Reading }[],
+  payloadTexts: readonly string[],
 ): Execution {
   const result = checkTelemetryBatch(
     env.state,
@@ -115,7 +121,7 @@ function executeReadings(
   for (const effect of result.effects) env.state.apply(effect);
   const tx: LedgerTx = { v: 1, kind: 'readingBatch', signed, payloads, gaps: result.gaps };
   const chain = routeChain(env.config, 'telemetry', env.ctx.participant.id);
-  const at = env.assembler.add(chain, tx);
+  const at = env.assembler.add(chain, tx, canonicalWithArray(tx, 'payloads', payloadTexts, payloads));
   for (const gap of result.gaps) env.state.recordGap(gap, at);
   env.state.recordDeviceReadings(
     payloads.map((p) => p.reading),

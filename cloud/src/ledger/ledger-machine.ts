@@ -157,7 +157,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
     let outcome: ReturnType<typeof executeSubmission> | undefined;
     try {
       this.db.transaction(() => {
-        outcome = executeSubmission(env, decoded.request);
+        outcome = executeSubmission(env, decoded.request, decoded);
         if (!outcome.ok) throw rollback;
       })();
     } catch (error) {

@@ -1,15 +1,19 @@
 import {
-  canonicalBytes,
   domainHash,
   fromBase64Url,
   isSuyuanError,
   keyIdOf,
+  LimitError,
+  limits,
   type SubmitRequest,
+  submissionSigningBytes,
   submitRequestSchema,
-  verifySubmission,
+  verify,
 } from '@suyuan/shared';
 import type { ClientRequest } from '../consensus/types.ts';
+import { plainReadingRequest } from './plain-request.ts';
 import type { Participant, Rejection, StateView } from './state.ts';
+import { digestSubmission, type SubmissionDigest } from './submission-digest.ts';
 
 /**
  * Checks on a whole submission before its payloads are validated: the body parses, names the same
@@ -18,9 +22,7 @@ import type { Participant, Rejection, StateView } from './state.ts';
  * the block time (never the local clock: every replica must decide alike).
  */
 
-export type Decoded =
-  | { ok: true; request: SubmitRequest; bodyHash: Uint8Array }
-  | ({ ok: false } & Rejection);
+export type Decoded = ({ ok: true; request: SubmitRequest } & SubmissionDigest) | ({ ok: false } & Rejection);
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -43,13 +45,17 @@ export function decodeRequest(
   } catch {
     return { ok: false, code: 'submission.malformed', message: 'body is not UTF-8 JSON' };
   }
-  const parsed = submitRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-    return { ok: false, code: 'submission.malformed', message: `${where}: ${issue?.message ?? 'invalid'}` };
+  let body = plainReadingRequest(raw);
+  const plain = body !== null;
+  if (body === null) {
+    const parsed = submitRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+      return { ok: false, code: 'submission.malformed', message: `${where}: ${issue?.message ?? 'invalid'}` };
+    }
+    body = parsed.data;
   }
-  const body = parsed.data;
   const s = body.submission;
   if (s.submitter !== request.submitter || s.seq !== request.seq) {
     return { ok: false, code: 'submission.mismatch', message: 'body names another (submitter, seq)' };
@@ -58,19 +64,44 @@ export function decodeRequest(
   if (keyIdOf(publicKey) !== s.submitter) {
     return { ok: false, code: 'submission.keyMismatch', message: 'submitter is not the key id of publicKey' };
   }
-  if (verified) {
-    if (!verified(request)) {
-      return { ok: false, code: 'submission.badSignature', message: 'signature does not verify' };
-    }
-  } else {
-    try {
-      verifySubmission(s, publicKey);
-    } catch (error) {
-      if (!isSuyuanError(error)) throw error;
-      return { ok: false, code: 'submission.badSignature', message: error.message };
-    }
+  let digest: SubmissionDigest;
+  try {
+    digest = digestSubmission(body, plain);
+  } catch (error) {
+    // A payload JSON cannot carry canonically (a lone surrogate, nesting beyond the limit): its
+    // signature cannot have been made over it.
+    if (!isSuyuanError(error)) throw error;
+    return { ok: false, code: 'submission.badSignature', message: error.message };
   }
-  return { ok: true, request: body, bodyHash: bodyHashOf(canonicalBytes(body)) };
+  const authentic = verified ? verified(request) : signatureProblem(body, publicKey, digest);
+  if (authentic !== true) {
+    const message = authentic === false ? 'signature does not verify' : authentic;
+    return { ok: false, code: 'submission.badSignature', message };
+  }
+  return { ok: true, request: body, ...digest };
+}
+
+/**
+ * The standalone signature check (`verifySubmission`'s verdict and wording) from the digest: the
+ * size limit, then Ed25519 over the header. True when it holds, else the reason.
+ */
+function signatureProblem(
+  body: SubmitRequest,
+  publicKey: Uint8Array,
+  digest: SubmissionDigest,
+): true | string {
+  const s = body.submission;
+  if (digest.submissionBytes > limits.submissionBytesMax) {
+    return new LimitError('submissionBytesMax', limits.submissionBytesMax, digest.submissionBytes).message;
+  }
+  try {
+    const signature = fromBase64Url(s.signature, 'signature');
+    if (verify(publicKey, submissionSigningBytes(digest.header), signature)) return true;
+  } catch (error) {
+    if (!isSuyuanError(error)) throw error;
+    return error.message;
+  }
+  return `submission ${s.submitter}#${s.seq}: signature does not verify`;
 }
 
 export type Authorised = { ok: true; participant: Participant; keyId: string } | ({ ok: false } & Rejection);
