@@ -49,6 +49,11 @@ export interface PendingRequest {
   key: string;
   bytes: number;
   arrivedTick: number;
+  /**
+   * A client handed it to us (propose), not a peer. A backup relays such a request to every
+   * replica when it is late (core.ts retransmitRequests), so each starts its own view-change timer.
+   */
+  fromClient: boolean;
 }
 
 /** A verified view change from one replica (its latest). */

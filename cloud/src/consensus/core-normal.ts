@@ -31,7 +31,7 @@ export abstract class NormalCase extends CoreBase {
 
   propose(request: ClientRequest): ProposeResult {
     if (!this.requestAcceptable(request)) return 'rejected';
-    const result = this.enqueue(request);
+    const result = this.enqueue(request, true);
     if (result !== 'accepted') return result;
     if (this.active && this.isPrimary) {
       this.tryPropose();
@@ -41,17 +41,23 @@ export abstract class NormalCase extends CoreBase {
     return 'forwarded';
   }
 
-  enqueue(request: ClientRequest): ProposeResult {
+  enqueue(request: ClientRequest, fromClient: boolean): ProposeResult {
     const key = requestKey(request);
-    if (this.queue.has(key) || this.inflight.has(key) || this.recentlyDelivered.has(key)) return 'duplicate';
+    const queued = this.queue.get(key);
+    if (queued !== undefined) {
+      // A client retrying here after it reached another replica: we relay it too from now on.
+      queued.fromClient ||= fromClient;
+      return 'duplicate';
+    }
+    if (this.inflight.has(key) || this.recentlyDelivered.has(key)) return 'duplicate';
     if (this.queue.size + this.inflight.size >= this.config.pendingRequestsMax) return 'full';
-    this.queue.set(key, { request, key, bytes: requestBytes(request), arrivedTick: this.now });
+    this.queue.set(key, { request, key, bytes: requestBytes(request), arrivedTick: this.now, fromClient });
     return 'accepted';
   }
 
   onRequest(message: Msg<'request'>): void {
     if (!this.requestAcceptable(message.request)) return;
-    const result = this.enqueue(message.request);
+    const result = this.enqueue(message.request, false);
     if (result === 'duplicate' || result === 'full') {
       this.drop(result === 'full' ? 'queueFull' : 'duplicate');
       return;

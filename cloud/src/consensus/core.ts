@@ -68,13 +68,7 @@ class PbftReplica extends BodyFetching implements ReplicaCore {
       if (this.myViewChange !== null) this.send('all', this.myViewChange);
     } else {
       this.retransmitVotes();
-      if (!this.isPrimary) {
-        let count = 0;
-        for (const entry of this.queue.values()) {
-          if (count++ >= this.config.batchRequestsMax) break;
-          this.send(this.primary, { type: 'request', request: entry.request });
-        }
-      }
+      if (!this.isPrimary) this.retransmitRequests();
     }
     const latest = this.myAttests.get(this.lastExecuted);
     if (latest !== undefined) this.sendAttest(this.lastExecuted, latest);
@@ -82,6 +76,24 @@ class PbftReplica extends BodyFetching implements ReplicaCore {
     const checkpoint = this.myAttests.get(checkpointSeq);
     if (checkpointSeq !== this.lastExecuted && checkpoint !== undefined)
       this.sendAttest(checkpointSeq, checkpoint);
+  }
+
+  /**
+   * Backup: re-sends the oldest queued requests to the primary. A request a client gave us that has
+   * not executed within a whole retransmit period goes to every replica instead (TOCS'02 §4.4 has
+   * the client broadcast after its timeout; our clients, the gateways, talk to one replica at a
+   * time). Without it, a silent primary is suspected by the entry backup alone, which waits in the
+   * next view for f+1 that never come, because the other backups hold nothing to time out on.
+   * Those replicas queue it as from a peer (they do not relay it again), so it costs at most n - 1
+   * copies per retransmit while the request is late, and nothing while the primary keeps up.
+   */
+  private retransmitRequests(): void {
+    let count = 0;
+    for (const entry of this.queue.values()) {
+      if (count++ >= this.config.batchRequestsMax) break;
+      const stale = entry.fromClient && this.now - entry.arrivedTick >= this.config.retransmitTicks;
+      this.send(stale ? 'all' : this.primary, { type: 'request', request: entry.request });
+    }
   }
 
   private sendAttest(seq: number, vote: { digest: Uint8Array; signature: Uint8Array }): void {

@@ -8,6 +8,18 @@ import { runSimulation, type SimOptions } from './sim.ts';
  */
 const harsh = (seed: number, profile: keyof typeof harshProfiles): SimOptions => harshScenario(seed, profile);
 
+/** A silent primary (replica 0, for the whole run) and a client that only ever talks to `entry`. */
+function stickyClient(seed: number, n: number, entry: number): SimOptions {
+  return {
+    seed,
+    n,
+    faults: ['loss', 'delay', 'reorder'],
+    byzantine: new Map([[0, 'silent']]),
+    entryReplica: entry,
+    requests: 12,
+  };
+}
+
 const regressions: { name: string; options: SimOptions }[] = [
   // View-change timer ran before a quorum reached the view: replicas escalated alone and drifted
   // apart view by view while a silent replica withheld the f+1 needed to join (liveness).
@@ -34,6 +46,23 @@ const regressions: { name: string; options: SimOptions }[] = [
   // and nobody timed out. Fixed: the primary times out too, and one replica's attest is enough
   // to ask it for batches after a longer wait.
   { name: 'lonely view change, primary behind (n=4, seed 472)', options: harsh(472, 'shortTimeouts') },
+  // The primary went silent (a cut cable in the netns test) while the client kept submitting to
+  // one backup only, as the edge gateway does. That backup timed out and moved alone to the next
+  // view; the others never saw the requests, so they had no timer and never joined (liveness).
+  // Fixed: a backup relays a client's request to every replica once the primary leaves it
+  // unordered for a retransmit period, as PBFT's client broadcasts after its timeout.
+  ...[1, 2, 3].map((seed) => ({
+    name: `silent primary, requests enter at one backup only (n=4, seed ${seed})`,
+    options: { ...stickyClient(seed, 4, 1), faults: [] },
+  })),
+  ...[4, 5, 6].map((seed) => ({
+    name: `silent primary, one entry backup, loss and delay (n=4, seed ${seed})`,
+    options: stickyClient(seed, 4, 2),
+  })),
+  {
+    name: 'silent primary, one entry backup, loss and delay (n=7, seed 7)',
+    options: stickyClient(7, 7, 5),
+  },
 ];
 
 describe('simulator regressions', () => {

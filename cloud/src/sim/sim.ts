@@ -23,6 +23,12 @@ export interface SimOptions {
   /** Most honest hosts down at once (default f; more is fine for safety, stalls until healing). */
   crashMax?: number;
   config?: Partial<ConsensusConfig>;
+  /**
+   * Every submission and every retry goes to this replica only, like a gateway that sticks to the
+   * one replica that accepted its request. Default: a random host, and retries at every replica
+   * (the PBFT client's broadcast after a timeout).
+   */
+  entryReplica?: number;
 }
 
 export interface SimResult {
@@ -276,14 +282,19 @@ class Simulation {
 
   private submitRequests(): void {
     const retry = this.now % 60 === 0;
+    const entry = this.options.entryReplica;
     for (const r of this.requests) {
       if (r.at === this.now) {
-        const host = this.hosts[this.rng.int(this.hosts.length)]!;
+        const host =
+          entry === undefined
+            ? this.hosts[this.rng.int(this.hosts.length)]!
+            : this.hosts[this.hostsOf(entry)[0]!]!;
         host.core?.propose(r.request);
         this.drain(host);
       } else if (retry && r.at < this.now && !this.executedEverywhere(r.key)) {
-        // A client that saw no receipt retries at every replica.
+        // A client that saw no receipt retries at every replica (or at its one entry replica).
         for (const host of this.hosts) {
+          if (entry !== undefined && host.replica !== entry) continue;
           host.core?.propose(r.request);
           this.drain(host);
         }
