@@ -45,6 +45,8 @@ const transportSchema = z.strictObject({
   malformedFramesMax: z.number().int().min(0),
   reconnectDelayMsMin: positiveInt,
   reconnectDelayMsMax: positiveInt,
+  heartbeatIntervalMs: positiveInt,
+  peerSilenceMsMax: positiveInt,
 });
 
 /** PEM files (paths relative to the config): this replica's certificate and key, and the cluster CA. */

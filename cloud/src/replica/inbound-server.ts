@@ -4,6 +4,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { isSuyuanError, utf8 } from '@suyuan/shared';
 import { encodeFrame, FrameDecoder } from './framing.ts';
 import { HANDSHAKE_NONCE_BYTES, type HandshakeIdentity, startAccept } from './handshake.ts';
+import { HEARTBEAT_FRAME, Heartbeat } from './heartbeat.ts';
 import type { TransportLimits } from './transport-limits.ts';
 
 export interface InboundHandlers {
@@ -18,7 +19,8 @@ const WELCOME = utf8('{"t":"welcome"}');
  * Accepts replica connections: runs the acceptor side of the handshake, then hands every frame to
  * `onFrame` tagged with the authenticated sender. Repeated garbage closes the connection; a newer
  * authenticated connection from the same replica replaces the older one (a restarted peer's old
- * half-open socket would otherwise linger).
+ * half-open socket would otherwise linger). Open connections carry heartbeats both ways
+ * (`heartbeat.ts`): one whose dialer has been silent for `peerSilenceMsMax` is closed.
  */
 export class InboundServer {
   private readonly server: Server;
@@ -78,7 +80,16 @@ export class InboundServer {
     let stage: 'hello' | 'proof' | 'open' = 'hello';
     let peer = -1;
     let garbage = 0;
+    const heartbeat = new Heartbeat(
+      this.limits,
+      () => socket.write(HEARTBEAT_FRAME),
+      () => {
+        this.handlers.onEvent('peerSilent', String(peer));
+        socket.destroy();
+      },
+    );
     socket.on('data', (chunk: Buffer) => {
+      heartbeat.heard();
       let frames: Buffer[];
       try {
         frames = decoder.push(chunk);
@@ -90,6 +101,7 @@ export class InboundServer {
       for (const frame of frames) {
         if (socket.destroyed) return;
         if (stage === 'open') {
+          if (frame.length === 0) continue; // a heartbeat
           if (!this.handlers.onFrame(peer, frame) && ++garbage > this.limits.malformedFramesMax) {
             this.handlers.onEvent('closedForGarbage', String(peer));
             socket.destroy();
@@ -107,6 +119,7 @@ export class InboundServer {
             this.byPeer.get(peer)?.destroy();
             this.byPeer.set(peer, socket);
             socket.write(encodeFrame(WELCOME, this.limits.frameBytesMax));
+            heartbeat.start();
           }
         } catch (error) {
           this.handlers.onEvent('handshakeFailed', isSuyuanError(error) ? error.message : String(error));
@@ -117,6 +130,7 @@ export class InboundServer {
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(deadline);
+      heartbeat.stop();
       this.sockets.delete(socket);
       if (this.byPeer.get(peer) === socket) this.byPeer.delete(peer);
     });

@@ -5,6 +5,7 @@ import type { Rng } from '@suyuan/shared';
 import { reconnectDelayMs } from './backoff.ts';
 import { encodeFrame, FrameDecoder } from './framing.ts';
 import { HANDSHAKE_NONCE_BYTES, type HandshakeIdentity, startDial } from './handshake.ts';
+import { HEARTBEAT_FRAME, Heartbeat } from './heartbeat.ts';
 import { SendQueue } from './send-queue.ts';
 import type { TransportLimits } from './transport-limits.ts';
 
@@ -18,6 +19,8 @@ export interface PeerAddress {
  * Our sending side towards one peer: dials, authenticates, writes queued frames, and redials with
  * backoff after any failure. Messages flow one way on this connection (we only write consensus
  * frames; the peer answers on its own dialled connection to us), so each direction has one owner.
+ * Only heartbeats travel back (`heartbeat.ts`): a peer silent for `peerSilenceMsMax` (a cut cable
+ * leaves TCP half-open, with no error for minutes) counts as lost, and we redial.
  */
 export class OutboundLink {
   readonly queue: SendQueue;
@@ -82,12 +85,21 @@ export class OutboundLink {
     );
     let stage: 'challenge' | 'welcome' | 'open' = 'challenge';
     let tcpUp = false;
+    const heartbeat = new Heartbeat(
+      this.limits,
+      () => socket.write(HEARTBEAT_FRAME),
+      () => {
+        this.onEvent('peerSilent', String(this.peer.id));
+        socket.destroy();
+      },
+    );
     socket.on('connect', () => {
       tcpUp = true;
       if (!this.tls) socket.write(encodeFrame(dial.hello, this.limits.frameBytesMax));
     });
     socket.on('secureConnect', () => socket.write(encodeFrame(dial.hello, this.limits.frameBytesMax)));
     socket.on('data', (chunk: Buffer) => {
+      heartbeat.heard();
       try {
         for (const frame of decoder.push(chunk)) {
           if (stage === 'challenge') {
@@ -96,9 +108,10 @@ export class OutboundLink {
           } else if (stage === 'welcome') {
             clearTimeout(deadline);
             stage = 'open';
+            heartbeat.start();
             this.opened();
           }
-          // After the welcome the peer never writes to this connection; anything else is ignored.
+          // After the welcome the peer writes only heartbeats here: they count as heard, nothing more.
         }
       } catch (error) {
         this.onEvent('handshakeFailed', String(error));
@@ -113,6 +126,7 @@ export class OutboundLink {
     });
     socket.on('close', () => {
       clearTimeout(deadline);
+      heartbeat.stop();
       if (this.socket === socket) this.lost();
     });
   }

@@ -1,9 +1,11 @@
+import { InputError } from '@suyuan/shared';
 import type { ReconnectLimits } from './backoff.ts';
 import { defaultReconnectLimits } from './backoff.ts';
 import { defaultFrameBytesMax } from './framing.ts';
+import { defaultHeartbeatLimits, type HeartbeatLimits } from './heartbeat.ts';
 
 /** Every bound of the replica-to-replica transport, unit last. */
-export interface TransportLimits extends ReconnectLimits {
+export interface TransportLimits extends ReconnectLimits, HeartbeatLimits {
   /** Largest frame sent or accepted; a bigger length prefix closes the connection. */
   frameBytesMax: number;
   /** Frames queued per peer while it is down or slow; the oldest is dropped beyond this. */
@@ -20,6 +22,7 @@ export interface TransportLimits extends ReconnectLimits {
 
 export const defaultTransportLimits: TransportLimits = {
   ...defaultReconnectLimits,
+  ...defaultHeartbeatLimits,
   frameBytesMax: defaultFrameBytesMax,
   sendQueueFramesMax: 4096,
   sendQueueBytesMax: 64 * 1024 * 1024,
@@ -27,6 +30,16 @@ export const defaultTransportLimits: TransportLimits = {
   handshakeTimeoutMs: 2_000,
   malformedFramesMax: 16,
 };
+
+/** Refuses limits that would make every idle link look dead (InputError 'config.invalid'). */
+export function checkTransportLimits(limits: TransportLimits): void {
+  if (limits.peerSilenceMsMax <= 2 * limits.heartbeatIntervalMs) {
+    throw new InputError(
+      'config.invalid',
+      `transport.peerSilenceMsMax (${limits.peerSilenceMsMax}) must exceed two heartbeat intervals (2 × ${limits.heartbeatIntervalMs} ms)`,
+    );
+  }
+}
 
 /** Why inputs or outputs were dropped, by reason: reported in /v1/status. */
 export type DropCounters = Record<string, number>;

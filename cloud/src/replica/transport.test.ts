@@ -1,9 +1,9 @@
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { generateKeyPair, replicaSetId, SeededRng, utf8 } from '@suyuan/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsensusMessage } from '../consensus/types.ts';
-import { encodeFrame } from './framing.ts';
-import { startDial } from './handshake.ts';
+import { encodeFrame, FrameDecoder } from './framing.ts';
+import { startAccept, startDial } from './handshake.ts';
 import { freePort } from './keygen.ts';
 import { createTransport, type MessageCodec, type Transport } from './transport.ts';
 import { defaultTransportLimits } from './transport-limits.ts';
@@ -25,9 +25,47 @@ const limits = {
   handshakeTimeoutMs: 1000,
 };
 const open: Transport[] = [];
+const cleanups: (() => void)[] = [];
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
+
+/** Short heartbeats, so a silent peer is noticed within the test's bounded waits. */
+const quickBeats = { heartbeatIntervalMs: 50, peerSilenceMsMax: 800 };
+
+/**
+ * A peer that authenticates and then goes silent without closing, like a host behind a cut cable
+ * (TCP half-open): no heartbeats, and it stops reading. Returns every socket it ever accepted.
+ */
+function silentAcceptor(identity: Parameters<typeof startAccept>[0], port: number): Socket[] {
+  const accepted: Socket[] = [];
+  const server = createServer((socket) => {
+    accepted.push(socket);
+    socket.on('error', () => {});
+    const accept = startAccept(identity, new Uint8Array(32).fill(7));
+    const decoder = new FrameDecoder(1 << 20);
+    let stage: 'hello' | 'proof' = 'hello';
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (stage === 'hello') {
+          socket.write(encodeFrame(accept.challenge(frame), 1 << 20));
+          stage = 'proof';
+        } else {
+          accept.check(frame);
+          socket.write(encodeFrame(utf8('{"t":"welcome"}'), 1 << 20));
+          socket.pause(); // and never a heartbeat
+        }
+      }
+    });
+  });
+  server.listen(port, '127.0.0.1');
+  cleanups.push(() => {
+    for (const socket of accepted) socket.destroy();
+    server.close();
+  });
+  return accepted;
+}
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -142,5 +180,93 @@ describe('replica transport', () => {
     expect(t0.status().dropped.malformed).toBe(limits.malformedFramesMax + 1);
     // The sender redials and is accepted again.
     await waitFor(() => t0.status().receivingFrom.includes(1), 'reconnection');
+  });
+
+  it('notices a peer that went silent without closing (half-open), and redials it', async () => {
+    const c = await cluster(3);
+    const accepted = silentAcceptor(c.identity(1), c.ports[1]!);
+    const events: string[] = [];
+    const t0 = await createTransport({
+      self: c.identity(0),
+      peers: c.ports.map((port, id) => ({ id, host: '127.0.0.1', port })),
+      listenHost: '127.0.0.1',
+      listenPort: c.ports[0]!,
+      limits: { ...limits, ...quickBeats },
+      rng: new SeededRng(0),
+      codec,
+      onMessage: () => {},
+      log: (event, detail) => events.push(`${event} ${detail}`),
+    });
+    open.push(t0);
+    const t2 = await createTransport({
+      self: c.identity(2),
+      peers: c.ports.map((port, id) => ({ id, host: '127.0.0.1', port })),
+      listenHost: '127.0.0.1',
+      listenPort: c.ports[2]!,
+      limits: { ...limits, ...quickBeats },
+      rng: new SeededRng(2),
+      codec,
+      onMessage: () => {},
+      log: (event, detail) => events.push(`${event} ${detail} (at 2)`),
+    });
+    open.push(t2);
+    await waitFor(() => t0.status().sendingTo.includes(1), 'the handshake with the silent peer');
+    for (let i = 0; i < 50; i++) t0.send(1, fetch(0, i)); // written into a socket nobody reads
+    await waitFor(() => events.includes('peerSilent 1'), 'the silent peer to be noticed');
+    await waitFor(() => accepted.length >= 2, 'a redial of the silent peer');
+    // The idle but live link to replica 2 was never taken for silent, in either direction.
+    expect(events).not.toContain('peerSilent 2');
+    expect(events).not.toContain('peerSilent 0 (at 2)');
+    expect(t0.status().sendingTo).toContain(2);
+    expect(t0.status().receivingFrom).toContain(2);
+  });
+
+  it('closes an accepted connection whose dialer went silent without closing', async () => {
+    const c = await cluster(2);
+    const t0 = await createTransport({
+      self: c.identity(0),
+      peers: c.ports.map((port, id) => ({ id, host: '127.0.0.1', port })),
+      listenHost: '127.0.0.1',
+      listenPort: c.ports[0]!,
+      limits: { ...limits, ...quickBeats },
+      rng: new SeededRng(0),
+      codec,
+      onMessage: () => {},
+    });
+    open.push(t0);
+    const dial = startDial(c.identity(1), 0, new Uint8Array(32).fill(9));
+    const socket = connect({ host: '127.0.0.1', port: c.ports[0]! });
+    cleanups.push(() => socket.destroy());
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const decoder = new FrameDecoder(1 << 20);
+    let answered = false;
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (answered) continue; // the welcome, then heartbeats we never answer
+        socket.write(encodeFrame(dial.answer(frame), 1 << 20));
+        answered = true;
+      }
+    });
+    socket.write(encodeFrame(dial.hello, 1 << 20));
+    await waitFor(() => t0.status().receivingFrom.includes(1), 'the silent dialer to be accepted');
+    await closed;
+    await waitFor(() => !t0.status().receivingFrom.includes(1), 'the connection to be forgotten');
+    expect(t0.status().dropped.peerSilent).toBe(1);
+  });
+
+  it('refuses a silence limit that idle heartbeats could not meet', async () => {
+    const c = await cluster(2);
+    const start = createTransport({
+      self: c.identity(0),
+      peers: c.ports.map((port, id) => ({ id, host: '127.0.0.1', port })),
+      listenHost: '127.0.0.1',
+      listenPort: c.ports[0]!,
+      limits: { ...limits, heartbeatIntervalMs: 500, peerSilenceMsMax: 1000 },
+      rng: new SeededRng(0),
+      codec,
+      onMessage: () => {},
+    });
+    await expect(start).rejects.toThrow(/peerSilenceMsMax/);
   });
 });

@@ -5,7 +5,12 @@ import { encodeFrame } from './framing.ts';
 import type { HandshakeIdentity } from './handshake.ts';
 import { InboundServer } from './inbound-server.ts';
 import { OutboundLink, type PeerAddress } from './outbound-link.ts';
-import { countDrop, type DropCounters, type TransportLimits } from './transport-limits.ts';
+import {
+  checkTransportLimits,
+  countDrop,
+  type DropCounters,
+  type TransportLimits,
+} from './transport-limits.ts';
 
 export interface MessageCodec {
   encode(message: ConsensusMessage): Uint8Array;
@@ -51,6 +56,7 @@ function claimedSender(message: ConsensusMessage): number | undefined {
 
 export async function createTransport(options: TransportOptions): Promise<Transport> {
   const { self, limits, codec } = options;
+  checkTransportLimits(limits);
   const dropped: DropCounters = {};
   const log = options.log ?? (() => {});
   const onEvent = (event: string, detail?: string): void => {
