@@ -1,8 +1,13 @@
-import { generateKeyPair, toBase64Url } from '@suyuan/shared';
+import { generateKeyPair, SeededRng, toBase64Url } from '@suyuan/shared';
 import { describe, expect, it } from 'vitest';
 import type { ClientRequest } from '../consensus/types.ts';
 import type { ProposeResult } from './core-port.ts';
-import { createReplicaHttp, type ReplicaHttpNode } from './http.ts';
+import {
+  createReplicaHttp,
+  parseWireRequest,
+  parseWireRequestBySchema,
+  type ReplicaHttpNode,
+} from './http.ts';
 import { cachedRequestVerifier, signedRequest } from './request-auth.ts';
 
 const alice = generateKeyPair();
@@ -124,5 +129,45 @@ describe('replica HTTP', () => {
     expect(await (await app.request('/healthz')).json()).toEqual({ ok: true });
     expect(await (await app.request('/v1/status')).json()).toEqual({ id: 0, view: 3 });
     expect(await (await app.request('/v1/extra')).text()).toBe('yes');
+  });
+});
+
+describe('wire request parsing', () => {
+  it('the direct check agrees with the schema on seeded variations', () => {
+    const rng = new SeededRng(7);
+    const base = wire(signedRequest(alice, 3, [{ a: 1 }], 1));
+    const variants: unknown[] = [
+      base,
+      { ...base, extra: true },
+      { ...base, seq: 0 },
+      { ...base, seq: 2.5 },
+      { ...base, seq: Number.MAX_SAFE_INTEGER + 2 },
+      { ...base, seq: '3' },
+      { ...base, submitter: `${base.submitter}x` },
+      { ...base, submitter: 5 },
+      { ...base, body: '' },
+      { ...base, body: `${base.body}=` },
+      { ...base, body: `${base.body.slice(0, -1)}B` },
+      { seq: 1, body: base.body },
+      [base],
+      null,
+      'text',
+    ];
+    for (let i = 0; i < 200; i++) {
+      const text = JSON.stringify(base);
+      const at = rng.int(text.length);
+      variants.push(`${text.slice(0, at)}${String.fromCharCode(32 + rng.int(90))}${text.slice(at + 1)}`);
+    }
+    for (const v of variants) {
+      let json: unknown = v;
+      if (typeof v === 'string' && v.startsWith('{')) {
+        try {
+          json = JSON.parse(v);
+        } catch {
+          continue;
+        }
+      }
+      expect(parseWireRequest(json)).toEqual(parseWireRequestBySchema(json));
+    }
   });
 });
