@@ -1,7 +1,9 @@
 /**
  * Renders a `pnpm bench:web` JSON result as the markdown between `<!-- bench:web -->` and
- * `<!-- /bench:web -->` in docs/benchmarks.md: one table of every run, the goal line per scenario
- * (p99 under 50 ms at 500 connections, no errors) and the cached ÷ uncached ratios.
+ * `<!-- /bench:web -->` in docs/benchmarks.md: one table of every run (request mix, variant,
+ * scenario), the goal line per row (p99 under 50 ms at 500 connections, no errors) and the ratios
+ * between variants of the same mix and scenario. Results from before the mixes (no `mix`) read as
+ * uniform.
  * Throws a clear error when the shape does not match.
  */
 
@@ -10,6 +12,8 @@ export const goalConnections = 500;
 
 interface WebRow {
   variant: string;
+  mix?: string;
+  repeatShare?: number | null;
   scenario: string;
   connections: number;
   durationS: number;
@@ -56,6 +60,12 @@ function checkRow(row: unknown, i: number): asserts row is WebRow {
   ] as const) {
     need(typeof row[k] === 'number', `results[${i}].${k} is not a number`);
   }
+  need(row.mix === undefined || typeof row.mix === 'string', `results[${i}].mix is not a string`);
+  const repeat = row.repeatShare;
+  need(
+    repeat === undefined || repeat === null || typeof repeat === 'number',
+    `results[${i}].repeatShare is not a number`,
+  );
   const cpu = row.serverCpuMsPerRequest;
   need(
     cpu === null || typeof cpu === 'number',
@@ -81,6 +91,36 @@ function check(result: unknown): asserts result is WebResult {
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
+const mixOf = (r: WebRow) => r.mix ?? 'uniform';
+const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${Math.round(v * 100)} %` : '—');
+/** Pairs compared: this session's fast path against session 3's cached path, and cached against none. */
+const comparisons = [
+  ['fast', 'cached'],
+  ['cached', 'uncached'],
+] as const;
+
+function ratioLines(rows: WebRow[]): string[] {
+  return comparisons.flatMap(([better, base]) =>
+    rows.flatMap((row) => {
+      if (row.variant !== better) return [];
+      const b = rows.find(
+        (r) => r.variant === base && r.scenario === row.scenario && mixOf(r) === mixOf(row),
+      );
+      if (!b || b.requestsPerSecond === 0) return [];
+      const rps = row.requestsPerSecond / b.requestsPerSecond;
+      const p99 = b.latencyMs.p99 / Math.max(1, row.latencyMs.p99);
+      const bc = b.serverCpuMsPerRequest;
+      const c = row.serverCpuMsPerRequest;
+      const cpu =
+        bc !== null && c !== null && c > 0
+          ? `; server CPU per request ${bc} → ${c} ms (${(bc / c).toFixed(2)}× less)`
+          : '';
+      return [
+        `- ${mixOf(row)}, ${row.scenario}: ${better} ÷ ${base} req/s ${rps.toFixed(2)}×; p99 ${p99.toFixed(2)}× lower${cpu}`,
+      ];
+    }),
+  );
+}
 
 function goalLine(row: WebRow): string {
   const met =
@@ -89,7 +129,7 @@ function goalLine(row: WebRow): string {
     row.errors === 0 &&
     row.non2xx === 0;
   const why = row.connections < goalConnections ? ` (ran at ${row.connections} connections)` : '';
-  return `- ${row.scenario}, ${row.variant}: p99 ${n(row.latencyMs.p99)} ms — **${met ? 'met' : 'not met'}**${why}`;
+  return `- ${mixOf(row)}, ${row.scenario}, ${row.variant}: p99 ${n(row.latencyMs.p99)} ms — **${met ? 'met' : 'not met'}**${why}`;
 }
 
 export function renderReport(result: unknown): string {
@@ -100,31 +140,20 @@ export function renderReport(result: unknown): string {
       `${n(result.itemCount)} items, ${result.workers} server process(es), ${result.cores} × ${result.cpuModel}, ` +
       `Node ${result.node}, load average before ${load}.`,
     '',
-    '| variant | scenario | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | timeouts | server CPU ms/req | load 1m before |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'Requests: `uniform` = every item equally likely (the issue\'s benchmark); `zipf` = popularity 1/rank, beside it. "repeat" = share of requests for an item asked before in the row (the most a cache can hit).',
+    '',
+    '| mix | variant | scenario | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | timeouts | server CPU ms/req | repeat | load 1m before |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...result.results.map((r) => {
       const l = r.latencyMs;
-      return `| ${r.variant} | ${r.scenario} | ${r.connections} | ${n(r.requestsPerSecond)} | ${l.p50} | ${l.p90} | ${n(l.p99)} | ${n(l.max)} | ${r.non2xx} | ${r.errors} | ${r.timeouts} | ${r.serverCpuMsPerRequest ?? '—'} | ${r.loadAverage1mBefore.toFixed(2)} |`;
+      return `| ${mixOf(r)} | ${r.variant} | ${r.scenario} | ${r.connections} | ${n(r.requestsPerSecond)} | ${l.p50} | ${l.p90} | ${n(l.p99)} | ${n(l.max)} | ${r.non2xx} | ${r.errors} | ${r.timeouts} | ${r.serverCpuMsPerRequest ?? '—'} | ${pct(r.repeatShare)} | ${r.loadAverage1mBefore.toFixed(2)} |`;
     }),
     '',
     `Goal: p99 < ${goalP99Ms} ms at ${goalConnections} connections, without errors.`,
     '',
     ...result.results.map(goalLine),
   ];
-  const ratios = result.results.flatMap((cached) => {
-    if (cached.variant !== 'cached') return [];
-    const base = result.results.find((r) => r.variant === 'uncached' && r.scenario === cached.scenario);
-    if (!base || base.requestsPerSecond === 0) return [];
-    const rps = cached.requestsPerSecond / base.requestsPerSecond;
-    const p99 = base.latencyMs.p99 / Math.max(1, cached.latencyMs.p99);
-    const b = base.serverCpuMsPerRequest;
-    const c = cached.serverCpuMsPerRequest;
-    const cpu =
-      b !== null && c !== null && c > 0 ? `; server CPU per request ${(b / c).toFixed(2)}× less` : '';
-    return [
-      `- ${cached.scenario}: cached ÷ uncached req/s ${rps.toFixed(2)}×; p99 ${p99.toFixed(2)}× lower${cpu}`,
-    ];
-  });
+  const ratios = ratioLines(result.results);
   if (ratios.length > 0) lines.push('', 'Ratios (same run, same machine):', '', ...ratios);
   return lines.join('\n');
 }

@@ -7,18 +7,22 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SeededRng } from '@suyuan/shared';
+import { itemPath, type Mix, mixes, pickerFor, RepeatCounter, zipfExponent } from './web-mix.ts';
 import { renderReport } from './web-report.ts';
 
 /**
  * `pnpm bench:web`: latency and throughput of the GS1 Digital Link resolver (link set for API
  * clients) and the consumer page (server-rendered HTML with charts, scan counting on) over an
  * in-memory demo ledger of 100,000 items, with autocannon at 500 connections. The server runs alone
- * in its own process (`cloud/src/web/demo-main.ts`); every request asks for a random item (uniform,
- * seeded). Runs the server twice — response cache off (session 1's code path) and on — so the
- * ratio between the two is measured under the same load.
+ * in its own process (`cloud/src/web/demo-main.ts`), started afresh for every row so no row
+ * inherits another's cache. Every request asks for a random item, seeded: `uniform` (the issue's
+ * benchmark) and, beside it, `zipf` (popularity 1/rank; see web-mix.ts). Variants, measured in the
+ * same run: `uncached` (no response cache, hono: session 1's path), `cached` (response cache, every
+ * request through hono: session 3's path) and `fast` (cache + the node:http fast path: this session).
  *
  *   pnpm bench:web [--out file.json] [--quick] [--items 100000] [--connections 500]
- *                  [--duration-s 15] [--workers 1] [--variants uncached,cached]
+ *                  [--duration-s 15] [--workers 1] [--variants uncached,cached,fast]
+ *                  [--mixes uniform,zipf]
  */
 
 interface AutocannonResult {
@@ -51,7 +55,8 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     'duration-s': { type: 'string' },
     workers: { type: 'string', default: '1' },
-    variants: { type: 'string', default: 'uncached,cached' },
+    variants: { type: 'string', default: 'uncached,cached,fast' },
+    mixes: { type: 'string', default: 'uniform,zipf' },
   },
 });
 const quick = values.quick;
@@ -60,7 +65,13 @@ const connections = Number(values.connections ?? (quick ? 50 : 500));
 const durationS = Number(values['duration-s'] ?? (quick ? 2 : 15));
 const warmupS = quick ? 1 : 3;
 const workers = Number(values.workers);
-const variants = values.variants.split(',').filter((v) => v === 'cached' || v === 'uncached');
+const variantFlags: Record<string, string[]> = {
+  uncached: ['--no-cache', '--no-fast-path'],
+  cached: ['--no-fast-path'],
+  fast: [],
+};
+const variants = values.variants.split(',').filter((v) => v in variantFlags);
+const runMixes = values.mixes.split(',').filter((m): m is Mix => (mixes as readonly string[]).includes(m));
 const itemsPerLot = 50;
 /** A phone's browser asks for compressed bodies; the "page (phone)" scenario does the same. */
 const browserEncoding = 'gzip, deflate, br';
@@ -75,13 +86,13 @@ function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-function startServer(cache: boolean): Promise<{ child: ChildProcess; url: string; pid: number }> {
+function startServer(variant: string): Promise<{ child: ChildProcess; url: string; pid: number }> {
   const child = spawn(
     join(repoRoot, 'node_modules/.bin/tsx'),
     [
       'cloud/src/web/demo-main.ts',
       ...['--items', String(itemCount), '--workers', String(workers)],
-      ...(cache ? [] : ['--no-cache']),
+      ...(variantFlags[variant] ?? []),
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -94,15 +105,6 @@ function startServer(cache: boolean): Promise<{ child: ChildProcess; url: string
   });
 }
 
-/** A random existing item path: lot i has product i % 3 and serials <lot>0001…<lot>0050. */
-function randomItemPath(rng: SeededRng, gtins: readonly string[]): string {
-  const lots = Math.ceil(itemCount / itemsPerLot);
-  const lot = rng.int(lots);
-  const inLot = Math.min(itemsPerLot, itemCount - lot * itemsPerLot);
-  const lotId = `L${String(lot + 1).padStart(5, '0')}`;
-  return `/01/${gtins[lot % 3]}/21/${lotId}${String(rng.int(inLot) + 1).padStart(4, '0')}`;
-}
-
 const scenarios = [
   { name: 'resolver (link set)', headers: { accept: 'application/linkset+json' } },
   { name: 'consumer page (HTML)', headers: { accept: 'text/html', 'accept-language': 'zh-CN,zh;q=0.9' } },
@@ -112,12 +114,17 @@ const scenarios = [
   },
 ];
 
-async function run(url: string, pid: number, headers: Record<string, string>, gtins: string[]) {
-  const rng = new SeededRng(42);
+async function run(url: string, pid: number, headers: Record<string, string>, gtins: string[], mix: Mix) {
+  const pick = pickerFor(mix, new SeededRng(42), itemCount);
+  const repeats = new RepeatCounter();
   const request: AutocannonRequest = {
     method: 'GET',
     headers,
-    setupRequest: (req) => ({ ...req, path: randomItemPath(rng, gtins) }),
+    setupRequest: (req) => {
+      const index = pick();
+      repeats.note(index);
+      return { ...req, path: itemPath(index, gtins, itemsPerLot) };
+    },
   };
   await autocannon({ url, connections: Math.min(50, connections), duration: warmupS, requests: [request] });
   const cpuBefore = cpuSecondsOf(pid);
@@ -130,6 +137,8 @@ async function run(url: string, pid: number, headers: Record<string, string>, gt
         ? null
         : Math.round(((cpuAfter - cpuBefore) * 1e6) / r.requests.total) / 1000,
     requestsPerSecond: Math.round(r.requests.average),
+    // Share of requests (warm-up included) for an item asked before: the most a cache could hit.
+    repeatShare: Math.round(repeats.repeatShare * 1000) / 1000,
     latencyMs: {
       p50: r.latency.p50,
       p90: r.latency.p90,
@@ -144,25 +153,24 @@ async function run(url: string, pid: number, headers: Record<string, string>, gt
   };
 }
 
-async function runVariant(variant: string, gtins: string[]) {
-  const { child, url, pid } = await startServer(variant === 'cached');
+async function runRow(variant: string, mix: Mix, scenario: (typeof scenarios)[number], gtins: string[]) {
+  const { child, url, pid } = await startServer(variant);
   try {
-    const rows = [];
-    for (const s of scenarios) {
-      const loadAverage1mBefore = loadavg()[0] ?? 0;
-      rows.push({
-        variant,
-        scenario: s.name,
-        connections,
-        durationS,
-        loadAverage1mBefore,
-        ...(await run(url, pid, s.headers, gtins)),
-      });
-      console.error(`web bench: ${variant} · ${s.name} done`);
-    }
-    return rows;
+    const loadAverage1mBefore = loadavg()[0] ?? 0;
+    const row = {
+      variant,
+      mix,
+      scenario: scenario.name,
+      connections,
+      durationS,
+      loadAverage1mBefore,
+      ...(await run(url, pid, scenario.headers, gtins, mix)),
+    };
+    console.error(`web bench: ${variant} · ${mix} · ${scenario.name} done`);
+    return row;
   } finally {
     child.kill('SIGTERM');
+    await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(null)));
   }
 }
 
@@ -171,7 +179,9 @@ const loadAverageBefore = loadavg();
 const { demoGtin } = await import('@suyuan/cloud/web/fixture/demo-parties');
 const gtins = ['00001', '00002', '00003'].map(demoGtin);
 const results = [];
-for (const variant of variants) results.push(...(await runVariant(variant, gtins)));
+for (const mix of runMixes)
+  for (const s of scenarios)
+    for (const variant of variants) results.push(await runRow(variant, mix, s, gtins));
 const report = {
   bench: 'web',
   date,
@@ -182,6 +192,7 @@ const report = {
   quick,
   itemCount,
   itemsPerLot,
+  zipfExponent,
   workers,
   warmupS,
   results,

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from './web-report.ts';
+
+const row = (variant: string, mix: string | undefined, scenario: string, p99: number, cpu: number) => ({
+  variant,
+  ...(mix === undefined ? {} : { mix, repeatShare: 0.25 }),
+  scenario,
+  connections: 500,
+  durationS: 15,
+  loadAverage1mBefore: 0.5,
+  requestsPerSecond: 10_000 / cpu,
+  latencyMs: { p50: p99 / 2, p90: p99 * 0.8, p99, max: p99 * 2, mean: p99 / 2 },
+  total: 100_000,
+  non2xx: 0,
+  errors: 0,
+  timeouts: 0,
+  serverCpuMsPerRequest: cpu,
+});
+
+const result = (results: unknown[]) => ({
+  bench: 'web',
+  date: '2026-11-24T17:00:00.000Z',
+  node: 'v20.20.2',
+  cpuModel: 'test cpu',
+  cores: 2,
+  loadAverageBefore: [0.5, 0.5, 0.5],
+  quick: false,
+  itemCount: 100_000,
+  workers: 1,
+  results,
+});
+
+describe('web bench report', () => {
+  it('lists each mix beside the others, judges the goal per row and compares variants', () => {
+    const md = renderReport(
+      result([
+        row('cached', 'uniform', 'resolver (link set)', 80, 0.2),
+        row('fast', 'uniform', 'resolver (link set)', 40, 0.1),
+        row('fast', 'zipf', 'resolver (link set)', 20, 0.05),
+      ]),
+    );
+    expect(md).toContain('| uniform | fast | resolver (link set) | 500 | 100,000 |');
+    expect(md).toContain('| zipf | fast |');
+    expect(md).toContain('25 %');
+    expect(md).toContain('- uniform, resolver (link set), cached: p99 80 ms — **not met**');
+    expect(md).toContain('- uniform, resolver (link set), fast: p99 40 ms — **met**');
+    expect(md).toContain(
+      'fast ÷ cached req/s 2.00×; p99 2.00× lower; server CPU per request 0.2 → 0.1 ms (2.00× less)',
+    );
+    expect(md).not.toContain('zipf, resolver (link set): fast ÷ cached');
+  });
+
+  it('reads results from before the mixes as uniform', () => {
+    const md = renderReport(result([row('cached', undefined, 'consumer page (HTML)', 300, 1)]));
+    expect(md).toContain('| uniform | cached | consumer page (HTML) |');
+    expect(md).toContain('| — |');
+  });
+
+  it('refuses a result of the wrong shape', () => {
+    expect(() => renderReport({ ...result([]), results: [] })).toThrow(/results is empty/);
+    expect(() => renderReport(result([{ ...row('fast', 'zipf', 's', 1, 1), mix: 3 }]))).toThrow(/mix/);
+  });
+});
