@@ -1,4 +1,5 @@
-import { errorBodySchema, submissionStatusSchema, submitResponseSchema } from '@suyuan/shared';
+import { errorBodySchema, rejectionReasonSchema } from '@suyuan/shared';
+import { z } from 'zod';
 
 /**
  * One HTTP exchange with one cloud replica, reduced to what the outbox decides on. Transport
@@ -12,6 +13,18 @@ export type CloudOutcome =
   | { kind: 'rejected'; code: string; message: string }
   | { kind: 'unknown' }
   | { kind: 'retry'; reason: string };
+
+/**
+ * The answer's outer shape (shared/src/wire/submit.ts: SubmitResponse and SubmissionStatus) with the
+ * receipt left as it came: `receiptProblem` checks it once, against the hashes and the replica keys.
+ * Parsing the full status schema here ran zod over every reading in the receipt a second time.
+ */
+const statusAnswerSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('unknown') }).strict(),
+  z.object({ status: z.literal('pending') }).strict(),
+  z.object({ status: z.literal('committed'), receipt: z.unknown() }).strict(),
+  z.object({ status: z.literal('rejected'), reason: rejectionReasonSchema, receipt: z.unknown() }).strict(),
+]);
 
 export interface CloudClientOptions {
   requestTimeoutMs: number;
@@ -62,14 +75,17 @@ async function exchange(
   if (text.length > options.responseBytesMax) return { kind: 'retry', reason: `${url}: response too large` };
   const json = parseJson(text);
   if (response.status >= 400) return errorOutcome(response.status, json, url);
-  const parsed = (what === 'submit' ? submitResponseSchema : submissionStatusSchema).safeParse(json);
+  const parsed = statusAnswerSchema.safeParse(json);
   if (!parsed.success) return { kind: 'retry', reason: `${url}: unexpected ${response.status} body` };
   const value = parsed.data;
   switch (value.status) {
     case 'pending':
       return { kind: 'pending' };
     case 'unknown':
-      return { kind: 'unknown' };
+      // A submit is never answered 'unknown' (SubmitResponse has no such status).
+      return what === 'submit'
+        ? { kind: 'retry', reason: `${url}: unexpected ${response.status} body` }
+        : { kind: 'unknown' };
     case 'committed':
       return { kind: 'committed', receipt: value.receipt };
     case 'rejected':
