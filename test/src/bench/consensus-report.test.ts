@@ -12,6 +12,7 @@ const step = (offeredPerS: number, committedPerS: number, p99: number | null) =>
   latencyMsP99: p99,
   latencyMsMax: p99,
   replicaCpuMsPerRequest: 2,
+  requestsPerBatch: 64,
 });
 
 function result(peak: number, halfPeakP99: number | null) {
@@ -45,8 +46,8 @@ describe('consensus bench report', () => {
   it('renders the table, the bound and met goals', () => {
     const md = renderReport(result(4_000, 80));
     expect(md).toContain('Ed25519 9,000/s');
-    expect(md).toContain('| 4 | 3,200 | 4,000 | 450 | 900 | 2.00 | 0 | 0 |');
-    expect(md).toContain('| 4 | 2,000 (half peak) | 2,000 | 40.0 | 80.0 | 2.00 | 0 | 0 |');
+    expect(md).toContain('| 4 | 3,200 | 4,000 | 450 | 900 | 2.00 | 64.0 | 0 | 0 |');
+    expect(md).toContain('| 4 | 2,000 (half peak) | 2,000 | 40.0 | 80.0 | 2.00 | 64.0 | 0 | 0 |');
     // 4 verifications at 10k/s = 0.4 ms of the 2 ms per request; 2 cores / 2 ms = 1,000 req/s.
     expect(md).toContain('2.00 ms of replica CPU per request, of which 0.40 ms (20 %)');
     expect(md).toContain('2 cores sustain at most 1,000 req/s (20 % of the bound)');

@@ -21,6 +21,8 @@ interface LoadStep {
   latencyMsP99: number | null;
   /** All replicas' CPU per request sent (null: not measured); absent in older results. */
   replicaCpuMsPerRequest?: number | null;
+  /** Requests sent ÷ batches executed during the step (null: none); absent in older results. */
+  requestsPerBatch?: number | null;
 }
 
 interface SizeResult {
@@ -79,6 +81,11 @@ function checkStep(step: unknown, where: string): asserts step is LoadStep {
     cpu === undefined || cpu === null || typeof cpu === 'number',
     `${where}.replicaCpuMsPerRequest is not a number or null`,
   );
+  const perBatch = step.requestsPerBatch;
+  need(
+    perBatch === undefined || perBatch === null || typeof perBatch === 'number',
+    `${where}.requestsPerBatch is not a number or null`,
+  );
 }
 
 function checkSize(size: unknown, i: number): asserts size is SizeResult {
@@ -119,7 +126,8 @@ const verdict = (met: boolean) => `**${met ? 'met' : 'not met'}**`;
 
 function stepRow(n: number, step: LoadStep, label: string): string {
   const cpu = step.replicaCpuMsPerRequest ?? null;
-  return `| ${n} | ${int(step.offeredPerS)}${label} | ${int(step.committedPerS)} | ${ms(step.latencyMsP50)} | ${ms(step.latencyMsP99)} | ${cpu === null ? '—' : cpu.toFixed(2)} | ${step.failed} | ${step.skippedInflightFull} |`;
+  const perBatch = step.requestsPerBatch ?? null;
+  return `| ${n} | ${int(step.offeredPerS)}${label} | ${int(step.committedPerS)} | ${ms(step.latencyMsP50)} | ${ms(step.latencyMsP99)} | ${cpu === null ? '—' : cpu.toFixed(2)} | ${perBatch === null ? '—' : perBatch.toFixed(1)} | ${step.failed} | ${step.skippedInflightFull} |`;
 }
 
 function goalLines(r: SizeResult): string[] {
@@ -166,8 +174,8 @@ export function renderReport(result: unknown): string {
       `${int(result.durationMsPerLoad)} ms per load step. Verification on one core: Ed25519 ` +
       `${int(v.ed25519VerifyPerS)}/s, full request check ${int(v.fullRequestCheckPerS)}/s.`,
     '',
-    '| n | offered/s | committed/s | p50 ms | p99 ms | replica CPU ms/req | failed | skipped (in-flight cap) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| n | offered/s | committed/s | p50 ms | p99 ms | replica CPU ms/req | req/batch | failed | skipped (in-flight cap) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...result.results.flatMap((r) => [
       ...r.sweep.map((s) => stepRow(r.n, s, '')),
       stepRow(r.n, r.halfPeak, ' (half peak)'),
