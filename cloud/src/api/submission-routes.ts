@@ -1,13 +1,9 @@
-import {
-  canonicalBytes,
-  type SubmissionStatus,
-  submitBodyBytesMax,
-  submitRequestSchema,
-  toBase64Url,
-} from '@suyuan/shared';
+import { type SubmissionStatus, submitBodyBytesMax, submitRequestSchema, toBase64Url } from '@suyuan/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { plainReadingRequest } from '../ledger/plain-request.ts';
 import { decodeRequest } from '../ledger/submission-check.ts';
+import { digestSubmission } from '../ledger/submission-digest.ts';
 import { errorResponse, onApiError, zodMessage } from './http-errors.ts';
 import type { LedgerReader } from './ledger-node.ts';
 
@@ -34,11 +30,20 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       } catch {
         return errorResponse(c, 400, 'body.malformed', 'body is not JSON');
       }
-      const parsed = submitRequestSchema.safeParse(raw);
-      if (!parsed.success) return errorResponse(c, 400, 'submission.invalid', zodMessage(parsed.error));
-      const s = parsed.data.submission;
-      const request = { submitter: s.submitter, seq: s.seq, body: canonicalBytes(parsed.data) };
-      const decoded = decodeRequest(request, reader.node.machine.verifySignature);
+      // Parsed and encoded once: the canonical bytes go to consensus, and the decoded body waits
+      // in the machine for its batch (the zod-free check for plain reading batches first).
+      let body = plainReadingRequest(raw);
+      const plain = body !== null;
+      if (body === null) {
+        const parsed = submitRequestSchema.safeParse(raw);
+        if (!parsed.success) return errorResponse(c, 400, 'submission.invalid', zodMessage(parsed.error));
+        body = parsed.data;
+      }
+      const s = body.submission;
+      const digest = digestSubmission(body, plain);
+      const request = { submitter: s.submitter, seq: s.seq, body: digest.bodyBytes };
+      const machine = reader.node.machine;
+      const decoded = decodeRequest(request, machine.verifySignature, { body, plain, digest });
       if (!decoded.ok) return errorResponse(c, 400, decoded.code, decoded.message);
       const hash = toBase64Url(decoded.bodyHash);
 
@@ -56,6 +61,7 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       if (known.status === 'pending' && reader.node.machine.chains.submission(s.submitter, s.seq)) {
         return c.json(known, 202); // executed, awaiting its certificate
       }
+      machine.rememberDecoded(request, decoded); // before: the batch may execute before propose returns
       const result = await reader.node.propose(request);
       if (result === 'full')
         return errorResponse(c, 503, 'overloaded', 'ordering queue is full: retry later');

@@ -64,6 +64,7 @@ describe('block time', () => {
     leaves: [],
     payloadTexts: [],
     submissionBytes: 0,
+    bodyBytes: new Uint8Array(),
     request: { publicKey: '', submission: { submitter: '', seq: 1, created, payloads: [], signature: '' } },
   });
   it('is the median created time, never before the previous block time', () => {

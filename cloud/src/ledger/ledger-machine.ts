@@ -1,5 +1,6 @@
 import {
   assert,
+  bytesEqual,
   fromBase64Url,
   keyIdOf,
   type RejectionReason,
@@ -35,6 +36,13 @@ export interface LedgerMachineOptions {
 }
 
 /**
+ * Submissions this replica decoded at HTTP intake, kept until their batch executes so the replica
+ * that took them in does not parse and encode them a second time. A request is looked up by
+ * (submitter, seq) and used only when its bytes are the very bytes decoded; oldest dropped first.
+ */
+export const intakeDecodedEntriesMax = 256;
+
+/**
  * The multi-chain ledger as a replicated state machine: every replica applies the same committed
  * batches in the same order and reaches the same blocks. One SQLite transaction per batch makes a
  * batch durable and atomic; one savepoint per submission makes a submission all or nothing.
@@ -52,6 +60,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
   divergedBatches = 0;
 
   readonly verifySignature: RequestVerifier | undefined;
+  private readonly intakeDecoded = new Map<string, { body: Uint8Array; decoded: Decoded }>();
 
   /**
    * `target`: a file of its own (standalone, tests, benchmarks) or an open database shared with the
@@ -104,8 +113,28 @@ export class LedgerMachine implements ReplicatedStateMachine {
     this.chains.certify(certificate.seq, certificateToWire(certificate));
   }
 
+  /** Keeps what intake decoded (with this machine's verifier) for when the batch executes. */
+  rememberDecoded(request: ClientRequest, decoded: Decoded): void {
+    const key = `${request.submitter}\u0000${request.seq}`;
+    this.intakeDecoded.delete(key);
+    if (this.intakeDecoded.size >= intakeDecodedEntriesMax) {
+      this.intakeDecoded.delete(this.intakeDecoded.keys().next().value!);
+    }
+    this.intakeDecoded.set(key, { body: request.body, decoded });
+  }
+
+  private decode(request: ClientRequest): Decoded {
+    const key = `${request.submitter}\u0000${request.seq}`;
+    const known = this.intakeDecoded.get(key);
+    if (known !== undefined) {
+      this.intakeDecoded.delete(key);
+      if (bytesEqual(known.body, request.body)) return known.decoded;
+    }
+    return decodeRequest(request, this.verifySignature);
+  }
+
   private applyInTransaction(batch: CommittedBatch): Uint8Array {
-    const decoded = batch.requests.map((r) => decodeRequest(r, this.verifySignature));
+    const decoded = batch.requests.map((r) => this.decode(r));
     const time = batchTime(decoded, this.chains.lastBatch()?.blockTime ?? 0);
     const order = this.config.chains.map((c) => c.name);
     const assembler = new BlockAssembler(this.chains, order, batch.seq, time);

@@ -136,6 +136,7 @@ describe('digestSubmission', () => {
         expect(d.header).toEqual(submissionHeader({ ...s, payloads: s.payloads as JsonValue[] }));
         expect(d.bodyHash).toEqual(domainHash('envelope', canonicalBytes(request)));
         expect(d.submissionBytes).toBe(canonicalBytes(s).length);
+        expect(d.bodyBytes).toEqual(canonicalBytes(request));
       }
     }
   });

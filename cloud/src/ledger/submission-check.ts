@@ -30,6 +30,26 @@ export function bodyHashOf(body: Uint8Array): Uint8Array {
   return domainHash('envelope', body);
 }
 
+/** A body already parsed (and digested) by the caller: HTTP intake, which made the request's bytes. */
+export interface KnownBody {
+  body: SubmitRequest;
+  plain: boolean;
+  digest: SubmissionDigest;
+}
+
+/** The typed body: the zod-free check for plain reading batches, else `submitRequestSchema`. */
+export function parseSubmitBody(
+  raw: unknown,
+): { ok: true; body: SubmitRequest; plain: boolean } | ({ ok: false } & Rejection) {
+  const body = plainReadingRequest(raw);
+  if (body !== null) return { ok: true, body, plain: true };
+  const parsed = submitRequestSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, body: parsed.data, plain: false };
+  const issue = parsed.error.issues[0];
+  const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+  return { ok: false, code: 'submission.malformed', message: `${where}: ${issue?.message ?? 'invalid'}` };
+}
+
 /**
  * Stateless checks (cacheable by the request's bytes). `verified`, when given, answers the
  * signature question for this exact request (a memoised verifier with the same semantics);
@@ -38,23 +58,21 @@ export function bodyHashOf(body: Uint8Array): Uint8Array {
 export function decodeRequest(
   request: ClientRequest,
   verified?: (request: ClientRequest) => boolean,
+  known?: KnownBody,
 ): Decoded {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(decoder.decode(request.body));
-  } catch {
-    return { ok: false, code: 'submission.malformed', message: 'body is not UTF-8 JSON' };
-  }
-  let body = plainReadingRequest(raw);
-  const plain = body !== null;
-  if (body === null) {
-    const parsed = submitRequestSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-      return { ok: false, code: 'submission.malformed', message: `${where}: ${issue?.message ?? 'invalid'}` };
+  let body: SubmitRequest;
+  let plain: boolean;
+  if (known) ({ body, plain } = known);
+  else {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(decoder.decode(request.body));
+    } catch {
+      return { ok: false, code: 'submission.malformed', message: 'body is not UTF-8 JSON' };
     }
-    body = parsed.data;
+    const parsed = parseSubmitBody(raw);
+    if (!parsed.ok) return parsed;
+    ({ body, plain } = parsed);
   }
   const s = body.submission;
   if (s.submitter !== request.submitter || s.seq !== request.seq) {
@@ -66,7 +84,7 @@ export function decodeRequest(
   }
   let digest: SubmissionDigest;
   try {
-    digest = digestSubmission(body, plain);
+    digest = known?.digest ?? digestSubmission(body, plain);
   } catch (error) {
     // A payload JSON cannot carry canonically (a lone surrogate, nesting beyond the limit): its
     // signature cannot have been made over it.

@@ -26,6 +26,8 @@ export interface SubmissionDigest {
   bodyHash: Uint8Array;
   /** UTF-8 bytes of the canonical submission (what `submissionBytesMax` limits). */
   submissionBytes: number;
+  /** The canonical body `{publicKey, submission}` as UTF-8: what intake hands to consensus. */
+  bodyBytes: Uint8Array;
 }
 
 /**
@@ -86,5 +88,6 @@ export function digestSubmission(request: SubmitRequest, plain: boolean): Submis
     payloadTexts,
     bodyHash: domainHash('envelope', body),
     submissionBytes: Buffer.byteLength(submissionText),
+    bodyBytes: body,
   };
 }
