@@ -62,7 +62,8 @@ describe('consumer page in chromium', () => {
     await p.waitForSelector(badgeSettled);
     expect(await p.getAttribute('#verify-badge', 'data-state')).toBe('verified');
     expect(await p.textContent('#verify-badge .badge-title')).toContain('Verified');
-    expect(await p.textContent('#verify-badge .badge-detail')).toContain('11 records');
+    // 11 on the item's and its lot's chains, 1 on the pallet it rode on
+    expect(await p.textContent('#verify-badge .badge-detail')).toContain('12 records');
     expect(await p.locator('#journey li').count()).toBe(9);
     expect(await p.textContent('#journey')).toContain('Harvested');
     expect(await p.locator('figure.chart svg polyline').count()).toBe(3);

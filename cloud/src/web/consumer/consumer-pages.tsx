@@ -7,6 +7,7 @@ import type { ItemInfo, ItemStatus, ProductInfo, ReadModel } from '../read-model
 import { parseRegion } from '../scans/clone-heuristics.ts';
 import type { WebDeps } from '../web-deps.ts';
 import { ChartMemo } from './chart-memo.ts';
+import { containerHistories } from './containers.ts';
 import { ErrorPage } from './error-page.tsx';
 import { ItemPage } from './item-page.tsx';
 import { loadItemView, worstStatus } from './item-view.ts';
@@ -51,6 +52,11 @@ async function proofBundle(model: ReadModel, target: Target) {
   if (item) keys.unshift(item.key);
   const chains = [];
   for (const key of keys) chains.push({ key, events: await model.eventsFor(key) });
+  // The pallets the item rode on: their whole chains, so the page can check their hash links.
+  if (item && chains[0]) {
+    for (const { span, history } of await containerHistories(model, item.key, chains[0].events))
+      chains.push({ key: span.key, events: history });
+  }
   if (chains.every((ch) => ch.events.length === 0)) return null;
   return { contentType: 'application/json', body: JSON.stringify({ v: 1, chains }) };
 }

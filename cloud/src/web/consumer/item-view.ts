@@ -3,6 +3,7 @@ import { type Excursion, findExcursions } from '../analysis/excursions.ts';
 import { lotKey } from '../identity.ts';
 import type { ItemInfo, ItemStatus, LotInfo, Participant, ProductInfo, ReadModel } from '../read-model.ts';
 import type { ChartPoint } from './chart.tsx';
+import { containerHistories, eventsWhileInside } from './containers.ts';
 import { type JourneyStep, journeyOf, partyOfPlace, sensorWindows } from './journey.ts';
 
 /** Everything the consumer page shows about one item (or one lot), gathered from the read model. */
@@ -102,7 +103,13 @@ export async function loadItemView(
   const lot = lotId === undefined ? null : await model.lot(gtin, lotId);
   if (!lot) return null;
   const histories = [await model.eventsFor(lotKey(gtin, lot.lot))];
-  if (item) histories.push(await model.eventsFor(item.key));
+  if (item) {
+    const own = await model.eventsFor(item.key);
+    histories.push(own);
+    // Shipping and receiving are often recorded on the pallet the item rode on, not on the item.
+    for (const { span, history } of await containerHistories(model, item.key, own))
+      histories.push(eventsWhileInside(span, history));
+  }
   // A lot's later use as an input (jam made from it) is not part of one item's story.
   const steps = journeyOf(histories).filter((s) => !item || s.step !== 'creating_class_instance');
   const cold = await coldChainSeries(model, steps, product, nowMs);

@@ -91,7 +91,9 @@ describe('proofs, verifier bundle, QR codes and labels', () => {
     const res = await get(`/proofs${item}`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as ProofsDocument;
-    expect(doc.chains.map((c) => c.events.length)).toEqual([5, 6]);
+    // The item's chain, its lot's, and the pallet it rode on (one packing event in the fixture).
+    expect(doc.chains.map((c) => c.events.length)).toEqual([5, 6, 1]);
+    expect(doc.chains[2]?.key).toContain('/00/');
     const keys = web.deps.model
       .replicaPublicKeys()
       .map((k) => fromBase64Url(Buffer.from(k).toString('base64url')));
