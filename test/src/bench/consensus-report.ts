@@ -188,7 +188,7 @@ export function renderReport(result: unknown): string {
   ];
   const profiled = result.results.filter((r) => r.profileTop !== undefined);
   for (const r of profiled) {
-    lines.push('', `Profile, n=${r.n} (self time, all replicas):`, '');
+    lines.push('', `Profile, n=${r.n} (self time as a share of busy time, all replicas):`, '');
     for (const p of r.profileTop ?? []) lines.push(`- ${p.percent} % ${p.name}`);
   }
   return lines.join('\n');

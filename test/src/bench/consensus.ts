@@ -93,7 +93,7 @@ async function startCluster(n: number, profileDir: string | null) {
   return cluster;
 }
 
-/** Self time per function over all profiles in a directory, top entries. */
+/** Self time per function over all profiles in a directory, as shares of busy (non-idle) time, top entries. */
 function profileSummary(dir: string, top = 15) {
   const selfUs = new Map<string, number>();
   let totalUs = 0;
@@ -108,6 +108,8 @@ function profileSummary(dir: string, top = 15) {
       const frame = byId.get(id)!.callFrame;
       const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber}`;
       const dt = profile.timeDeltas[i] ?? 0;
+      // Shares of busy time: idle samples (waiting for I/O or timers) would dwarf everything else.
+      if (frame.functionName === '(idle)') return;
       selfUs.set(name, (selfUs.get(name) ?? 0) + dt);
       totalUs += dt;
     });
