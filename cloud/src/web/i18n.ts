@@ -1,36 +1,11 @@
 /**
- * Consumer-page strings in Chinese and English, and the choice between them: an explicit `?lang=`
+ * Consumer-page strings in Chinese and English. The choice between them (shared/src/lang.ts): `?lang=`
  * wins, then the `lang` cookie the switch sets, then Accept-Language (first supported tag by q-value).
  */
 
-export const languages = ['zh', 'en'] as const;
-export type Lang = (typeof languages)[number];
+export { fill, type Lang, languages, pickLang } from '@suyuan/shared/lang';
 
-function isLang(value: string | undefined): value is Lang {
-  return value === 'zh' || value === 'en';
-}
-
-/** Pick the language: `?lang`, then cookie, then Accept-Language; Chinese when nothing matches. */
-export function pickLang(
-  query: string | undefined,
-  cookie: string | undefined,
-  acceptLanguage: string | undefined,
-): Lang {
-  if (isLang(query)) return query;
-  if (isLang(cookie)) return cookie;
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .slice(0, 20)
-    .map((part, i) => {
-      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { base: tag.split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), i };
-    })
-    .filter((x) => x.q > 0)
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  const hit = ranked.find((x) => isLang(x.base));
-  return hit && isLang(hit.base) ? hit.base : 'zh';
-}
+import type { Lang } from '@suyuan/shared/lang';
 
 const en = {
   htmlLang: 'en',
@@ -203,11 +178,6 @@ const zh: Strings = {
 };
 
 export const strings: Readonly<Record<Lang, Strings>> = { zh, en };
-
-/** Fill `{name}` placeholders. */
-export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
-}
 
 /** A participant name is stored as "中文 English"; show the part for the language. */
 export function localName(name: string, lang: Lang): string {

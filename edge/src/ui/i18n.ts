@@ -2,30 +2,9 @@
  * Farmer UI strings in Chinese and English. `?lang=` wins, then the `lang` cookie the switch sets,
  * then Accept-Language (highest q first); Chinese when nothing matches.
  */
-export type Lang = 'zh' | 'en';
+export { fill, type Lang, pickLang } from '@suyuan/shared/lang';
 
-const isLang = (v: string | undefined): v is Lang => v === 'zh' || v === 'en';
-
-export function pickLang(
-  query: string | undefined,
-  cookie: string | undefined,
-  accept: string | undefined,
-): Lang {
-  if (isLang(query)) return query;
-  if (isLang(cookie)) return cookie;
-  const ranked = (accept ?? '')
-    .split(',')
-    .slice(0, 20)
-    .map((part, i) => {
-      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { base: tag.split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), i };
-    })
-    .filter((x) => x.q > 0 && isLang(x.base))
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  const base = ranked[0]?.base;
-  return isLang(base) ? base : 'zh';
-}
+import type { Lang } from '@suyuan/shared/lang';
 
 const en = {
   htmlLang: 'en',
@@ -160,10 +139,6 @@ const zh: Strings = {
 };
 
 export const strings: Readonly<Record<Lang, Strings>> = { zh, en };
-
-export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
-}
 
 export function formatDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
