@@ -49,8 +49,15 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** A message naming a replica must come from that replica's own authenticated connection. */
+/**
+ * A message naming a replica must come from that replica's own authenticated connection. Except a
+ * NEW-VIEW: it is self-certifying (the core checks the view primary's signature and every view
+ * change in it), and any replica forwards it to a peer stuck in an older view. Dropping those as
+ * spoofed (and closing the link after `malformedFramesMax` of them) left a healed old primary
+ * waiting for the one copy the new primary itself would send.
+ */
 function claimedSender(message: ConsensusMessage): number | undefined {
+  if (message.type === 'newView') return undefined;
   return 'replica' in message ? message.replica : undefined;
 }
 
