@@ -1,6 +1,7 @@
 import { concatBytes } from '@suyuan/shared';
 import { decodeMessage, encodeMessage } from '../consensus/codec.ts';
-import type { CommittedBatch, ConsensusMessage } from '../consensus/types.ts';
+import { decodePersistRecord, encodePersistRecord } from '../consensus/payload.ts';
+import type { CommittedBatch, ConsensusMessage, PersistRecord } from '../consensus/types.ts';
 import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
 
 /**
@@ -18,6 +19,12 @@ import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
  *   its group, passed on to the member's current representative with the original sender's id.
  *   Other groups address a group's last known signer, so without it a representative change
  *   loses top messages until the new representative speaks. Signatures are checked as usual.
+ * - `topHold` (additive): the representative's top-level prepared certificates and stable checkpoints,
+ *   sent to its members, who check and keep them (`topHoldAck` per prepared certificate). The
+ *   representative sends its top COMMIT only once 2f_g+1 members hold the certificate, so a successor
+ *   can report it in a top view change (docs/consensus.md "Representative changes keep the top state");
+ * - `topHoldQuery` / `topHeld` (additive): a new representative collects what 2f_g+1 members hold
+ *   (and the highest top view they know) before it starts its top core.
  */
 export type GroupedMessage =
   | { layer: 'group'; message: ConsensusMessage }
@@ -25,9 +32,46 @@ export type GroupedMessage =
   | { layer: 'decisions'; batches: CommittedBatch[] }
   | { layer: 'latest'; seq: number; topView: number; topViewChange: boolean }
   | { layer: 'fetchDecisions'; fromSeq: number; toSeq: number }
-  | { layer: 'relay'; origin: number; message: ConsensusMessage };
+  | { layer: 'relay'; origin: number; message: ConsensusMessage }
+  | { layer: 'topHold'; records: PersistRecord[] }
+  | { layer: 'topHoldAck'; view: number; seq: number }
+  | { layer: 'topHoldQuery' }
+  | { layer: 'topHeld'; view: number; records: PersistRecord[] };
 
-const TAGS = { group: 1, top: 2, decisions: 3, latest: 4, fetchDecisions: 5, relay: 6 } as const;
+const TAGS = {
+  group: 1,
+  top: 2,
+  decisions: 3,
+  latest: 4,
+  fetchDecisions: 5,
+  relay: 6,
+  topHold: 7,
+  topHoldAck: 8,
+  topHoldQuery: 9,
+  topHeld: 10,
+} as const;
+/** Most records in one topHold / topHeld message (a top log window is far smaller). */
+export const heldRecordsMax = 4096;
+/** Largest single held record accepted on the wire (a prepared certificate with its body). */
+const heldRecordBytesMax = 64 * 1024 * 1024;
+
+function writeHeld(writer: ByteWriter, records: readonly PersistRecord[]): Uint8Array {
+  writer.u32(records.length);
+  for (const record of records) writer.bytes(encodePersistRecord(record));
+  return writer.finish();
+}
+
+function readHeld(reader: ByteReader): PersistRecord[] {
+  const count = reader.count('held records', heldRecordsMax, 4);
+  const records: PersistRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const record = decodePersistRecord(reader.bytes('held record', heldRecordBytesMax));
+    if (record.kind !== 'prepared' && record.kind !== 'stableCheckpoint') malformed('held record kind');
+    records.push(record);
+  }
+  reader.end();
+  return records;
+}
 
 /** Wire format: one tag byte, then the flat codec's bytes (group/top/decisions) or u64 fields. */
 export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
@@ -51,6 +95,14 @@ export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
       return new ByteWriter().u8(TAGS.fetchDecisions).u64(m.fromSeq).u64(m.toSeq).finish();
     case 'relay':
       return concatBytes(new ByteWriter().u8(TAGS.relay).u32(m.origin).finish(), encodeMessage(m.message));
+    case 'topHold':
+      return writeHeld(new ByteWriter().u8(TAGS.topHold), m.records);
+    case 'topHoldAck':
+      return new ByteWriter().u8(TAGS.topHoldAck).u64(m.view).u64(m.seq).finish();
+    case 'topHoldQuery':
+      return Uint8Array.of(TAGS.topHoldQuery);
+    case 'topHeld':
+      return writeHeld(new ByteWriter().u8(TAGS.topHeld).u64(m.view), m.records);
   }
 }
 
@@ -85,6 +137,21 @@ export function decodeGroupedMessage(bytes: Uint8Array): GroupedMessage {
     const toSeq = reader.u64('toSeq');
     reader.end();
     return { layer: 'fetchDecisions', fromSeq, toSeq };
+  }
+  if (tag === TAGS.topHold) return { layer: 'topHold', records: readHeld(reader) };
+  if (tag === TAGS.topHoldAck) {
+    const view = reader.u64('held view');
+    const seq = reader.u64('held seq');
+    reader.end();
+    return { layer: 'topHoldAck', view, seq };
+  }
+  if (tag === TAGS.topHoldQuery) {
+    reader.end();
+    return { layer: 'topHoldQuery' };
+  }
+  if (tag === TAGS.topHeld) {
+    const view = reader.u64('held view');
+    return { layer: 'topHeld', view, records: readHeld(reader) };
   }
   return malformed(`unknown grouped message tag ${tag}`);
 }

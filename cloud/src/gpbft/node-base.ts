@@ -4,7 +4,8 @@ import type { CommittedBatch, PersistRecord, ReplicaCore } from '../consensus/ty
 import { decodeGroupDecision, flattenTopBatch, topRequestOf } from './decision.ts';
 import type { GroupedMessage } from './messages.ts';
 import type { NodeSetup } from './node-layers.ts';
-import type { GroupedCommittedBatch, GroupedReady, GroupedRestoredState } from './types.ts';
+import { type DurableVotes, TopHold } from './top-hold.ts';
+import type { GroupedCommittedBatch, GroupedOutbound, GroupedReady, GroupedRestoredState } from './types.ts';
 
 export const emptyReady = (): GroupedReady => ({ persist: [], messages: [], committed: [], certified: [] });
 
@@ -46,9 +47,19 @@ export abstract class GroupedNodeBase {
   protected fetchTurn = 0;
   protected hintedTopView = 0;
   protected deferrals = 0;
+  /** The group's copy of its virtual top replica's prepared state (null with g = 1). */
+  protected readonly hold: TopHold | null;
+  /** Representative only: commits waiting for members to hold their prepared certificates. */
+  protected durableVotes: DurableVotes | null = null;
+  /** A new representative collecting members' holdings: member → top view it reported. */
+  protected gathering: Map<number, number> | null = null;
 
   constructor(setup: NodeSetup, restored?: GroupedRestoredState) {
     this.s = setup;
+    this.hold =
+      setup.topConfig === null || setup.topCrypto === null
+        ? null
+        : new TopHold(setup.topConfig, setup.topCrypto);
     this.groupCore = this.newGroupCore([], 0);
     if (restored !== undefined) this.restore(restored);
   }
@@ -81,7 +92,7 @@ export abstract class GroupedNodeBase {
     this.topFed = this.topDelivered = restored.lastExecuted;
     for (const record of restored.records) {
       if (record.layer === 'group') this.groupRecords.push(record.record);
-      else if (record.layer === 'top') this.topRecords.push(record.record);
+      else if (record.layer === 'top') this.restoreTopRecord(record.record);
       else if (record.layer === 'groupBatch') this.noteGroupBatch(record.batch);
       else this.decisions.set(record.batch.seq, record.batch);
     }
@@ -96,6 +107,15 @@ export abstract class GroupedNodeBase {
     this.lastHeard = this.now;
   }
 
+  /** Held certificates go to the holding (bounded), the rest to the own top records. */
+  private restoreTopRecord(record: PersistRecord): void {
+    if (this.hold !== null && (record.kind === 'prepared' || record.kind === 'stableCheckpoint')) {
+      this.hold.accept(record, true);
+      return;
+    }
+    this.topRecords.push(record);
+  }
+
   private noteGroupBatch(batch: CommittedBatch): void {
     if (batch.seq !== this.groupExecuted + 1) return;
     this.groupLog.set(batch.seq, batch);
@@ -105,6 +125,13 @@ export abstract class GroupedNodeBase {
     if (batch.requests.length > 0 && !this.covered.has(batch.seq)) {
       this.pending.set(batch.seq, { batch, since: this.now });
     }
+  }
+
+  /** The highest top view this member knows its group used or saw (a successor starts above it). */
+  protected knownTopView(): number {
+    let view = Math.max(this.topView, this.hintedTopView, this.hold?.maxView ?? 0);
+    for (const r of this.topRecords) if (r.kind === 'view') view = Math.max(view, r.view);
+    return view;
   }
 
   protected markCovered(topSeq: number): void {
@@ -124,6 +151,10 @@ export abstract class GroupedNodeBase {
   protected abstract pump(): void;
   protected abstract feedTop(): void;
   protected abstract maybeSuspect(): void;
+  protected abstract offerPendingToTop(): void;
+  protected abstract fetchHeld(seqs: number[]): void;
+  protected abstract takeFetched(batches: readonly CommittedBatch[]): void;
+  protected abstract release(released: { votes: GroupedOutbound[]; batches: CommittedBatch[] }): void;
   protected abstract catchUp(): void;
   protected abstract acceptDecision(batch: CommittedBatch, trusted: boolean): void;
   protected abstract deliver(): void;

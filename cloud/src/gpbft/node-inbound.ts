@@ -1,6 +1,12 @@
 import { assert, isSuyuanError } from '@suyuan/shared';
-import type { ClientRequest, CommittedBatch, ConsensusMessage, ProposeResult } from '../consensus/types.ts';
-import type { GroupedMessage } from './messages.ts';
+import type {
+  ClientRequest,
+  CommittedBatch,
+  ConsensusMessage,
+  PersistRecord,
+  ProposeResult,
+} from '../consensus/types.ts';
+import { type GroupedMessage, heldRecordsMax } from './messages.ts';
 import { emptyReady, GroupedNodeBase } from './node-base.ts';
 import type { GroupedCore, GroupedReady, GroupedStatus } from './types.ts';
 
@@ -27,7 +33,9 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
         topView: top.view,
         topViewChange: top.inViewChange,
       });
+      this.offerPendingToTop();
     }
+    if (this.now % period === 0) this.resendHold();
     if (this.knownTop > this.lastDelivered && this.now % period === Math.floor(period / 2)) this.catchUp();
     this.maybeSuspect();
   }
@@ -133,6 +141,14 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
         this.knownTop = Math.max(this.knownTop, message.seq);
         if (from === this.representative) this.onHeartbeat(message.topView, message.topViewChange);
         return;
+      case 'topHold':
+      case 'topHoldAck':
+      case 'topHoldQuery':
+      case 'topHeld':
+        if (local < 0) this.drop('notMember');
+        else if (this.hold === null) this.drop('noTopLevel');
+        else this.onHoldMessage(from, message);
+        return;
       case 'fetchDecisions': {
         if (local < 0) {
           this.drop('notMember');
@@ -142,6 +158,61 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
         if (batches.length > 0) this.send([from], { layer: 'decisions', batches });
         return;
       }
+    }
+  }
+
+  private onHoldMessage(
+    from: number,
+    message: Extract<GroupedMessage, { layer: 'topHold' | 'topHoldAck' | 'topHoldQuery' | 'topHeld' }>,
+  ): void {
+    const hold = this.hold!;
+    switch (message.layer) {
+      case 'topHold':
+        for (const record of message.records) {
+          const verdict = this.keepHeld(record);
+          if (verdict === 'invalid' || record.kind !== 'prepared') continue;
+          const { view, seq } = record.certificate;
+          this.send([from], { layer: 'topHoldAck', view, seq });
+        }
+        return;
+      case 'topHoldAck':
+        if (this.durableVotes !== null) this.release(this.durableVotes.ack(message.view, message.seq, from));
+        return;
+      case 'topHoldQuery':
+        this.send([from], { layer: 'topHeld', view: this.knownTopView(), records: hold.records() });
+        return;
+      case 'topHeld':
+        if (this.gathering === null) return;
+        for (const record of message.records) this.keepHeld(record);
+        this.gathering.set(from, message.view);
+        return;
+    }
+  }
+
+  /** Checks a held record from a peer; what is new is persisted as a top record. */
+  private keepHeld(record: PersistRecord): 'new' | 'known' | 'invalid' {
+    const verdict = this.hold!.accept(record, false);
+    if (verdict === 'invalid') this.drop('badHeldRecord');
+    if (verdict === 'new') this.out.persist.push({ layer: 'top', record });
+    // A newer held checkpoint lets the store drop held certificates under it (as a top core's would).
+    if (verdict === 'new' && record.kind === 'stableCheckpoint') {
+      this.out.persist.push({ layer: 'top', record: { kind: 'truncateBelow', seq: record.certificate.seq } });
+    }
+    return verdict;
+  }
+
+  /** Re-sends what is still short of a quorum: unacked certificates, an unanswered holdings query. */
+  private resendHold(): void {
+    if (this.gathering !== null && this.gathering.size < this.s.groupQuorum) {
+      this.send(
+        this.s.members.filter((m) => m !== this.s.id && !this.gathering!.has(m)),
+        { layer: 'topHoldQuery' },
+      );
+    }
+    if (this.durableVotes !== null) this.fetchHeld(this.durableVotes.heldSeqs());
+    const unsettled = this.durableVotes?.unsettled() ?? [];
+    for (let i = 0; i < unsettled.length; i += heldRecordsMax) {
+      this.sendMembers({ layer: 'topHold', records: unsettled.slice(i, i + heldRecordsMax) });
     }
   }
 
@@ -164,6 +235,7 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
       this.send([from], { layer: 'top', message: { type: 'batches', batches, replica: this.s.group } });
       return;
     }
+    if (message.type === 'batches' && this.durableVotes !== null) this.takeFetched(message.batches);
     if (this.topCore === null) {
       const to = this.representative;
       if (!relayed && to >= 0 && to !== this.s.id) this.send([to], { layer: 'relay', origin: from, message });

@@ -30,6 +30,9 @@ export interface NodeSetup {
   decisionsPerMessageMax: number;
   retransmitTicks: number;
   fetchBatchesMax: number;
+  batchRequestsMax: number;
+  /** 2f_g+1 of this group: members that must hold a top certificate before our commit goes out. */
+  groupQuorum: number;
   verifyTop: (batch: { certificate: CommitCertificate; requests: ClientRequest[] }) => boolean;
 }
 
@@ -107,6 +110,8 @@ export function setupNode(options: {
     decisionsPerMessageMax: config.decisionsPerMessageMax ?? resolved.fetchBatchesMax ?? 64,
     retransmitTicks: resolved.retransmitTicks ?? 50,
     fetchBatchesMax: resolved.fetchBatchesMax ?? 64,
+    batchRequestsMax: resolved.batchRequestsMax,
+    groupQuorum: groupQuorum(members.length),
     verifyTop: (batch) =>
       verifyTopCertificate(keys, hints, batch.certificate, encodeRequests(batch.requests)),
   };

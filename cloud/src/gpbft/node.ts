@@ -2,9 +2,11 @@ import { createReplicaCore } from '../consensus/core.ts';
 import type { CommittedBatch, PersistRecord, Ready, ReplicaCore } from '../consensus/types.ts';
 import { flattenTopBatch, topRequestOf } from './decision.ts';
 import type { LayerKeys } from './layer-crypto.ts';
+import type { GroupedMessage } from './messages.ts';
 import { GroupedNodeInbound } from './node-inbound.ts';
 import { setupNode } from './node-layers.ts';
-import type { GpbftConfig, GroupedCore, GroupedRestoredState } from './types.ts';
+import { DurableVotes } from './top-hold.ts';
+import type { GpbftConfig, GroupedCore, GroupedOutbound, GroupedRestoredState } from './types.ts';
 
 /** Most decisions / group batches kept in memory to serve catch-up (older ones: see docs). */
 const logKeptMax = 65_536;
@@ -67,16 +69,18 @@ class GroupedNode extends GroupedNodeInbound {
     for (const record of rd.persist) {
       this.topRecords.push(record);
       this.out.persist.push({ layer: 'top', record });
+      this.holdOwn(record);
     }
     for (const o of rd.messages) {
       const to = o.to === 'all' ? hints.filter((_, j) => j !== this.s.group) : [hints[o.to]!];
-      this.send(to, { layer: 'top', message: o.message });
+      const message: GroupedMessage = { layer: 'top', message: o.message };
+      const m = o.message;
+      if (m.type === 'commit' && this.durableVotes?.holdVote(m.view, m.seq, { to, message })) continue;
+      this.send(to, message);
     }
     for (const batch of rd.committed) {
-      this.topDelivered = Math.max(this.topDelivered, batch.seq);
-      if (batch.seq <= this.lastDelivered || this.decisions.has(batch.seq)) continue;
-      this.acceptDecision(batch, true);
-      this.sendMembers({ layer: 'decisions', batches: [batch] });
+      if (!this.durableVotes?.holdBatch(batch)) this.onTopCommitted(batch);
+      else this.fetchHeld([batch.seq]);
     }
     this.out.certified.push(...rd.certified);
     for (const f of rd.fetches) {
@@ -89,6 +93,49 @@ class GroupedNode extends GroupedNodeInbound {
       this.send([hints[f.from]!], { layer: 'top', message });
     }
     core.advance(rd);
+    this.durableVotes?.prune(this.lastDelivered);
+    this.feedTop();
+  }
+
+  private onTopCommitted(batch: CommittedBatch): void {
+    this.topDelivered = Math.max(this.topDelivered, batch.seq);
+    if (batch.seq <= this.lastDelivered || this.decisions.has(batch.seq)) return;
+    this.acceptDecision(batch, true);
+    this.sendMembers({ layer: 'decisions', batches: [batch] });
+  }
+
+  /** Our top core's prepared certificates and stable checkpoints go to every member to hold. */
+  private holdOwn(record: PersistRecord): void {
+    if (this.hold === null || (record.kind !== 'prepared' && record.kind !== 'stableCheckpoint')) return;
+    this.hold.accept(record, true);
+    if (record.kind === 'prepared') this.durableVotes?.track(record, this.s.id);
+    this.sendMembers({ layer: 'topHold', records: [record] });
+  }
+
+  /**
+   * A decision whose certificate carries our commit cannot go out before our group holds the
+   * prepared certificate; the other representatives commit it without us, so ask them for it.
+   */
+  protected fetchHeld(seqs: number[]): void {
+    const others = this.s.hints.hint.filter((_, j) => j !== this.s.group);
+    for (const seq of seqs) {
+      const message = { type: 'fetchBatches' as const, fromSeq: seq, toSeq: seq, replica: this.s.group };
+      this.send(others, { layer: 'top', message });
+    }
+  }
+
+  /** Held decisions another representative sent us: certified without our vote, so they can go out. */
+  protected takeFetched(batches: readonly CommittedBatch[]): void {
+    for (const batch of batches) {
+      if (batch.certificate.seq !== batch.seq || !this.s.verifyTop(batch)) continue;
+      if (this.durableVotes?.take(batch.seq)) this.onTopCommitted(batch);
+    }
+    this.feedTop();
+  }
+
+  protected release(released: { votes: GroupedOutbound[]; batches: CommittedBatch[] }): void {
+    for (const vote of released.votes) this.send(vote.to, vote.message);
+    for (const batch of released.batches) this.onTopCommitted(batch);
     this.feedTop();
   }
 
@@ -103,12 +150,21 @@ class GroupedNode extends GroupedNodeInbound {
       for (const entry of this.pending.values()) entry.since = this.now;
     }
     const me = st.primary === this.s.member;
+    if (!me) this.gathering = null;
     if (me && !st.inViewChange && this.topCore === null) {
+      // First collect what 2f_g+1 members hold of the group's top state (ourselves included).
+      if (this.gathering === null) {
+        this.gathering = new Map([[this.s.id, this.knownTopView()]]);
+        this.sendMembers({ layer: 'topHoldQuery' });
+        return true;
+      }
+      if (this.gathering.size < this.s.groupQuorum) return false;
       this.becomeRepresentative();
       return true;
     }
     if (!me && this.topCore !== null) {
       this.topCore = null;
+      this.durableVotes = null;
       return true;
     }
     return false;
@@ -116,25 +172,24 @@ class GroupedNode extends GroupedNodeInbound {
 
   /**
    * Starts the top core as virtual replica `group`: from what this member executed, its own earlier
-   * top records (if it represented the group before) and the top view of the last certificate it
-   * saw; it catches up by state transfer. The previous representative's prepared certificates are
-   * gone with it — that is why a representative change counts against the top level's f.
+   * top records (if it represented the group before), the prepared certificates and checkpoint that
+   * 2f_g+1 members hold (so its top view change reports what its predecessor prepared), above every
+   * top view they know; it catches up by state transfer.
    */
   private becomeRepresentative(): void {
-    const records = [...this.topRecords];
-    let recordedView = 0;
-    for (const r of records) if (r.kind === 'view') recordedView = Math.max(recordedView, r.view);
+    const records = [...this.topRecords, ...(this.hold?.records() ?? [])];
+    let recordedView = this.knownTopView();
+    for (const view of this.gathering?.values() ?? []) recordedView = Math.max(recordedView, view);
+    this.gathering = null;
+    this.durableVotes = new DurableVotes(this.s.groupQuorum);
     // One view above any top view this group is known to have used: the previous representative
     // may have signed in that view, and a second, different vote of "group j" in the same view
     // would be an equivocation by an honest group (sim seed 474: two digests at top seq 1).
     // Restored in a view > 0, the core re-announces its view change and joins when the top does.
-    const startView = Math.max(this.topView, this.hintedTopView, recordedView) + 1;
-    if (startView > recordedView) {
-      const record: PersistRecord = { kind: 'view', view: startView };
-      records.push(record);
-      this.topRecords.push(record);
-      this.out.persist.push({ layer: 'top', record });
-    }
+    const record: PersistRecord = { kind: 'view', view: recordedView + 1 };
+    records.push(record);
+    this.topRecords.push(record);
+    this.out.persist.push({ layer: 'top', record });
     this.topCore = createReplicaCore({
       id: this.s.group,
       config: this.s.topConfig!,
@@ -145,6 +200,19 @@ class GroupedNode extends GroupedNodeInbound {
     this.topDelivered = this.appExecuted;
     const pending = [...this.pending.entries()].sort((a, b) => a[0] - b[0]);
     for (const [, entry] of pending) this.topCore.propose(topRequestOf(this.s.group, entry.batch));
+  }
+
+  protected offerPendingToTop(): void {
+    const core = this.topCore;
+    if (core === null || this.pending.size === 0 || !core.status().inViewChange) return;
+    const to = this.s.hints.hint.filter((_, j) => j !== this.s.group);
+    const pending = [...this.pending.entries()].sort((a, b) => a[0] - b[0]).slice(0, this.s.batchRequestsMax);
+    for (const [, entry] of pending) {
+      this.send(to, {
+        layer: 'top',
+        message: { type: 'request', request: topRequestOf(this.s.group, entry.batch) },
+      });
+    }
   }
 
   protected feedTop(): void {
