@@ -202,6 +202,14 @@ class GroupedNode extends GroupedNodeInbound {
     for (const [, entry] of pending) this.topCore.propose(topRequestOf(this.s.group, entry.batch));
   }
 
+  /**
+   * A new representative starts its top core above the top's current view (see above), so it cannot
+   * forward its group's decisions to the top primary, and the other representatives, with nothing
+   * pending, never time out into that view: the top stalled with this group's decisions pending (real
+   * N = 16 cluster, one representative killed while the other groups were idle). Like a PBFT client
+   * that times out, it sends them to every other representative: the current primary orders them, or
+   * the others' timers run and the top changes view to where we wait. At most a batch per call.
+   */
   protected offerPendingToTop(): void {
     const core = this.topCore;
     if (core === null || this.pending.size === 0 || !core.status().inViewChange) return;
