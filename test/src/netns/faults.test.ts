@@ -5,7 +5,7 @@ import type { MqttDevice } from '@suyuan/firmware-sim/mqtt/mqtt-device';
 import { SensorNode } from '@suyuan/firmware-sim/mqtt/sensor-node';
 import { devicesFor, runLoad } from '@suyuan/firmware-sim/scenario/run';
 import { SeededRng } from '@suyuan/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../cluster/harness.ts';
 import { LedgerNetwork, type Placement } from '../e2e/ledger-network.ts';
 import { readingCounts, telemetryBlocks, telemetryHeight } from '../e2e/ledger-readings.ts';
@@ -43,14 +43,44 @@ let loadDone: Promise<void> = Promise.resolve();
 interface Status {
   view: number;
   primary: number;
+  peers: { sendingTo: number[]; receivingFrom: number[] };
 }
 
 async function status(i: number): Promise<Status> {
-  const res = await fetch(`${net!.url(i)}/v1/status`, { signal: AbortSignal.timeout(3000) });
+  // Generous: a replica catching up on a loaded 2-core machine can take seconds to answer.
+  const res = await fetch(`${net!.url(i)}/v1/status`, { signal: AbortSignal.timeout(10_000) });
   return (await res.json()) as Status;
 }
 
 const height = (i: number) => telemetryHeight(net!.url(i));
+
+/** What each replica says about itself, for a failed case's message (never throws). */
+async function diagnose(): Promise<string> {
+  const lines = await Promise.all(
+    [0, 1, 2, 3].map(async (i) => {
+      const proc = net?.replicas[i];
+      const tail = (proc?.stderr ?? '').slice(-800).replaceAll('\n', '\n    ');
+      try {
+        const res = await fetch(`${net!.url(i)}/v1/status`, { signal: AbortSignal.timeout(10_000) });
+        const s = (await res.json()) as Record<string, unknown>;
+        const keep = [
+          'view',
+          'primary',
+          'inViewChange',
+          'lastExecuted',
+          'pendingRequests',
+          'peers',
+          'dropped',
+        ];
+        return `replica ${i}: ${JSON.stringify(Object.fromEntries(keep.map((k) => [k, s[k]])))}\n    ${tail}`;
+      } catch (error) {
+        return `replica ${i}: no status (${String(error)}; running ${proc?.running ?? false})\n    ${tail}`;
+      }
+    }),
+  );
+  const gateway = (net?.gateway?.stderr ?? '').slice(-800).replaceAll('\n', '\n    ');
+  return `${lines.join('\n')}\ngateway (running ${net?.gateway?.running ?? false}):\n    ${gateway}`;
+}
 
 /** Waits until every listed replica's telemetry height reaches `target`. */
 function waitHeights(ids: number[], target: number, what: string): Promise<true> {
@@ -120,6 +150,10 @@ describe.skipIf(unavailable !== null)(
       startLoad(nodes);
     }, 360_000); // set-up runs the same CLIs as pnpm start: 40 s at load average 20, ~3 min at 50+
 
+    beforeEach(({ onTestFailed }) => {
+      onTestFailed(async () => console.error(`netns case failed; replicas now:\n${await diagnose()}`));
+    });
+
     afterAll(async () => {
       loadStop = true;
       await Promise.all([...devices.values()].map((d) => d.close()));
@@ -141,12 +175,17 @@ describe.skipIf(unavailable !== null)(
       await waitHeights([cutOff], atHeal, `replica ${cutOff} to catch up after the heal`);
     });
 
-    // Known failure, under investigation (session 3): on an idle machine, with the primary's cable
-    // cut, the three connected replicas do not settle in one new view within 90 s (seen at the
-    // commit that added this test and at HEAD; a kill -9 of the primary, test/src/cluster, does
-    // change view). A cut leaves TCP half-open where a kill resets it; the suspect is how a peer
-    // that stops acknowledging affects the view change. Skipped so the cases after it do not run
-    // against a cut-off primary; see docs/operations.md "Not done".
+    // Skipped: the case itself passes now, but the cases after it do not reliably (session 4).
+    // Session 3 saw it fail: the gateway submits to one replica at a time, so only the backup it
+    // reached had the requests, timed out, and waited alone in the next view for f+1 that never
+    // came. Fixed: backups relay a late client request to every replica (consensus/core.ts,
+    // retransmitRequests); heartbeats drop the half-open links (replica/heartbeat.ts); forwarded
+    // NEW-VIEWs are no longer dropped as spoofed (replica/transport.ts). In 4 runs at load 20-45 this
+    // case passed every time (15-60 s), but in 3 of them a later case failed. In the two runs with
+    // diagnostics, after the kill -9 of a backup that follows it, all replicas sat active in view 1
+    // with nothing pending and no new request arrived for 90 s (the gateway kept running, silent).
+    // Cause not found; see
+    // docs/operations.md "Not done".
     it.skip("cutting the primary's cable makes the others change view, and commits continue", async () => {
       const before = await status(0);
       const old = before.primary;
@@ -164,6 +203,18 @@ describe.skipIf(unavailable !== null)(
       );
       expect(new Set(views.map((v) => v.view)).size).toBe(1);
       await waitHeights(others, atCut + 3, 'commits under the new primary');
+      // The cut left TCP half-open (no FIN, no RST); heartbeats notice the silence all the same.
+      await waitUntil(
+        async () => {
+          const s = await Promise.all(others.map(status));
+          return s.every((x) => !x.peers.sendingTo.includes(old) && !x.peers.receivingFrom.includes(old))
+            ? true
+            : undefined;
+        },
+        `the connected replicas to drop their half-open connections to ${old}`,
+        growthWaitMs,
+        200,
+      );
       lab!.heal(`replica-${old}`);
       const atHeal = await maxHeight(others);
       await waitHeights([old], atHeal, `the old primary ${old} to catch up`);
@@ -205,10 +256,19 @@ describe.skipIf(unavailable !== null)(
       const want = new Set(keys);
       expect(want.size).toBe(keys.length); // the broker acknowledged each reading once
       // Replica 0's chain, read block by block, holds each acknowledged reading exactly once ...
-      const counts = await waitUntil(
+      // Each poll reads only the blocks added since the last one (committed blocks never change):
+      // re-reading the whole chain every second took most of the wait on a loaded machine.
+      const counts = new Map<string, number>();
+      let read = 0;
+      await waitUntil(
         async () => {
-          const c = readingCounts(await telemetryBlocks(net!.url(0), 1, await height(0)));
-          return keys.every((k) => c.has(k)) ? c : undefined;
+          const top = await height(0);
+          if (top > read) {
+            for (const [key, n] of readingCounts(await telemetryBlocks(net!.url(0), read + 1, top)))
+              counts.set(key, (counts.get(key) ?? 0) + n);
+            read = top;
+          }
+          return keys.every((k) => counts.has(k)) ? true : undefined;
         },
         'replica 0 to hold every acknowledged reading',
         growthWaitMs,
