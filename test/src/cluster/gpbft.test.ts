@@ -1,8 +1,5 @@
-// NOT IN THE SUITE (.wip). Session 4: with representatives that keep their top state and offer
-// pending decisions to the other representatives (docs/consensus.md "Representative changes keep the
-// top state") this test got through every phase once, at machine load ~40 with its limits raised
-// (start 166 s, first requests 58 s, after the kills 55 s, restart 184 s, catch-up 12 s: process
-// start-up dominates). Not yet run 3 times in a row within its limits; needs an idle machine.
+// Issue #4: N = 16 in 4 groups on real processes, kill -9 of one member per group (one a
+// representative), restart; runs 60-128 s at machine load 20-28 (session 4), mostly process start-up.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
