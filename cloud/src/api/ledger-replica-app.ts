@@ -8,6 +8,7 @@ import { LedgerMachine } from '../ledger/ledger-machine.ts';
 import { ledgerMetricsReader } from '../ops/ledger-metrics.ts';
 import { registerApp } from '../replica/app/app-registry.ts';
 import type { AppContext, ReplicaApp } from '../replica/app/replica-app.ts';
+import type { HttpFastPath } from '../replica/http-fast-path.ts';
 import { decodeStateCertificate } from '../replica/record-codec.ts';
 import { loadReplicaWeb } from '../web/replica-web.ts';
 import { createLedgerApi } from './ledger-api.ts';
@@ -46,6 +47,7 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
     ...(ctx.verifyRequest ? { verifySignature: ctx.verifyRequest } : {}),
   });
   const storedCertificate = ctx.db.prepare('SELECT certificate FROM state_certificates WHERE seq = ?');
+  let webFastPath: HttpFastPath | null = null;
   return {
     machine: {
       lastApplied: () => machine.lastApplied(),
@@ -68,8 +70,12 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
       hono.route('/', createLedgerApi(node));
       // Consumer pages and the regulator dashboard on this port too, when the data dir has web.json.
       const web = loadReplicaWeb(ctx.dataDir, new LedgerReader(node, defaultLedgerApiLimits));
-      if (web) hono.route('/', web);
+      if (web) {
+        hono.route('/', web.app);
+        webFastPath = web.fastPath;
+      }
     },
+    httpFastPath: () => webFastPath,
     status: () => ({
       app: 'ledger',
       lastApplied: machine.lastApplied(),

@@ -1,9 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { randomInt } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { bytesEqual, InputError, loadPrivateKey, replicaSetId, SeededRng } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import type { ClientRequest, ConsensusConfig, ConsensusCrypto, ReplicaId } from '../consensus/types.ts';
@@ -18,6 +19,7 @@ import { type DriverLimits, defaultDriverLimits, ReplicaDriver, replayStoredBatc
 import { createGroupedPort, type GroupedPortOptions, groupedCodec } from './gpbft-port.ts';
 import { GroupedRecordStore } from './gpbft-records.ts';
 import { createReplicaHttp } from './http.ts';
+import { withFastPath } from './http-fast-path.ts';
 import { ReplicaStore } from './replica-store.ts';
 import { cachedRequestVerifier } from './request-auth.ts';
 import { createTransport, type MessageCodec } from './transport.ts';
@@ -179,15 +181,13 @@ export async function startReplica(
       options.extraRoutes?.(hono);
     },
   });
-  const server = serve({
-    fetch: http.fetch,
-    hostname: config.listen.httpHost,
-    port: config.listen.httpPort,
-    ...(tls ? { createServer: createHttpsServer, serverOptions: apiServerTls(tls) } : {}),
-  });
+  // The app's fast path (consumer pages behind QR scans) answers before hono when it can.
+  const listener = withFastPath(getRequestListener(http.fetch), () => app.httpFastPath?.() ?? null);
+  const server = tls ? createHttpsServer(apiServerTls(tls), listener) : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+    server.listen(config.listen.httpPort, config.listen.httpHost);
   });
   const httpPort = (server.address() as AddressInfo).port;
   running.start();

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, loadPrivateKey, systemClock } from '@suyuan/shared';
-import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { LedgerReader } from '../api/ledger-node.ts';
-import { createWebApp } from './app.tsx';
+import { createWebSite, type WebSite } from './app.tsx';
 import { ledgerReadModel, type WebCatalog } from './ledger-adapter.ts';
 import { regulatorDashboard } from './regulator/dashboard.ts';
 import { defaultCloneSettings } from './scans/clone-heuristics.ts';
@@ -86,8 +85,11 @@ function catalogOf(c: z.output<typeof webConfigSchema>['catalog']): WebCatalog {
   };
 }
 
-/** The web app over `reader`, or null when `dataDir` has no web.json (the replica serves only /v1). */
-export function loadReplicaWeb(dataDir: string, reader: LedgerReader): Hono | null {
+/**
+ * The web site over `reader` (hono app and its node:http fast path for the consumer pages), or null
+ * when `dataDir` has no web.json (the replica serves only /v1).
+ */
+export function loadReplicaWeb(dataDir: string, reader: LedgerReader): WebSite | null {
   const path = join(dataDir, webConfigFile);
   if (!existsSync(path)) return null;
   let raw: unknown;
@@ -106,5 +108,5 @@ export function loadReplicaWeb(dataDir: string, reader: LedgerReader): Hono | nu
     regulatorKey: config.regulatorKeyFile === null ? null : loadPrivateKey(config.regulatorKeyFile),
   };
   const dashboard = regulatorDashboard(deps, { users: config.users, secureCookies: config.secureCookies });
-  return createWebApp(deps, [(a) => a.route('/', dashboard)]);
+  return createWebSite(deps, [(a) => a.route('/', dashboard)]);
 }

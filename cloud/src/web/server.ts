@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { withFastPath } from '../replica/http-fast-path.ts';
 import type { FastPath } from './consumer/fast-resolver.ts';
 
 /**
@@ -14,18 +15,7 @@ export function startWebServer(
   hostname = '127.0.0.1',
   fastPath: FastPath | null = null,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const viaHono = getRequestListener(app.fetch);
-  const server = createServer((req, res) => {
-    if (!fastPath) return void viaHono(req, res);
-    fastPath(req, res).then(
-      (answered) => (answered ? undefined : viaHono(req, res)),
-      (error: unknown) => {
-        console.error(error);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'http.internal', message: 'internal error' } }));
-      },
-    );
-  });
+  const server = createServer(withFastPath(getRequestListener(app.fetch), () => fastPath));
   return new Promise((resolve) => {
     server.listen(port, hostname, () => {
       const info = server.address() as AddressInfo;

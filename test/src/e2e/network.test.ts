@@ -176,6 +176,17 @@ describe('pnpm start', { timeout: 180_000 }, () => {
       500,
     );
     expect(page).toContain('Lotus Valley Cooperative');
+    // Without a query the replica's node:http fast path answers (what a phone's QR scan sends):
+    // the same page, and a conditional request with its ETag gets 304.
+    const scan = await fetch(urls.consumer, { headers: { accept: 'text/html', 'accept-language': 'en' } });
+    expect(scan.status).toBe(200);
+    expect(await scan.text()).toContain('Lotus Valley Cooperative');
+    const etag = scan.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await fetch(urls.consumer, {
+      headers: { accept: 'text/html', 'accept-language': 'en', 'if-none-match': etag ?? '' },
+    });
+    expect(again.status).toBe(304);
 
     // The farmer UI of the gateway answers (the banner's farmer / gateway status URL).
     const farmer = await fetch(urls.gatewayStatus, { headers: { accept: 'text/html' } });

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { ClientRequest, ReplicatedStateMachine } from '../../consensus/types.ts';
 import type { AppMetrics } from '../../ops/replica-metrics.ts';
+import type { HttpFastPath } from '../http-fast-path.ts';
 import type { Sqlite } from '../sqlite.ts';
 
 /**
@@ -10,6 +11,8 @@ import type { Sqlite } from '../sqlite.ts';
 export interface ReplicaApp {
   machine: ReplicatedStateMachine;
   routes?: (app: Hono) => void;
+  /** A node:http handler tried before the routes for hot GETs (consumer pages), once routes() ran. */
+  httpFastPath?: () => HttpFastPath | null;
   status?: () => Record<string, unknown>;
   /** Figures for /metrics (the ledger: chain heights, rejections by code), read at scrape time. */
   metrics?: () => AppMetrics;
