@@ -45,7 +45,7 @@ describe('web bench report', () => {
     expect(md).toContain('- uniform, resolver (link set), cached: p99 80 ms — **not met**');
     expect(md).toContain('- uniform, resolver (link set), fast: p99 40 ms — **met**');
     expect(md).toContain(
-      'fast ÷ cached req/s 2.00×; p99 2.00× lower; server CPU per request 0.2 → 0.1 ms (2.00× less)',
+      'fast ÷ cached req/s ×2.00; p99 80 → 40 ms (×0.50); server CPU per request 0.2 → 0.1 ms (×0.50)',
     );
     expect(md).not.toContain('zipf, resolver (link set): fast ÷ cached');
   });

@@ -108,15 +108,16 @@ function ratioLines(rows: WebRow[]): string[] {
       );
       if (!b || b.requestsPerSecond === 0) return [];
       const rps = row.requestsPerSecond / b.requestsPerSecond;
-      const p99 = b.latencyMs.p99 / Math.max(1, row.latencyMs.p99);
+      // Every ratio is new ÷ base, so below 1 means less (better for p99 and CPU), above 1 more.
+      const p99 = row.latencyMs.p99 / Math.max(1, b.latencyMs.p99);
       const bc = b.serverCpuMsPerRequest;
       const c = row.serverCpuMsPerRequest;
       const cpu =
-        bc !== null && c !== null && c > 0
-          ? `; server CPU per request ${bc} → ${c} ms (${(bc / c).toFixed(2)}× less)`
+        bc !== null && c !== null && bc > 0
+          ? `; server CPU per request ${bc} → ${c} ms (×${(c / bc).toFixed(2)})`
           : '';
       return [
-        `- ${mixOf(row)}, ${row.scenario}: ${better} ÷ ${base} req/s ${rps.toFixed(2)}×; p99 ${p99.toFixed(2)}× lower${cpu}`,
+        `- ${mixOf(row)}, ${row.scenario}: ${better} ÷ ${base} req/s ×${rps.toFixed(2)}; p99 ${b.latencyMs.p99} → ${row.latencyMs.p99} ms (×${p99.toFixed(2)})${cpu}`,
       ];
     }),
   );
