@@ -2,7 +2,7 @@ import { InputError, quorumSize } from '@suyuan/shared';
 import type { ConsensusConfig } from './types.ts';
 
 /** Fully resolved configuration: every optional knob has its value. */
-export type ResolvedConfig = Required<Omit<ConsensusConfig, 'unsafeCommitQuorum'>> & {
+export type ResolvedConfig = Required<Omit<ConsensusConfig, 'unsafeCommitQuorum' | 'smallTopLevel'>> & {
   /** Faults tolerated, f = floor((n - 1) / 3). */
   f: number;
   /** Commit votes needed (equals `quorum` unless the test-only planted bug is on). */
@@ -70,7 +70,10 @@ export function resolveConfig(config: ConsensusConfig): ResolvedConfig {
     throw new InputError('config.invalid', `consensus config: ${why}`);
   };
   const n = merged.n;
-  if (n < 4) invalid(`n must be at least 4 (3f + 1 with f >= 1), got ${n}`);
+  // Flat PBFT needs n >= 4; only grouped PBFT's top level over 2..3 groups runs smaller (f = 0).
+  if (config.smallTopLevel === true) {
+    if (n < 2) invalid(`a grouped top level needs n >= 2, got ${n}`);
+  } else if (n < 4) invalid(`n must be at least 4 (3f + 1 with f >= 1), got ${n}`);
   if (merged.replicaPublicKeys.length !== n) invalid(`${merged.replicaPublicKeys.length} keys for n = ${n}`);
   const f = Math.floor((n - 1) / 3);
   const quorum = merged.quorum ?? byzantineQuorum(n);

@@ -63,12 +63,16 @@ export interface ConsensusConfig {
    * - `fetchTimeoutTicks`: state-transfer retry period (then another peer is asked).
    * - `fetchBatchesMax`: most batches asked for in one fetch.
    * - `unsafeCommitQuorum`: TEST ONLY planted bug (commit on fewer votes); the simulator must catch it.
+   * - `smallTopLevel`: grouped PBFT's top level over g = 2 or 3 groups may run with n = 2..3 (f = 0,
+   *   default quorum 2: any two quorums share a replica, safe while no group is byzantine). Flat
+   *   mode never sets it and keeps n >= 4.
    */
   quorum?: number;
   retransmitTicks?: number;
   fetchTimeoutTicks?: number;
   fetchBatchesMax?: number;
   unsafeCommitQuorum?: number;
+  smallTopLevel?: boolean;
 }
 
 export interface ConsensusCrypto {

@@ -56,6 +56,15 @@ describe('quorums and config', () => {
   it('rejects unsafe quorums, n < 4 and windows that are not checkpoint multiples', () => {
     expect(() => resolveConfig(defaultConsensusConfig(publicKeys, { quorum: 2 }))).toThrow(/unsafe/);
     expect(() => resolveConfig(defaultConsensusConfig(publicKeys.slice(0, 3)))).toThrow(/at least 4/);
+    // Only grouped PBFT's top level over 2..3 groups runs smaller: f = 0, quorum 2.
+    const small = (n: number) =>
+      resolveConfig({ ...defaultConsensusConfig(publicKeys.slice(0, n)), smallTopLevel: true });
+    expect([small(2), small(3)].map((c) => [c.f, c.quorum])).toEqual([
+      [0, 2],
+      [0, 2],
+    ]);
+    expect(() => small(1)).toThrow(/n >= 2/);
+    expect(() => resolveConfig(defaultConsensusConfig(publicKeys.slice(0, 2)))).toThrow(/at least 4/);
     expect(() =>
       resolveConfig(defaultConsensusConfig(publicKeys, { watermarkWindow: 10, checkpointInterval: 4 })),
     ).toThrow(/multiple/);

@@ -25,6 +25,7 @@ export {
   groupSizeMin,
   type Placement,
   placementOf,
+  topFaultsTolerated,
   validateLayout,
 } from './layout.ts';
 export { decodeGroupedMessage, encodeGroupedMessage, type GroupedMessage } from './messages.ts';

@@ -42,15 +42,16 @@ export function assignGroups(publicKeys: readonly Uint8Array[], g: number, publi
 
 /**
  * Checks an explicit (or assigned) layout: every replica in exactly one group, every group at least
- * `groupSizeMin` members (g = 1 is flat PBFT and needs n >= 4 like flat mode), at least 4 groups
- * unless g = 1 (the top level is itself PBFT over g virtual replicas, so needs g >= 4).
+ * `groupSizeMin` members (g = 1 is flat PBFT and needs n >= 4 like flat mode). Any g >= 1: the top
+ * level is PBFT over g virtual replicas; g = 2..3 gives it f_t = 0 and quorum 2 (any two quorums
+ * share a group), so it is safe only while no group is byzantine (docs/consensus.md "Grouped PBFT").
  */
 export function validateLayout(layout: GroupLayout, n: number): GroupLayout {
   const invalid = (why: string): never => {
     throw new InputError('config.invalid', `gpbft layout: ${why}`);
   };
   const g = layout.groups.length;
-  if (g !== 1 && g < 4) invalid(`the top level is PBFT over the groups: need g = 1 or g >= 4, got ${g}`);
+  if (g < 1) invalid('need at least one group');
   const seen = new Set<number>();
   for (const [j, members] of layout.groups.entries()) {
     if (members.length < groupSizeMin)
@@ -77,6 +78,11 @@ export function placementOf(layout: GroupLayout, replica: number): Placement {
 /** Votes a group of m members needs: the flat byzantine quorum, 2f+1 for m = 3f+1. */
 export function groupQuorum(m: number): number {
   return byzantineQuorum(m);
+}
+
+/** Faulty groups the top level over g groups tolerates: f_t = floor((g - 1) / 3), 0 for g <= 3. */
+export function topFaultsTolerated(g: number): number {
+  return Math.floor((g - 1) / 3);
 }
 
 /** Byzantine members a group of m tolerates. */

@@ -7,7 +7,7 @@ import type {
   ProposeResult,
 } from '../consensus/types.ts';
 import { type GroupedMessage, heldRecordsMax } from './messages.ts';
-import { emptyReady, GroupedNodeBase } from './node-base.ts';
+import { earlyTopMessagesMax, emptyReady, GroupedNodeBase } from './node-base.ts';
 import type { GroupedCore, GroupedReady, GroupedStatus } from './types.ts';
 
 /** Most state digests remembered for re-attesting after a role change (two windows is plenty). */
@@ -236,6 +236,12 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
       return;
     }
     if (message.type === 'batches' && this.durableVotes !== null) this.takeFetched(message.batches);
+    if (this.topCore === null && this.groupCore.status().primary === this.s.member) {
+      // Our top core is about to start: keep the message for it (bounded; the oldest goes first).
+      if (this.earlyTop.length >= earlyTopMessagesMax) this.earlyTop.shift();
+      this.earlyTop.push({ group: fromGroup, message });
+      return;
+    }
     if (this.topCore === null) {
       const to = this.representative;
       if (!relayed && to >= 0 && to !== this.s.id) this.send([to], { layer: 'relay', origin: from, message });

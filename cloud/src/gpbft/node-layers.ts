@@ -87,6 +87,8 @@ export function setupNode(options: {
       ...base,
       ...unsafeTop,
       quorum: groupQuorum(layout.groups.length),
+      // g = 2..3: the top runs with f_t = 0 (quorum 2), safe while no group is byzantine.
+      smallTopLevel: layout.groups.length < 4,
     });
     topConfig.n = layout.groups.length;
     topConfig.replicaPublicKeys = topKeys;

@@ -8,6 +8,7 @@ import { gpbftSimKnobs } from '../sim/gpbft-sim.ts';
 import { makeRequest, simCrypto, simKeys, simVerifyRequest } from '../sim/keys.ts';
 import { simConfig } from '../sim/sim.ts';
 import {
+  assignGroups,
   createGroupedCore,
   decodeGroupDecision,
   type GroupedCommittedBatch,
@@ -221,6 +222,28 @@ describe('grouped PBFT node', () => {
       expect(verifyFinalBatch(auditor, hints, tampered, encodeRequests)).toBe(false);
     expect(verifyFinalBatch(auditor, hints, { ...first, seq: first.seq + 1 }, encodeRequests)).toBe(false);
   });
+
+  it.each([2, 3])(
+    'N = 16, g = %i: the top runs with f_t = 0 and quorum 2; every replica executes the same order',
+    (g) => {
+      const layout = assignGroups(simKeys(16).publicKeys, g, 'node-test-small-top');
+      expect(layout.groups.map((m) => m.length).sort()).toEqual(g === 2 ? [8, 8] : [5, 5, 6]);
+      const cores = groupedCluster(layout);
+      for (const [i, request] of requests.entries()) cores[i % 16]!.propose(request);
+      const { committed } = runGrouped(cores, 400);
+      const order = (id: number) =>
+        committed[id]!.flatMap((b) => b.requests.map((r) => `${r.submitter}/${r.seq}`));
+      expect(new Set(order(0)).size).toBe(requests.length);
+      for (let id = 1; id < 16; id++) expect(order(id)).toEqual(order(0));
+      const auditor = publicOnly(layout, 16);
+      const hints = new SignerHints(layout);
+      for (const batch of committed[7]!) {
+        expect(verifyFinalBatch(auditor, hints, batch, encodeRequests)).toBe(true);
+        // Two of g groups sign each top certificate.
+        expect(new Set(batch.certificate.signatures.map((s) => s.replica)).size).toBeGreaterThanOrEqual(2);
+      }
+    },
+  );
 
   it('refuses a top-level signature forged by a replica outside the group it claims to speak for', () => {
     const layout: GroupLayout = {

@@ -150,7 +150,10 @@ class GroupedNode extends GroupedNodeInbound {
       for (const entry of this.pending.values()) entry.since = this.now;
     }
     const me = st.primary === this.s.member;
-    if (!me) this.gathering = null;
+    if (!me) {
+      this.gathering = null;
+      this.earlyTop.length = 0;
+    }
     if (me && !st.inViewChange && this.topCore === null) {
       // First collect what 2f_g+1 members hold of the group's top state (ourselves included).
       if (this.gathering === null) {
@@ -200,6 +203,7 @@ class GroupedNode extends GroupedNodeInbound {
     this.topDelivered = this.appExecuted;
     const pending = [...this.pending.entries()].sort((a, b) => a[0] - b[0]);
     for (const [, entry] of pending) this.topCore.propose(topRequestOf(this.s.group, entry.batch));
+    for (const early of this.earlyTop.splice(0)) this.topCore.step(early.group, early.message);
   }
 
   /**

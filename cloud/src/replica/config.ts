@@ -140,7 +140,7 @@ export interface LoadedConfig extends ReplicaConfig {
   layout?: GroupLayout;
 }
 
-/** The layout a gpbft config names; InputError('config.invalid') on a bad one (small groups, g = 2..3, unknown ids). */
+/** The layout a gpbft config names; InputError('config.invalid') on a bad one (groups under 4 members, unknown or repeated ids). */
 export function groupLayoutOf(groups: NonNullable<ReplicaConfig['groups']>, keys: Uint8Array[]): GroupLayout {
   if (typeof groups === 'object' && 'members' in groups)
     return validateLayout({ groups: groups.members }, keys.length);

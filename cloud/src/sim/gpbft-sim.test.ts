@@ -21,13 +21,14 @@ function failuresIn(from: number, count: number): string[] {
 }
 
 describe('grouped PBFT simulator: every fault kind within each group and the top level tolerance', () => {
-  it('the CI seeds cover every fault kind, every byzantine kind, faulty representatives and top primaries, several layouts', () => {
+  it('the CI seeds cover every fault kind, every byzantine kind, faulty representatives and top primaries, several layouts (g = 2 and 3 too)', () => {
     const kinds = new Set<string>();
     const behaviors = new Set<string>();
     const layouts = new Set<string>();
     let faultyRepresentative = 0;
     let faultyTopPrimary = 0;
     let crashWithByzantine = 0;
+    let smallTopCrash = 0;
     for (let seed = ciSeedsFrom; seed < ciSeedsFrom + ciSeeds; seed++) {
       const options = gpbftScenarioForSeed(seed);
       for (const kind of options.faults) kinds.add(kind);
@@ -46,13 +47,17 @@ describe('grouped PBFT simulator: every fault kind within each group and the top
         [...byzantine.keys()].map((r) => options.layout.groups.findIndex((m) => m.includes(r))),
       );
       expect(groups.size).toBeLessThanOrEqual(1);
+      // g = 2..3: f_t = 0, so no byzantine group, hence no byzantine replica at all.
+      if (g === 2 || g === 3) expect(byzantine.size).toBe(0);
+      if ((g === 2 || g === 3) && options.faults.includes('crash')) smallTopCrash++;
     }
     expect([...kinds].sort()).toEqual([...allFaultKinds].sort());
     expect([...behaviors].sort()).toEqual([...byzantineBehaviors].sort());
-    expect(layouts).toEqual(new Set(['16/4', '20/5', '20/4', '4/1', '7/1']));
+    expect(layouts).toEqual(new Set(['16/4', '20/5', '20/4', '16/2', '16/3', '4/1', '7/1']));
     expect(faultyRepresentative).toBeGreaterThan(20);
     expect(faultyTopPrimary).toBeGreaterThan(10);
     expect(crashWithByzantine).toBeGreaterThan(2);
+    expect(smallTopCrash).toBeGreaterThan(20);
   });
 
   it('layouts come from the seeded assignment: same seed, same groups; no replica picks its own', () => {

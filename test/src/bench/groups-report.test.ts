@@ -22,7 +22,7 @@ const constants: MeasuredConstants = {
 const sizes = { flat: 2, perGroup: 1 };
 
 function fixture(real: GroupsResult['real']): GroupsResult {
-  const sweep = [1, 2, 4].map((g) => simPoint(16, g, constants, sizes));
+  const sweep = [1, 2, 4, 5].map((g) => simPoint(16, g, constants, sizes));
   return {
     benchmark: 'groups',
     version: 1,
@@ -83,7 +83,8 @@ describe('groups bench report', () => {
       },
     ];
     const md = renderReport(fixture({ n: 16, offeredPerS: 1000, requestsPerCall: 16, runs }));
-    expect(md).toContain('| 2 | not a valid layout');
+    expect(md).toContain('| 5 | not a valid layout'); // groups of 3 < 4
+    expect(md).toContain('| 2 | 2 × 8 |');
     expect(md).toContain('| 16 | 4 |');
     expect(md).toMatch(
       /real N = 16 grouped commits ≥ 1\.5× flat throughput — \*\*met\*\*: g = 4 700 req\/s vs flat 400 req\/s = 1\.75×/,
@@ -104,6 +105,6 @@ describe('groups bench report', () => {
     const charts = chartsOf(fixture({ n: 16, offeredPerS: 1000, requestsPerCall: 16, skipped: '--quick' }));
     expect(charts.map((c) => c.file)).toEqual(['groups-n100.svg', 'groups-advantage.svg']);
     expect(charts[0]!.svg.startsWith('<svg')).toBe(true);
-    expect(charts[0]!.svg.match(/<circle/g)?.length).toBe(3 * 2); // g = 1 and g = 4, three series
+    expect(charts[0]!.svg.match(/<circle/g)?.length).toBe(3 * 3); // g = 1, 2 and 4 (not 5), three series
   });
 });

@@ -46,7 +46,7 @@ async function realRuns(): Promise<{ runs: RealRun[] } | { skipped: string }> {
         n: 16,
         g,
         ran: false,
-        reason: 'layout rule refuses it: the top level is PBFT over g ≥ 4 groups',
+        reason: 'layout rule refuses it: every group needs at least 4 members',
       });
       continue;
     }

@@ -49,10 +49,11 @@ describe('groups cost model: counts', () => {
     expect(new Set(groupSizes(100, 17))).toEqual(new Set([5, 6]));
   });
 
-  it('applies the grouped mode layout rule (g = 1, or g >= 4 groups of >= 4)', () => {
-    expect([2, 50].map((g) => layoutValid(100, g))).toEqual([false, false]);
-    expect([1, 4, 5, 10, 20, 25].every((g) => layoutValid(100, g))).toBe(true);
-    expect(layoutValid(16, 2)).toBe(false);
+  it('applies the grouped mode layout rule (g = 1, or g >= 2 groups of >= 4)', () => {
+    expect([50, 26].map((g) => layoutValid(100, g))).toEqual([false, false]);
+    expect([1, 2, 3, 4, 5, 10, 20, 25].every((g) => layoutValid(100, g))).toBe(true);
+    expect(layoutValid(16, 2)).toBe(true);
+    expect(layoutValid(7, 2)).toBe(false);
     expect(layoutValid(16, 4)).toBe(true);
   });
 
@@ -62,7 +63,7 @@ describe('groups cost model: counts', () => {
     expect(bestG(100, sweep, groupedMessages)).toBe(10);
     expect(bestG(100, sweep, busiestMessages)).toBe(10);
     expect(bestG(100, sweep, everyGroupMessages)).toBe(20); // the valid sweep value nearest 17.1
-    expect(() => bestG(8, [2, 50], groupedMessages)).toThrow(/no valid grouping/);
+    expect(() => bestG(7, [2, 50], groupedMessages)).toThrow(/no valid grouping/);
   });
 });
 

@@ -36,10 +36,10 @@ export function groupSizes(n: number, g: number): number[] {
   return Array.from({ length: g }, (_, j) => Math.floor(n / g) + (j < n % g ? 1 : 0));
 }
 
-/** The layout rule of the grouped mode: g = 1 (flat, n ≥ 4), or g ≥ 4 groups of at least 4. */
+/** The layout rule of the grouped mode: g = 1 (flat, n ≥ 4), or g ≥ 2 groups of at least 4. */
 export function layoutValid(n: number, g: number): boolean {
   if (g === 1) return n >= 4;
-  return g >= 4 && Math.floor(n / g) >= 4;
+  return g >= 2 && Math.floor(n / g) >= 4;
 }
 
 export function flatMessages(n: number): number {

@@ -159,7 +159,7 @@ export function simPoint(
     hops: latency.hops,
   };
   if (!layoutValid(n, g)) {
-    return { n, g, valid: false, reason: 'layout rule: g = 1, or g ≥ 4 groups of ≥ 4 members', analytic };
+    return { n, g, valid: false, reason: 'layout rule: g = 1, or groups of ≥ 4 members', analytic };
   }
   const costs = nodeCostsOf(constants);
   const started = process.cpuUsage();
