@@ -123,8 +123,8 @@ function initGateway(
     parties['lotus-coop'].id,
     '--cloud',
     httpPorts.map((p) => `http://127.0.0.1:${p}`).join(','),
-    '--replica-keys',
-    replicaKeys(layout).join(','),
+    // One argument with '=': a base64url key may begin with '-', which parseArgs would take for an option.
+    `--replica-keys=${replicaKeys(layout).join(',')}`,
     '--mqtt-port',
     String(mqttPort),
   ]);

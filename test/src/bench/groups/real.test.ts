@@ -13,7 +13,9 @@ describe('real N = 16 runs: layout and merged load', () => {
     ]);
     expect(members.map((group) => group[0])).toEqual([0, 1, 2, 3]);
     expect(layoutValid(16, 4)).toBe(true);
-    expect(layoutValid(16, 2)).toBe(false);
+    // g = 2 is valid since session 4 (a top of 2 representatives, f_t = 0); groups of 2 are not.
+    expect(layoutValid(16, 2)).toBe(true);
+    expect(layoutValid(100, 50)).toBe(false);
   });
 
   it('sums counts and rates over the entries and keeps the worst latency', () => {
