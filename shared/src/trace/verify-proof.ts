@@ -1,17 +1,18 @@
 import { bytesEqual, fromBase64Url } from '../bytes.ts';
-import { verifyStateCertificate } from '../certificate.ts';
 import { keyIdOf, verify } from '../ed25519.ts';
 import { payloadLeafHash, submissionSigningBytes } from '../envelope.ts';
 import { merkleRoot, rootFromInclusionProof } from '../merkle.ts';
 import type { TxProof } from '../wire/block.ts';
 import type { BlockTx, SignedHeader } from '../wire/transaction.ts';
+import { type TrustedGroups, verifyStateCertificateWire } from './grouped-certificate.ts';
 import { headerHash, headerLeaf, txLeafHash } from './hashing.ts';
 
 /**
  * Offline checks of one ledger transaction, from the replica public keys alone:
  * 1. the tx's leaf hash and path give the block header's txRoot (tree size = txCount);
  * 2. the header hash and header path give the certificate's state digest;
- * 3. a quorum of replicas signed that state digest for that batch;
+ * 3. a quorum of replicas signed that state digest for that batch (flat PBFT), or a top quorum of
+ *    groups did (grouped PBFT: needs the trusted group layout, see grouped-certificate.ts);
  * 4. the submitter's signature covers the payload (path to payloadsRoot) and the key is the submitter's.
  * Returns null when all hold, else the first failure in words.
  */
@@ -24,6 +25,7 @@ export function verifyTxProof(
   tx: BlockTx,
   proof: TxProof,
   replicaPublicKeys: readonly Uint8Array[],
+  trustedGroups?: TrustedGroups,
 ): string | null {
   const { block, location } = proof;
   const h = block.header;
@@ -43,15 +45,8 @@ export function verifyTxProof(
   if (cert.seq !== h.batchSeq) return 'certificate is for another batch';
   if (digest === null || !bytesEqual(digest, b(cert.stateDigest)))
     return 'block is not in its certified state';
-  const signatures = cert.signatures.map((s) => ({ replica: s.replica, signature: b(s.signature) }));
-  if (
-    !verifyStateCertificate(
-      { seq: cert.seq, stateDigest: b(cert.stateDigest), signatures },
-      replicaPublicKeys,
-    )
-  ) {
-    return 'state certificate lacks a quorum of valid replica signatures';
-  }
+  const failure = verifyStateCertificateWire(cert, replicaPublicKeys, trustedGroups);
+  if (failure !== null) return failure;
   return verifySigned(tx);
 }
 

@@ -1,6 +1,7 @@
 import { toBase64Url } from '../bytes.ts';
 import type { Receipt } from '../wire/submit.ts';
 import type { TraceResponse } from '../wire/trace.ts';
+import type { TrustedGroups } from './grouped-certificate.ts';
 import { txLeafHash } from './hashing.ts';
 import { verifyTxProof } from './verify-proof.ts';
 
@@ -22,11 +23,12 @@ export interface TraceVerification {
 export function verifyTrace(
   trace: TraceResponse,
   replicaPublicKeys: readonly Uint8Array[],
+  trustedGroups?: TrustedGroups,
 ): TraceVerification {
   const failures: string[] = [];
   const leafHashes = trace.events.map((e) => toBase64Url(txLeafHash(e.tx)));
   trace.events.forEach((event, i) => {
-    const failure = verifyTxProof(event.tx, event.proof, replicaPublicKeys);
+    const failure = verifyTxProof(event.tx, event.proof, replicaPublicKeys, trustedGroups);
     if (failure !== null) failures.push(`event ${i}: ${failure}`);
   });
   for (const node of trace.nodes) {
@@ -76,12 +78,16 @@ function samePointer(
 }
 
 /** A submitter's check of its receipt: every entry proves, and every entry is its own submission. */
-export function verifyReceipt(receipt: Receipt, replicaPublicKeys: readonly Uint8Array[]): string | null {
+export function verifyReceipt(
+  receipt: Receipt,
+  replicaPublicKeys: readonly Uint8Array[],
+  trustedGroups?: TrustedGroups,
+): string | null {
   for (const [i, entry] of receipt.entries.entries()) {
     if (entry.tx.signed.submitter !== receipt.submitter || entry.tx.signed.seq !== receipt.seq) {
       return `entry ${i}: transaction is another submission's`;
     }
-    const failure = verifyTxProof(entry.tx, entry.proof, replicaPublicKeys);
+    const failure = verifyTxProof(entry.tx, entry.proof, replicaPublicKeys, trustedGroups);
     if (failure !== null) return `entry ${i}: ${failure}`;
   }
   return null;

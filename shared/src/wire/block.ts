@@ -61,7 +61,41 @@ export const stateCertificateSchema = z
     signatures: z.array(replicaSignatureSchema).max(1024),
   })
   .strict();
-export type StateCertificateWire = z.infer<typeof stateCertificateSchema>;
+export type FlatStateCertificateWire = z.infer<typeof stateCertificateSchema>;
+
+/**
+ * A grouped-PBFT state certificate (mode gpbft, docs/consensus.md "Ledger proofs on grouped PBFT"):
+ * the top level's attestations of (seq, stateDigest) by a top quorum of groups, each signature by a
+ * member of the group it counts for. `groups` is the layout it was made under (global replica ids per
+ * group); a verifier checks it against the layout it trusts. Tagged by `kind`; flat ones carry none.
+ */
+export const groupedStateCertificateSchema = z
+  .object({
+    kind: z.literal('grouped'),
+    seq: z.number().int().min(1),
+    stateDigest: hashText,
+    groups: z
+      .array(z.array(z.number().int().min(0)).min(1).max(1024))
+      .min(1)
+      .max(1024),
+    signatures: z
+      .array(
+        z
+          .object({
+            group: z.number().int().min(0),
+            replica: z.number().int().min(0),
+            signature: signatureText,
+          })
+          .strict(),
+      )
+      .max(1024),
+  })
+  .strict();
+export type GroupedStateCertificateWire = z.infer<typeof groupedStateCertificateSchema>;
+
+/** Either kind: flat (no tag) or grouped (`kind: 'grouped'`). */
+export const anyStateCertificateSchema = z.union([stateCertificateSchema, groupedStateCertificateSchema]);
+export type StateCertificateWire = z.infer<typeof anyStateCertificateSchema>;
 
 /**
  * Proof that a block header was certified: the state digest of batch `certificate.seq` is the
@@ -74,7 +108,7 @@ export const blockProofSchema = z
     headerIndex: z.number().int().min(0),
     headerCount: z.number().int().min(1),
     headerPath: z.array(hashText).max(64),
-    certificate: stateCertificateSchema,
+    certificate: anyStateCertificateSchema,
   })
   .strict();
 export type BlockProof = z.infer<typeof blockProofSchema>;
