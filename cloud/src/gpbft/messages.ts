@@ -1,7 +1,17 @@
 import { concatBytes } from '@suyuan/shared';
-import { decodeMessage, encodeMessage } from '../consensus/codec.ts';
+import {
+  decodeMessage,
+  encodeMessage,
+  readStateCertificate,
+  writeStateCertificate,
+} from '../consensus/codec.ts';
 import { decodePersistRecord, encodePersistRecord } from '../consensus/payload.ts';
-import type { CommittedBatch, ConsensusMessage, PersistRecord } from '../consensus/types.ts';
+import type {
+  CommittedBatch,
+  ConsensusMessage,
+  PersistRecord,
+  StateCertificate,
+} from '../consensus/types.ts';
 import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
 
 /**
@@ -25,6 +35,8 @@ import { ByteReader, ByteWriter, malformed } from '../consensus/wire.ts';
  *   can report it in a top view change (docs/consensus.md "Representative changes keep the top state");
  * - `topHoldQuery` / `topHeld` (additive): a new representative collects what 2f_g+1 members hold
  *   (and the highest top view they know) before it starts its top core.
+ * - `certified` (additive, session 5): top-level state certificates, representative → members, with
+ *   each signature's replica field the signer's GLOBAL id (state-certified.ts); the ledger's proofs.
  */
 export type GroupedMessage =
   | { layer: 'group'; message: ConsensusMessage }
@@ -36,7 +48,8 @@ export type GroupedMessage =
   | { layer: 'topHold'; records: PersistRecord[] }
   | { layer: 'topHoldAck'; view: number; seq: number }
   | { layer: 'topHoldQuery' }
-  | { layer: 'topHeld'; view: number; records: PersistRecord[] };
+  | { layer: 'topHeld'; view: number; records: PersistRecord[] }
+  | { layer: 'certified'; certificates: StateCertificate[] };
 
 const TAGS = {
   group: 1,
@@ -49,7 +62,12 @@ const TAGS = {
   topHoldAck: 8,
   topHoldQuery: 9,
   topHeld: 10,
+  certified: 11,
 } as const;
+/** Most state certificates in one `certified` message. */
+export const certifiedPerMessageMax = 256;
+/** Smallest encoded state certificate: seq, digest, signature count. */
+const stateCertificateBytesMin = 8 + 32 + 4;
 /** Most records in one topHold / topHeld message (a top log window is far smaller). */
 export const heldRecordsMax = 4096;
 /** Largest single held record accepted on the wire (a prepared certificate with its body). */
@@ -103,6 +121,11 @@ export function encodeGroupedMessage(m: GroupedMessage): Uint8Array {
       return Uint8Array.of(TAGS.topHoldQuery);
     case 'topHeld':
       return writeHeld(new ByteWriter().u8(TAGS.topHeld).u64(m.view), m.records);
+    case 'certified': {
+      const writer = new ByteWriter().u8(TAGS.certified).u32(m.certificates.length);
+      for (const certificate of m.certificates) writeStateCertificate(writer, certificate);
+      return writer.finish();
+    }
   }
 }
 
@@ -148,6 +171,13 @@ export function decodeGroupedMessage(bytes: Uint8Array): GroupedMessage {
   if (tag === TAGS.topHoldQuery) {
     reader.end();
     return { layer: 'topHoldQuery' };
+  }
+  if (tag === TAGS.certified) {
+    const count = reader.count('certificates', certifiedPerMessageMax, stateCertificateBytesMin);
+    const certificates: StateCertificate[] = [];
+    for (let i = 0; i < count; i++) certificates.push(readStateCertificate(reader));
+    reader.end();
+    return { layer: 'certified', certificates };
   }
   if (tag === TAGS.topHeld) {
     const view = reader.u64('held view');

@@ -1,9 +1,16 @@
 import { sha256 } from '@suyuan/shared';
 import { createReplicaCore } from '../consensus/core.ts';
-import type { CommittedBatch, ConsensusMessage, PersistRecord, ReplicaCore } from '../consensus/types.ts';
+import type {
+  CommittedBatch,
+  ConsensusMessage,
+  PersistRecord,
+  ReplicaCore,
+  StateCertificate,
+} from '../consensus/types.ts';
 import { decodeGroupDecision, flattenTopBatch, topRequestOf } from './decision.ts';
 import type { GroupedMessage } from './messages.ts';
 import type { NodeSetup } from './node-layers.ts';
+import { MemberCertificates } from './state-certified.ts';
 import { type DurableVotes, TopHold } from './top-hold.ts';
 import type { GroupedCommittedBatch, GroupedOutbound, GroupedReady, GroupedRestoredState } from './types.ts';
 
@@ -63,6 +70,8 @@ export abstract class GroupedNodeBase {
    * retransmit or timeout (bench:groups, N = 16, g = 2).
    */
   protected readonly earlyTop: { group: number; message: ConsensusMessage }[] = [];
+  /** Top state certificates with global signers, for the application's proofs (null with g = 1). */
+  protected readonly certs: MemberCertificates | null;
 
   constructor(setup: NodeSetup, restored?: GroupedRestoredState) {
     this.s = setup;
@@ -70,6 +79,7 @@ export abstract class GroupedNodeBase {
       setup.topConfig === null || setup.topCrypto === null
         ? null
         : new TopHold(setup.topConfig, setup.topCrypto);
+    this.certs = setup.flat ? null : new MemberCertificates(setup.keys, setup.hints);
     this.groupCore = this.newGroupCore([], 0);
     if (restored !== undefined) this.restore(restored);
   }
@@ -182,6 +192,14 @@ export abstract class GroupedNodeBase {
       this.s.members.filter((m) => m !== this.s.id),
       message,
     );
+  }
+
+  /** A top state certificate (ours, resolved: `verified`; or a member's): to the application once executed. */
+  protected takeCertificate(cert: StateCertificate, verified: boolean): void {
+    if (this.certs === null) return;
+    const out = this.certs.accept(cert, (seq) => this.appDigests.get(seq), this.appExecuted, verified);
+    if (out === null) this.drop('badCertificate');
+    else this.out.certified.push(...out);
   }
 
   protected drop(reason: string): void {

@@ -64,7 +64,10 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
     this.appDigests.set(seq, stateDigest);
     this.appDigests.delete(seq - digestsKeptMax);
     if (this.s.flat) this.groupCore.executed(seq, stateDigest);
-    else this.feedTop();
+    else {
+      this.feedTop();
+      this.out.certified.push(...(this.certs?.executed(seq, stateDigest) ?? []));
+    }
   }
 
   ready(): GroupedReady | null {
@@ -148,6 +151,10 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
         if (local < 0) this.drop('notMember');
         else if (this.hold === null) this.drop('noTopLevel');
         else this.onHoldMessage(from, message);
+        return;
+      case 'certified':
+        if (local < 0) this.drop('notMember');
+        else for (const cert of message.certificates) this.takeCertificate(cert, false);
         return;
       case 'fetchDecisions': {
         if (local < 0) {

@@ -1,5 +1,11 @@
 import { createReplicaCore } from '../consensus/core.ts';
-import type { CommittedBatch, PersistRecord, Ready, ReplicaCore } from '../consensus/types.ts';
+import type {
+  CommittedBatch,
+  PersistRecord,
+  Ready,
+  ReplicaCore,
+  StateCertificate,
+} from '../consensus/types.ts';
 import { flattenTopBatch, topRequestOf } from './decision.ts';
 import type { LayerKeys } from './layer-crypto.ts';
 import type { GroupedMessage } from './messages.ts';
@@ -82,7 +88,7 @@ class GroupedNode extends GroupedNodeInbound {
       if (!this.durableVotes?.holdBatch(batch)) this.onTopCommitted(batch);
       else this.fetchHeld([batch.seq]);
     }
-    this.out.certified.push(...rd.certified);
+    this.certifyForMembers(rd.certified);
     for (const f of rd.fetches) {
       const message = {
         type: 'fetchBatches' as const,
@@ -95,6 +101,18 @@ class GroupedNode extends GroupedNodeInbound {
     core.advance(rd);
     this.durableVotes?.prune(this.lastDelivered);
     this.feedTop();
+  }
+
+  /** Our top core's state certificates, signers resolved to global ids: ours, and to our members. */
+  private certifyForMembers(certified: readonly StateCertificate[]): void {
+    const resolved: StateCertificate[] = [];
+    for (const cert of certified) {
+      const global = this.certs?.resolve(cert) ?? null;
+      if (global !== null) resolved.push(global);
+    }
+    if (resolved.length === 0) return;
+    this.sendMembers({ layer: 'certified', certificates: resolved });
+    for (const cert of resolved) this.takeCertificate(cert, true);
   }
 
   private onTopCommitted(batch: CommittedBatch): void {

@@ -33,6 +33,11 @@ export type RequestVerifier = (request: ClientRequest) => boolean;
 
 export interface LedgerMachineOptions {
   verifySignature?: RequestVerifier;
+  /**
+   * Grouped PBFT (g > 1): the layout (global replica ids per group). State certificates then come
+   * from the top level with global signer ids and are stored in the grouped wire form.
+   */
+  groups?: readonly (readonly number[])[];
 }
 
 /**
@@ -60,6 +65,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
   divergedBatches = 0;
 
   readonly verifySignature: RequestVerifier | undefined;
+  private readonly groups: readonly (readonly number[])[] | undefined;
   private readonly intakeDecoded = new Map<string, { body: Uint8Array; decoded: Decoded }>();
 
   /**
@@ -77,6 +83,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
     this.ownsDb = typeof target === 'string';
     migrate(this.db);
     this.verifySignature = options.verifySignature;
+    this.groups = options.groups !== undefined && options.groups.length > 1 ? options.groups : undefined;
     this.config = config;
     this.chains = new ChainStore(this.db);
     this.state = new StateStore(this.db);
@@ -110,7 +117,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
       this.divergedBatches++;
       return;
     }
-    this.chains.certify(certificate.seq, certificateToWire(certificate));
+    this.chains.certify(certificate.seq, certificateToWire(certificate, this.groups));
   }
 
   /** Keeps what intake decoded (with this machine's verifier) for when the batch executes. */
@@ -255,7 +262,24 @@ function targetParticipant(state: StateStore, request: ClientRequest): string {
 /** Thrown inside a savepoint to undo a rejected submission's writes. */
 const rollback = Symbol('rollback');
 
-export function certificateToWire(c: StateCertificate): StateCertificateWire {
+/** Flat, or with `groups` (gpbft, signers by global id) the tagged grouped form (shared/wire/block.ts). */
+export function certificateToWire(
+  c: StateCertificate,
+  groups?: readonly (readonly number[])[],
+): StateCertificateWire {
+  if (groups !== undefined) {
+    return {
+      kind: 'grouped',
+      seq: c.seq,
+      stateDigest: toBase64Url(c.stateDigest),
+      groups: groups.map((members) => [...members]),
+      signatures: c.signatures.map((s) => ({
+        group: groups.findIndex((members) => members.includes(s.replica)),
+        replica: s.replica,
+        signature: toBase64Url(s.signature),
+      })),
+    };
+  }
   return {
     seq: c.seq,
     stateDigest: toBase64Url(c.stateDigest),

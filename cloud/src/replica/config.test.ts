@@ -89,7 +89,8 @@ describe('replica config: mode gpbft', () => {
     expect(bad({ groups: undefined })).toThrow(/groups: mode 'gpbft' needs groups/);
     expect(bad({ mode: 'pbft' })).toThrow(/groups: groups needs mode 'gpbft'/);
     expect(bad({ mode: 'raft' })).toThrow(/mode/);
-    expect(bad({ app: 'ledger' })).toThrow(/app: ledger on gpbft: not supported yet/);
+    // Session 5: the ledger runs on gpbft (its proofs carry grouped state certificates).
+    expect(parse({ app: 'ledger' }).app).toBe('ledger');
     await expect(keygen({ n: 16, outDir: join(dir, 'x'), host: '127.0.0.1', groups: 5 })).rejects.toThrow(
       /has 3 members \(< 4\)/,
     );

@@ -118,10 +118,6 @@ export const replicaConfigSchema = z
     if (config.mode === 'gpbft' && config.groups === undefined) {
       ctx.addIssue({ code: 'custom', path: ['groups'], message: "mode 'gpbft' needs groups" });
     }
-    if (config.mode === 'gpbft' && config.app === 'ledger') {
-      // Ledger receipts and the offline verifiers expect flat commit certificates.
-      ctx.addIssue({ code: 'custom', path: ['app'], message: 'ledger on gpbft: not supported yet' });
-    }
     if (config.mode === 'pbft' && config.groups !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['groups'], message: "groups needs mode 'gpbft'" });
     }

@@ -79,6 +79,7 @@ export async function startReplica(
     replicaPublicKeys: config.replicaPublicKeys,
     db: store.db,
     verifyRequest,
+    ...(config.layout && config.layout.groups.length > 1 ? { groups: config.layout.groups } : {}),
   });
   const lastExecuted = replayStoredBatches(store, app);
   const consensusConfig = bindings.defaultConsensusConfig(

@@ -36,6 +36,11 @@ export interface AppContext {
    * reuses its verdict, so each request's signature is verified once per replica.
    */
   verifyRequest?: (request: ClientRequest) => boolean;
+  /**
+   * Mode gpbft: the group layout (global replica ids per group). State certificates are then the
+   * top level's, signed by members for their groups (docs/consensus.md "Ledger proofs on grouped PBFT").
+   */
+  groups?: readonly (readonly number[])[];
 }
 
 export type AppFactory = (context: AppContext) => ReplicaApp;
