@@ -10,6 +10,17 @@ const temp = tempDirs();
 afterEach(() => temp.cleanup());
 
 const digest = (n: number) => new Uint8Array(32).fill(n);
+/** Records compared by value: bytes read back from SQLite may be Buffers, the originals Uint8Arrays. */
+const plain = (value: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) =>
+      v instanceof Uint8Array
+        ? Buffer.from(v).toString('hex')
+        : (v as { type?: string; data?: number[] })?.type === 'Buffer'
+          ? Buffer.from((v as { data: number[] }).data).toString('hex')
+          : v,
+    ),
+  );
 const log = (seq: number): PersistRecord => ({
   kind: 'log',
   seq,
@@ -67,6 +78,65 @@ describe('replica store', () => {
     expect(first).toEqual(batches[0]);
     expect(store.requestCommit('alice', 1)?.batchSeq).toBe(1); // the first batch that carried it
     expect(store.requestCommit('alice', 9)).toBeUndefined();
+    store.close();
+  });
+
+  it('writes a batch body once for its log record, prepared record and committed batch', () => {
+    const path = join(temp.make(), 'replica.sqlite');
+    let store = new ReplicaStore(path);
+    const bodyRows = () => (store.db.prepare('SELECT COUNT(*) AS n FROM bodies').get() as { n: number }).n;
+    const batch = fakeBatch(1, [
+      { submitter: 'alice', seq: 1, body: 'x'.repeat(900) },
+      { submitter: 'bob', seq: 7, body: 'y'.repeat(900) },
+    ]);
+    const { requests, certificate } = batch;
+    const prepared: PersistRecord = {
+      kind: 'prepared',
+      certificate: {
+        view: 0,
+        seq: 1,
+        batchDigest: certificate.batchDigest,
+        requests,
+        prePrepareSignature: new Uint8Array(64).fill(3),
+        prepares: certificate.signatures,
+      },
+    };
+    const logRecord: PersistRecord = {
+      kind: 'log',
+      seq: 1,
+      view: 0,
+      batchDigest: certificate.batchDigest,
+      requests,
+    };
+    store.saveReady([logRecord], [], []);
+    store.saveReady([prepared], [], []);
+    store.saveReady([], [batch], []);
+    expect(bodyRows()).toBe(1);
+    // A copy of the same requests is not the array the core handed over: stored inline.
+    const other = fakeBatch(2, [{ submitter: 'carol', seq: 1 }]);
+    store.saveReady([{ ...log(2), requests: [...other.requests] }], [other], []);
+    expect(bodyRows()).toBe(2);
+    store.close();
+    store = new ReplicaStore(path);
+    expect(plain(store.loadRecords())).toEqual(
+      plain([logRecord, prepared, { ...log(2), requests: other.requests }]),
+    );
+    expect(store.batches(1, 2, 10, 1 << 20)).toEqual([batch, other]);
+    // Truncation drops the body only the truncated log record pointed at; the committed one stays.
+    store.saveReady([{ kind: 'truncateBelow', seq: 3 }], [], []);
+    expect(bodyRows()).toBe(1);
+    expect(store.batches(1, 2, 10, 1 << 20)).toEqual([batch, other]);
+    expect(store.loadRecords()).toEqual([{ kind: 'truncateBelow', seq: 3 }]);
+    store.close();
+  });
+
+  it('drops an uncommitted body at truncation and never points a later batch at it', () => {
+    const store = new ReplicaStore(join(temp.make(), 'replica.sqlite'));
+    const batch = fakeBatch(4, [{ submitter: 'alice', seq: 4 }]);
+    store.saveReady([{ ...log(4), requests: batch.requests }], [], []);
+    store.saveReady([{ kind: 'truncateBelow', seq: 5 }], [batch], []);
+    expect(store.batches(4, 4, 1, 1 << 20)).toEqual([batch]);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM bodies').get()).toEqual({ n: 0 });
     store.close();
   });
 

@@ -15,6 +15,7 @@ import {
   persistRecordSeq,
 } from './record-codec.ts';
 import { openSqlite, type Sqlite } from './sqlite.ts';
+import { bodiesMigration, bodyOf, StoreBodies, withBody, withoutBody } from './store-bodies.ts';
 
 /**
  * The replica's own durable state, one SQLite file (`replica.sqlite` in the data dir):
@@ -26,6 +27,8 @@ import { openSqlite, type Sqlite } from './sqlite.ts';
  *   transfer to lagging peers and is the ordered input the ledger is built from.
  * - committed_requests: (submitter, seq) → first batch that carried it, for request status lookups.
  * - state_certificates: quorum attestations of the state after a batch.
+ * - bodies (schema step 2, store-bodies.ts): a batch's requests written once and pointed at by its
+ *   log record, prepared record and committed batch (`body` column; NULL means inline).
  */
 const migrations = [
   `CREATE TABLE persist_records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
@@ -37,7 +40,11 @@ const migrations = [
      batch_seq INTEGER NOT NULL, PRIMARY KEY (submitter, req_seq)) WITHOUT ROWID;
    CREATE TABLE state_certificates (seq INTEGER PRIMARY KEY, state_digest BLOB NOT NULL,
      certificate BLOB NOT NULL);`,
+  bodiesMigration,
 ];
+
+/** What a committed batch row holds in `requests` when its body is shared. */
+const noRequests = encodeRequests([]);
 
 export interface RequestCommit {
   batchSeq: number;
@@ -46,6 +53,7 @@ export interface RequestCommit {
 
 export class ReplicaStore {
   readonly db: Sqlite;
+  private readonly bodies: StoreBodies;
   private readonly insertRecord;
   private readonly insertBatch;
   private readonly insertRequest;
@@ -58,9 +66,11 @@ export class ReplicaStore {
   constructor(path: string) {
     this.db = openSqlite(path, migrations);
     const db = this.db;
-    this.insertRecord = db.prepare('INSERT INTO persist_records (kind, seq, data) VALUES (?, ?, ?)');
+    this.bodies = new StoreBodies(db);
+    this.insertRecord = db.prepare('INSERT INTO persist_records (kind, seq, data, body) VALUES (?, ?, ?, ?)');
     this.insertBatch = db.prepare(
-      'INSERT OR IGNORE INTO batches (seq, view, batch_digest, requests, certificate) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO batches (seq, view, batch_digest, requests, certificate, body)
+         VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.insertRequest = db.prepare(
       'INSERT OR IGNORE INTO committed_requests (submitter, req_seq, batch_seq) VALUES (?, ?, ?)',
@@ -76,6 +86,8 @@ export class ReplicaStore {
          (SELECT MAX(id) FROM persist_records WHERE kind IN ('view', 'stableCheckpoint', 'truncateBelow')
           GROUP BY kind)`,
     );
+    const saveTransaction = db.transaction(this.saveReadyUnwrapped.bind(this));
+    this.saveReady = (persist, committed, certified) => saveTransaction(persist, committed, certified);
     this.selectRequestCommit = db.prepare(
       `SELECT r.batch_seq AS batchSeq, b.certificate AS certificate FROM committed_requests r
          JOIN batches b ON b.seq = r.batch_seq WHERE r.submitter = ? AND r.req_seq = ?`,
@@ -83,40 +95,62 @@ export class ReplicaStore {
   }
 
   loadRecords(): PersistRecord[] {
-    const rows = this.db.prepare('SELECT data FROM persist_records ORDER BY id').all() as { data: Buffer }[];
-    return rows.map((row) => decodePersistRecord(row.data));
+    const rows = this.db
+      .prepare(
+        `SELECT p.data AS data, p.body AS bodyId, b.requests AS body FROM persist_records p
+           LEFT JOIN bodies b ON b.id = p.body ORDER BY p.id`,
+      )
+      .all() as { data: Buffer; bodyId: number | null; body: Buffer | null }[];
+    return rows.map((row) => withBody(decodePersistRecord(row.data), row.body, row.bodyId));
   }
 
-  /** Everything one Ready asks to keep, in one transaction (one fsync). */
-  readonly saveReady = (
+  /**
+   * Everything one Ready asks to keep, in one transaction (one fsync; inside the driver's drain it
+   * is a savepoint of the drain's transaction). Wrapped once: better-sqlite3 builds a wrapper per
+   * transaction() call.
+   */
+  readonly saveReady: (
     persist: readonly PersistRecord[],
     committed: readonly CommittedBatch[],
     certified: readonly StateCertificate[],
-  ): void => {
-    this.db.transaction(() => {
-      for (const record of persist) {
-        this.insertRecord.run(record.kind, persistRecordSeq(record), encodePersistRecord(record));
-        if (record.kind === 'truncateBelow') {
-          this.truncateLog.run(record.seq);
-          this.dropSuperseded.run();
-        }
-      }
-      for (const batch of committed) this.saveBatch(batch);
-      for (const cert of certified) {
-        this.insertStateCert.run(cert.seq, cert.stateDigest, encodeStateCertificate(cert));
-      }
-    })();
-  };
+  ) => void;
+
+  private saveReadyUnwrapped(
+    persist: readonly PersistRecord[],
+    committed: readonly CommittedBatch[],
+    certified: readonly StateCertificate[],
+  ): void {
+    for (const record of persist) this.saveRecord(record);
+    for (const batch of committed) this.saveBatch(batch);
+    for (const cert of certified) {
+      this.insertStateCert.run(cert.seq, cert.stateDigest, encodeStateCertificate(cert));
+    }
+  }
+
+  private saveRecord(record: PersistRecord): void {
+    const body = bodyOf(record);
+    const bodyId = body === null ? null : this.bodies.share(body.seq, body.requests);
+    const stored = bodyId === null ? record : withoutBody(record);
+    this.insertRecord.run(record.kind, persistRecordSeq(record), encodePersistRecord(stored), bodyId);
+    if (record.kind === 'truncateBelow') {
+      this.truncateLog.run(record.seq);
+      this.dropSuperseded.run();
+      this.bodies.truncateBelow(record.seq);
+    }
+  }
 
   private saveBatch(batch: CommittedBatch): void {
+    const bodyId = batch.requests.length > 0 ? this.bodies.find(batch.seq, batch.requests) : null;
     const { changes } = this.insertBatch.run(
       batch.seq,
       batch.view,
       batch.certificate.batchDigest,
-      encodeRequests(batch.requests),
+      bodyId === null ? encodeRequests(batch.requests) : noRequests,
       encodeCommitCertificate(batch.certificate),
+      bodyId,
     );
     if (changes === 0) return;
+    if (bodyId !== null) this.bodies.committed(bodyId);
     for (const request of batch.requests) this.insertRequest.run(request.submitter, request.seq, batch.seq);
   }
 
@@ -124,7 +158,9 @@ export class ReplicaStore {
   batches(fromSeq: number, toSeq: number, countMax: number, bytesMax: number): CommittedBatch[] {
     const rows = this.db
       .prepare(
-        'SELECT seq, view, requests, certificate FROM batches WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?',
+        `SELECT b.seq AS seq, b.view AS view, COALESCE(d.requests, b.requests) AS requests,
+           b.certificate AS certificate FROM batches b LEFT JOIN bodies d ON d.id = b.body
+           WHERE b.seq BETWEEN ? AND ? ORDER BY b.seq LIMIT ?`,
       )
       .all(fromSeq, toSeq, countMax) as {
       seq: number;
