@@ -1,11 +1,14 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createDemoWeb } from './demo.ts';
+import { defaultFairTurnLimits } from './fair-turns.ts';
 import { startWebServer } from './server.ts';
 
 /**
  * Run the demo web app:
- * `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2] [--no-cache] [--no-fast-path]`.
+ * `tsx cloud/src/web/demo-main.ts --items 100000 --port 0 [--workers 2] [--no-cache] [--no-fast-path]
+ * [--turn-work-ms 2]`. `--turn-work-ms Infinity` works every queued request in one event-loop turn
+ * (before session 5 every request ran in its socket's read callback: the same, for accepting).
  * `--no-fast-path` serves every request through hono (session 3's path; the benchmark compares).
  * Prints one JSON line `{"url": …, "demoItem": …}` once listening (tests and the benchmark read it).
  * With --workers > 1, node:cluster runs that many processes on one port, each with its own copy of the
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1' },
     'no-cache': { type: 'boolean', default: false },
     'no-fast-path': { type: 'boolean', default: false },
+    'turn-work-ms': { type: 'string', default: String(defaultFairTurnLimits.turnWorkMsMax) },
   },
 });
 const itemCount = Number(values.items);
@@ -30,7 +34,10 @@ async function serveOne(): Promise<{ url: string; demoItem: unknown; items: numb
     cache: !values['no-cache'],
   });
   const fast = values['no-fast-path'] ? null : web.fastPath;
-  const server = await startWebServer(web.app, Number(values.port), '127.0.0.1', fast);
+  const server = await startWebServer(web.app, Number(values.port), '127.0.0.1', fast, {
+    ...defaultFairTurnLimits,
+    turnWorkMsMax: Number(values['turn-work-ms']),
+  });
   web.deps.publicBase = server.url;
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
