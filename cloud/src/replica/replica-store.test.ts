@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PersistRecord } from '../consensus/types.ts';
+import type { ClientRequest, PersistRecord } from '../consensus/types.ts';
 import { createLogApp } from './app/log-app.ts';
 import { replayStoredBatches } from './driver.ts';
 import { ReplicaStore } from './replica-store.ts';
@@ -21,12 +21,12 @@ const plain = (value: unknown): unknown =>
           : v,
     ),
   );
-const log = (seq: number): PersistRecord => ({
+const log = (seq: number, requests: ClientRequest[] = []): PersistRecord => ({
   kind: 'log',
   seq,
   view: 0,
   batchDigest: digest(seq),
-  requests: [],
+  requests,
 });
 
 describe('replica store', () => {
@@ -114,13 +114,11 @@ describe('replica store', () => {
     expect(bodyRows()).toBe(1);
     // A copy of the same requests is not the array the core handed over: stored inline.
     const other = fakeBatch(2, [{ submitter: 'carol', seq: 1 }]);
-    store.saveReady([{ ...log(2), requests: [...other.requests] }], [other], []);
+    store.saveReady([log(2, [...other.requests])], [other], []);
     expect(bodyRows()).toBe(2);
     store.close();
     store = new ReplicaStore(path);
-    expect(plain(store.loadRecords())).toEqual(
-      plain([logRecord, prepared, { ...log(2), requests: other.requests }]),
-    );
+    expect(plain(store.loadRecords())).toEqual(plain([logRecord, prepared, log(2, other.requests)]));
     expect(store.batches(1, 2, 10, 1 << 20)).toEqual([batch, other]);
     // Truncation drops the body only the truncated log record pointed at; the committed one stays.
     store.saveReady([{ kind: 'truncateBelow', seq: 3 }], [], []);
@@ -133,7 +131,7 @@ describe('replica store', () => {
   it('drops an uncommitted body at truncation and never points a later batch at it', () => {
     const store = new ReplicaStore(join(temp.make(), 'replica.sqlite'));
     const batch = fakeBatch(4, [{ submitter: 'alice', seq: 4 }]);
-    store.saveReady([{ ...log(4), requests: batch.requests }], [], []);
+    store.saveReady([log(4, batch.requests)], [], []);
     store.saveReady([{ kind: 'truncateBelow', seq: 5 }], [batch], []);
     expect(store.batches(4, 4, 1, 1 << 20)).toEqual([batch]);
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM bodies').get()).toEqual({ n: 0 });
