@@ -22,6 +22,7 @@ import { createGatewayLogger, type LogLevel, parseLogLevel } from './ops/logger.
  */
 const usage = `usage: suyuan-edge <command> [options]
   init    --dir D --name N --participant P --cloud URL[,URL] --replica-keys K[,K]
+          [--replica-groups 0,2,4,6/1,3,5,7]  (grouped PBFT: replica ids per group)
           [--mqtt-port 1883 | --external mqtt://host:port]
   device  add <deviceId> --config F     (prints the device secret once)
   device  list --config F
@@ -35,6 +36,7 @@ const options = {
   participant: { type: 'string' },
   cloud: { type: 'string' },
   'replica-keys': { type: 'string' },
+  'replica-groups': { type: 'string' },
   'mqtt-port': { type: 'string' },
   external: { type: 'string' },
   config: { type: 'string', short: 'c' },
@@ -69,6 +71,7 @@ function init(values: Values): void {
     cloud: {
       urls: required(values, 'cloud').split(','),
       replicaPublicKeys: required(values, 'replica-keys').split(','),
+      ...(values['replica-groups'] ? { replicaGroups: parseGroups(values['replica-groups']) } : {}),
     },
   };
   parseGatewayConfig(file, dir); // validate before writing anything
@@ -77,6 +80,16 @@ function init(values: Values): void {
   writeFileSync(configPath, `${JSON.stringify(file, null, 2)}\n`, { flag: 'wx' });
   console.log(`wrote ${configPath} and ${join(dir, file.keyFile)} (mode 600)`);
   console.log(`gateway key id ${key.keyId}\npublic key   ${publicKeyToText(key.publicKey)}`);
+}
+
+/** `0,2,4,6/1,3,5,7`: replica ids per group, groups separated by '/'. */
+function parseGroups(text: string): number[][] {
+  return text.split('/').map((group) =>
+    group.split(',').map((id) => {
+      if (!/^\d+$/.test(id)) throw new UsageError(`--replica-groups: '${id}' is not a replica id`);
+      return Number(id);
+    }),
+  );
 }
 
 function openGateway(config: GatewayConfig): Gateway {

@@ -15,6 +15,8 @@ export interface LedgerNode {
   /** 'accepted' | 'duplicate' | 'forwarded' are fine; 'full' means overloaded; 'rejected' means refused. */
   propose(request: ClientRequest): string | Promise<string>;
   replicaPublicKeys: readonly Uint8Array[];
+  /** Grouped PBFT: the layout (global ids per group) its grouped state certificates check under. */
+  replicaGroups?: readonly (readonly number[])[];
 }
 
 export interface LedgerApiLimits {

@@ -66,6 +66,7 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
       const node = {
         machine,
         replicaPublicKeys: ctx.replicaPublicKeys,
+        ...(ctx.groups ? { replicaGroups: ctx.groups } : {}),
         propose: (request: ClientRequest) => proposeThrough(hono, request),
       };
       hono.route('/', createLedgerApi(node));

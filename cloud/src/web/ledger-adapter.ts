@@ -123,6 +123,7 @@ export function ledgerReadModel(reader: LedgerReader, catalog: WebCatalog): Read
 
   return {
     replicaPublicKeys: () => reader.node.replicaPublicKeys,
+    replicaGroups: () => reader.node.replicaGroups,
     changeStamp: () => {
       const heads = reader.views.heads();
       return stampChains.map((chain) => heads[chain] ?? 0).join('.');

@@ -145,6 +145,8 @@ export type SubmitOutcome =
 export interface ReadModel {
   /** Replica public keys the pages verify certificates against (configuration, not ledger data). */
   replicaPublicKeys(): readonly Uint8Array[];
+  /** Grouped PBFT: the replicas' layout (global ids per group); grouped certificates check under it. */
+  replicaGroups?(): readonly (readonly number[])[] | undefined;
   /**
    * Changes whenever a block that can change a page commits (heights of every chain except
    * telemetry): cached pages are valid while it stays the same. Cheap: called on every request.

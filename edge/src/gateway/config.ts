@@ -50,6 +50,11 @@ export const gatewayConfigSchema = z
       .object({
         urls: z.array(z.url({ protocol: /^https?$/ })).min(1),
         replicaPublicKeys: z.array(z.string()).min(1),
+        /** Grouped PBFT: the replicas' layout (global ids per group) receipts are checked under. */
+        replicaGroups: z
+          .array(z.array(z.number().int().min(0)).min(1))
+          .min(1)
+          .optional(),
         requestTimeoutMs: positive.default(defaultUploaderOptions.client.requestTimeoutMs),
         inflightMax: positive.default(defaultUploaderOptions.inflightMax),
         requestsPerSecondMax: z.number().positive().default(defaultUploaderOptions.requestsPerSecondMax),

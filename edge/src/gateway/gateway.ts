@@ -74,6 +74,7 @@ export class Gateway {
       ...defaultUploaderOptions,
       cloudUrls: config.cloud.urls,
       replicaPublicKeys: config.replicaKeys,
+      ...(config.cloud.replicaGroups ? { replicaGroups: config.cloud.replicaGroups } : {}),
       inflightMax: config.cloud.inflightMax,
       requestsPerSecondMax: config.cloud.requestsPerSecondMax,
       client: { ...defaultUploaderOptions.client, requestTimeoutMs: config.cloud.requestTimeoutMs },

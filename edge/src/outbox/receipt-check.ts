@@ -8,8 +8,9 @@ import {
   type StateCertificateWire,
   type SubmissionHeader,
   signedHeaderSchema,
+  type TrustedGroups,
   txProofSchema,
-  verifyStateCertificate,
+  verifyStateCertificateWire,
 } from '@suyuan/shared';
 import { z } from 'zod';
 
@@ -40,22 +41,23 @@ type Receipt = z.infer<typeof receiptSchema>;
 export const verifiedCertificatesMax = 1024;
 const verifiedCertificates = new WeakMap<readonly Uint8Array[], Set<string>>();
 
-function certificateHolds(cert: StateCertificateWire, replicaPublicKeys: readonly Uint8Array[]): boolean {
+function certificateHolds(
+  cert: StateCertificateWire,
+  replicaPublicKeys: readonly Uint8Array[],
+  replicaGroups: TrustedGroups | undefined,
+): boolean {
   let known = verifiedCertificates.get(replicaPublicKeys);
   if (known === undefined) {
     known = new Set();
     verifiedCertificates.set(replicaPublicKeys, known);
   }
-  const key = `${cert.seq}|${cert.stateDigest}|${cert.signatures.map((s) => `${s.replica}:${s.signature}`).join(',')}`;
+  // A grouped certificate (gpbft) is keyed with its layout and the trusted one: the verdict depends on both.
+  const layout =
+    'kind' in cert ? `${cert.kind}:${JSON.stringify([cert.groups, replicaGroups ?? null])}|` : '';
+  const key = `${layout}${cert.seq}|${cert.stateDigest}|${cert.signatures.map((s) => `${s.replica}:${s.signature}`).join(',')}`;
   if (known.has(key)) return true;
-  const holds = verifyStateCertificate(
-    {
-      seq: cert.seq,
-      stateDigest: fromBase64Url(cert.stateDigest),
-      signatures: cert.signatures.map((s) => ({ replica: s.replica, signature: fromBase64Url(s.signature) })),
-    },
-    replicaPublicKeys,
-  );
+  // Flat or grouped: the shared verifier dispatches on the tag (grouped needs the trusted layout).
+  const holds = verifyStateCertificateWire(cert, replicaPublicKeys, replicaGroups) === null;
   if (!holds) return false; // only verdicts that hold are remembered
   if (known.size >= verifiedCertificatesMax) known.delete(known.values().next().value!);
   known.add(key);
@@ -66,13 +68,15 @@ function certificateHolds(cert: StateCertificateWire, replicaPublicKeys: readonl
  * Checks a commit receipt offline, trusting only the replica public keys from the gateway config:
  * for every entry, the transaction carries our signed header (submitter, seq, payloads root), its
  * Merkle path leads to the block's txRoot, the block header's path leads to a state digest, and a
- * quorum of replicas signed that digest. A replica that lies about a commit fails here, and the
+ * quorum of replicas signed that digest (grouped PBFT: a top quorum of groups under the layout in
+ * the gateway config, `cloud.replicaGroups`). A replica that lies about a commit fails here, and the
  * uploader retries elsewhere. Returns null when valid, else the reason.
  */
 export function receiptProblem(
   raw: unknown,
   expected: SubmissionHeader,
   replicaPublicKeys: readonly Uint8Array[],
+  replicaGroups?: TrustedGroups,
 ): string | null {
   const parsed = receiptSchema.safeParse(raw);
   if (!parsed.success) return `receipt malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
@@ -84,7 +88,7 @@ export function receiptProblem(
   for (const entry of receipt.entries) {
     let problem: string | null;
     try {
-      problem = entryProblem(entry, expected, replicaPublicKeys);
+      problem = entryProblem(entry, expected, replicaPublicKeys, replicaGroups);
     } catch (error) {
       // A hostile replica can send bytes that do not even decode (non-canonical base64url).
       problem = `receipt undecodable: ${(error as Error).message}`;
@@ -104,6 +108,7 @@ function entryProblem(
   entry: Entry,
   expected: SubmissionHeader,
   replicaPublicKeys: readonly Uint8Array[],
+  replicaGroups: TrustedGroups | undefined,
 ): string | null {
   const { tx, proof } = entry;
   const signed = tx.signed;
@@ -138,7 +143,7 @@ function entryProblem(
   if (stateDigest === null || !bytesEqual(stateDigest, fromBase64Url(cert.stateDigest))) {
     return 'receipt block path does not reach the certified state digest';
   }
-  return certificateHolds(cert, replicaPublicKeys)
+  return certificateHolds(cert, replicaPublicKeys, replicaGroups)
     ? null
     : 'receipt certificate lacks a quorum of valid replica signatures';
 }

@@ -19,6 +19,8 @@ import { receiptProblem } from './receipt-check.ts';
 export interface UploaderOptions {
   cloudUrls: readonly string[];
   replicaPublicKeys: readonly Uint8Array[];
+  /** Grouped PBFT replicas: their layout (global ids per group), which receipts are checked under. */
+  replicaGroups?: readonly (readonly number[])[];
   /** Submissions in flight at once. */
   inflightMax: number;
   /** Pacing: at most this many requests started per second. */
@@ -188,7 +190,12 @@ export class Uploader {
         this.stats.dead++;
         return;
       case 'committed': {
-        const problem = receiptProblem(outcome.receipt, header, this.options.replicaPublicKeys);
+        const problem = receiptProblem(
+          outcome.receipt,
+          header,
+          this.options.replicaPublicKeys,
+          this.options.replicaGroups,
+        );
         if (problem === null) {
           this.store.markCommitted(entry.seq, JSON.stringify(outcome.receipt));
           this.stats.committed++;

@@ -20,6 +20,8 @@ import { loadReplicaConfig } from '@suyuan/cloud/replica/config';
 import { consensusBindings } from '@suyuan/cloud/replica/consensus-bindings';
 import { keygen } from '@suyuan/cloud/replica/keygen';
 import { type ReplicaNode, startReplica } from '@suyuan/cloud/replica/replica-node';
+import { verifyProofs } from '@suyuan/cloud/web/verify/verify-trace';
+import { receiptProblem } from '@suyuan/edge/outbox/receipt-check';
 import {
   type Payload,
   type SubmissionStatus,
@@ -145,6 +147,11 @@ describe('ledger on grouped PBFT (N=8, g=2, one process)', { timeout: 240_000 },
       expect('kind' in certificate && certificate.kind).toBe('grouped');
       expect(verifyReceipt(status.receipt, keys, groups)).toBeNull();
       expect(verifyReceipt(status.receipt, keys)).toMatch(/no trusted group layout/);
+      // The gateway's own receipt check (edge) takes it with the layout from its config.
+      const { submitter, seq, created, payloadCount, payloadsRoot } = status.receipt.entries[0]!.tx.signed;
+      const header = { v: 1 as const, submitter, seq, created, payloadCount, payloadsRoot };
+      expect(receiptProblem(status.receipt, header, keys, groups)).toBeNull();
+      expect(receiptProblem(status.receipt, header, keys)).toMatch(/lacks a quorum/);
     }
     expect(await submit(farm, [events.sell(T0, [box])], 5)).toMatchObject({
       status: 'rejected',
@@ -167,6 +174,16 @@ describe('ledger on grouped PBFT (N=8, g=2, one process)', { timeout: 240_000 },
       expect(verifyTrace(trace, keys, groups)).toMatchObject({ ok: true });
       expect(verifyTrace(trace, keys, swapped).ok).toBe(false);
     }
+    // The consumer page's badge verifier (cloud/src/web/verify) on the jar's own history.
+    const trace = traces[0]!;
+    const jarNode = trace.nodes.find((n) => n.key === jar)!;
+    const jarEvents = jarNode.events
+      .map((i) => trace.events[i]!)
+      .flatMap((e) => (e.tx.kind === 'payload' ? [{ tx: e.tx, proof: e.proof }] : []));
+    expect(jarEvents.length).toBe(jarNode.events.length);
+    const doc = { v: 1 as const, chains: [{ key: jar, events: jarEvents }] };
+    expect(verifyProofs(doc, keys, groups)).toMatchObject({ ok: true, failures: [] });
+    expect(verifyProofs(doc, keys).failures[0]).toMatchObject({ check: 'certificate' });
     const status = (await (await call(7, '/v1/status')).json()) as { mode: string; app: { app: string } };
     expect(status).toMatchObject({ mode: 'gpbft', app: { app: 'ledger' } });
   });

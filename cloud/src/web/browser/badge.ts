@@ -61,7 +61,10 @@ async function run(): Promise<void> {
     const response = await fetch(badge.dataset.proofs ?? '', { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const doc = (await response.json()) as ProofsDocument;
-    const result = verifyProofs(doc, keys);
+    const groups = badge.dataset.replicaGroups
+      ? (JSON.parse(badge.dataset.replicaGroups) as number[][])
+      : undefined;
+    const result = verifyProofs(doc, keys, groups);
     const { title, detail } = describe(result, strings);
     show(badge, result.ok ? 'verified' : 'failed', title, detail);
   } catch (error) {

@@ -85,6 +85,7 @@ export interface ConsumerPages {
 /** `cache` null: nothing kept between requests (the benchmark's baseline). */
 export function consumerPages(deps: WebDeps, cache: ResponseCache | null): ConsumerPages {
   const replicaKeys = deps.model.replicaPublicKeys().map(toBase64Url);
+  const replicaGroups = deps.model.replicaGroups?.();
   const stamp = () => deps.model.changeStamp();
   // What a page miss reads (a lot's history, readings, parties) is shared by the lot's items.
   const model = cache ? memoReadModel(deps.model, () => deps.clock.now()) : deps.model;
@@ -102,6 +103,7 @@ export function consumerPages(deps: WebDeps, cache: ResponseCache | null): Consu
         path={path}
         proofsUrl={`/proofs${path}`}
         replicaKeys={replicaKeys}
+        {...(replicaGroups ? { replicaGroups } : {})}
         scriptUrl="/assets/verify.js"
         suspectedClone={clone}
         lotSerials={lotSerials}

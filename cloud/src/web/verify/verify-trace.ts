@@ -1,9 +1,9 @@
 import { bytesEqual, fromBase64Url } from '@suyuan/shared/bytes';
 import { canonicalBytes } from '@suyuan/shared/canonical';
-import { verifyStateCertificate } from '@suyuan/shared/certificate';
 import { keyIdOf, verify } from '@suyuan/shared/ed25519';
 import { domainHash } from '@suyuan/shared/hash';
 import { merkleLeafHash, rootFromInclusionProof } from '@suyuan/shared/merkle';
+import { type TrustedGroups, verifyStateCertificateWire } from '@suyuan/shared/trace/grouped-certificate';
 import type { PayloadTx, TxProof } from '@suyuan/shared/wire/index';
 import { submissionSigningBytes } from './signing-bytes.ts';
 
@@ -11,7 +11,8 @@ import { submissionSigningBytes } from './signing-bytes.ts';
  * Checks an identity's event history offline, from the proofs JSON alone and the replica public keys
  * the checker trusts: for every event, the submitter's signature over its payload (Merkle path to the
  * signed payloads root), the transaction's Merkle path to its block's txRoot, the block header's path
- * to the certified state digest, and a 2f+1 state certificate; and across events, that each one links
+ * to the certified state digest, and a state certificate (flat: 2f+1 replicas; grouped PBFT: a top
+ * quorum of groups under the layout the checker trusts); and across events, that each one links
  * to the one before (the item's own hash chain). Runs in Node (tests) and, bundled with browser
  * crypto, in the consumer's phone: the page does not take the server's word.
  */
@@ -91,9 +92,11 @@ class Checker {
   readonly certificates = new Map<string, boolean>();
   eventsChecked = 0;
   private readonly replicaKeys: readonly Uint8Array[];
+  private readonly groups: TrustedGroups | undefined;
 
-  constructor(replicaKeys: readonly Uint8Array[]) {
+  constructor(replicaKeys: readonly Uint8Array[], groups?: TrustedGroups) {
     this.replicaKeys = replicaKeys;
+    this.groups = groups;
   }
 
   fail(key: string, eventIndex: number, check: CheckName, message: string): void {
@@ -148,17 +151,8 @@ class Checker {
     const id = `${certificate.seq}/${certificate.stateDigest}/${certificate.signatures.map((s) => s.signature).join()}`;
     let ok = this.certificates.get(id);
     if (ok === undefined) {
-      ok = verifyStateCertificate(
-        {
-          seq: certificate.seq,
-          stateDigest: b64(certificate.stateDigest),
-          signatures: certificate.signatures.map((s) => ({
-            replica: s.replica,
-            signature: b64(s.signature),
-          })),
-        },
-        this.replicaKeys,
-      );
+      // Flat or grouped (tagged `kind: 'grouped'`): the shared verifier dispatches on the tag.
+      ok = verifyStateCertificateWire(certificate, this.replicaKeys, this.groups) === null;
       this.certificates.set(id, ok);
     }
     return ok;
@@ -199,8 +193,12 @@ function linksTo(
 }
 
 /** Verify every chain in a proofs document; never throws on bad input (a malformed proof is a failure). */
-export function verifyProofs(doc: ProofsDocument, replicaKeys: readonly Uint8Array[]): VerifyResult {
-  const checker = new Checker(replicaKeys);
+export function verifyProofs(
+  doc: ProofsDocument,
+  replicaKeys: readonly Uint8Array[],
+  groups?: TrustedGroups,
+): VerifyResult {
+  const checker = new Checker(replicaKeys, groups);
   try {
     if (doc.v !== 1 || !Array.isArray(doc.chains) || doc.chains.length === 0) {
       checker.fail('', 0, 'format', 'not a proofs document');
