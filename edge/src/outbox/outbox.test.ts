@@ -182,6 +182,32 @@ describe('uploader against a fake cloud', () => {
     expect(ledger.readingCounts.size).toBe(3);
   });
 
+  it('moves on once from a replica that failed several exchanges at once (not round the list back to it)', async () => {
+    // Netns primary cut: the 4 exchanges in flight to the cut replica time out together. One move
+    // per failure took 4 URLs round to the same dead replica, and the gateway never left it.
+    const ledger = new FakeLedger();
+    const down = await startFakeReplica(ledger, 'down');
+    replicas.push(down);
+    for (let i = 0; i < 3; i++) replicas.push(await startFakeReplica(ledger));
+    const outbox = store();
+    for (let i = 0; i < 8; i++) enqueue(outbox, [i]);
+    const up = uploader(
+      outbox,
+      replicas.map((r) => r.url),
+      ledger,
+    );
+    expect(await up.drainOnce()).toBe(defaultUploaderOptions.inflightMax);
+    expect(down.requests).toBe(defaultUploaderOptions.inflightMax);
+    expect(up.stats.urlIndex).toBe(1);
+    for (let round = 0; round < 20 && outbox.stats().committed < 8; round++) {
+      clock.advance(defaultOutboxLimits.retryDelayMsMax);
+      await up.drainOnce();
+    }
+    expect(outbox.stats().committed).toBe(8);
+    expect(down.requests).toBe(defaultUploaderOptions.inflightMax);
+    expect(ledger.duplicates()).toEqual([]);
+  });
+
   it('dead-letters what the cloud rejects permanently', async () => {
     const ledger = new FakeLedger();
     const replica = await startFakeReplica(ledger, 'rejecting');

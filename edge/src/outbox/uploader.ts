@@ -156,6 +156,7 @@ export class Uploader {
   }
 
   private async process(entry: OutboxEntry): Promise<void> {
+    const urlIndex = this.urlIndex;
     const url = this.currentUrl();
     const header = headerOf(entry);
     this.stats.sent++;
@@ -164,18 +165,24 @@ export class Uploader {
         ? await getSubmissionStatus(url, header.submitter, header.seq, this.options.client)
         : await postSubmission(url, entry.body, this.options.client);
     try {
-      this.record(entry, header, outcome);
+      this.record(entry, header, outcome, urlIndex);
     } catch (error) {
       // Whatever a replica sent, one bad answer costs a retry elsewhere, never a stuck row.
       this.retry(
         entry,
         `${url}: ${(error as Error).message}`,
         entry.state === 'accepted' ? 'accepted' : 'pending',
+        urlIndex,
       );
     }
   }
 
-  private record(entry: OutboxEntry, header: SubmissionHeader, outcome: CloudOutcome): void {
+  private record(
+    entry: OutboxEntry,
+    header: SubmissionHeader,
+    outcome: CloudOutcome,
+    urlIndex: number,
+  ): void {
     const now = this.clock.now();
     switch (outcome.kind) {
       case 'pending':
@@ -202,20 +209,32 @@ export class Uploader {
           return;
         }
         this.stats.badReceipts++;
-        this.retry(entry, `bad receipt from ${this.currentUrl()}: ${problem}`, 'accepted');
+        this.retry(
+          entry,
+          `bad receipt from ${this.options.cloudUrls[urlIndex]}: ${problem}`,
+          'accepted',
+          urlIndex,
+        );
         return;
       }
       case 'retry':
-        this.retry(entry, outcome.reason, entry.state === 'accepted' ? 'accepted' : 'pending');
+        this.retry(entry, outcome.reason, entry.state === 'accepted' ? 'accepted' : 'pending', urlIndex);
         return;
     }
   }
 
-  private retry(entry: OutboxEntry, reason: string, state: 'pending' | 'accepted'): void {
-    this.nextUrl();
+  /**
+   * `urlIndex` is the URL the failed exchange went to. Only a failure at the current URL moves on:
+   * the exchanges in flight all went to the same replica, and when it failed (a cut cable times out
+   * all of them together) one move per failure went round the list, so `inflightMax` failures at
+   * once (4 by default, with 4 URLs) came back to the same dead replica, again and again.
+   */
+  private retry(entry: OutboxEntry, reason: string, state: 'pending' | 'accepted', urlIndex: number): void {
     this.stats.retries++;
     const delay = retryDelayMs(entry.attempts + 1, this.rng, this.store.limits);
     this.store.markRetry(entry.seq, reason, this.clock.now() + delay, state);
+    if (urlIndex !== this.urlIndex) return; // we already left that URL
+    this.nextUrl();
     // The next URL gets a try at once; only when every URL failed in turn does the whole drain pause.
     if (this.urlIndex === 0) this.pausedUntilMs = this.clock.now() + delay;
   }
