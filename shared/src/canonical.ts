@@ -23,6 +23,27 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return utf8(canonicalize(value));
 }
 
+/**
+ * Canonical JSON of `{...frame, [key]: items}` given each item's canonical text: `frame` is encoded
+ * with an empty array under `key` and the texts are spliced in. Exactly `canonicalize` of the whole
+ * value (the empty-array marker is looked for once; if the frame holds it twice, the whole value is
+ * encoded instead). Lets a reading batch be encoded one reading at a time by a written-out encoder
+ * (`readingPayloadText`). Tested against `canonicalize` (cloud/src/ledger/plain-request.test.ts).
+ */
+export function canonicalWithArray(
+  frame: Record<string, unknown>,
+  key: string,
+  itemTexts: readonly string[],
+  items: readonly unknown[],
+): string {
+  const text = canonicalize({ ...frame, [key]: [] });
+  const marker = `${JSON.stringify(key)}:[]`;
+  const at = text.indexOf(marker);
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return canonicalize({ ...frame, [key]: items });
+  const cut = at + marker.length - 1;
+  return `${text.slice(0, cut)}${itemTexts.join(',')}${text.slice(cut)}`;
+}
+
 function write(value: unknown, out: string[], ancestors: Set<object>, depth: number, path: string): void {
   switch (typeof value) {
     case 'boolean':

@@ -100,7 +100,7 @@ describe('signed submission envelope', () => {
   });
 
   it('enforces the payload count and byte limits', () => {
-    const many = Array.from({ length: limits.submissionPayloadsMax + 1 }, (_, i) => ({ i }));
+    const many = Array.from({ length: limits.batchReadingsMax + 1 }, (_, i) => ({ i }));
     expectInvalid(
       () => parseSubmission({ ...signSubmission({ ...body, payloads: many }, gateway.privateKey) }),
       /payloads/,

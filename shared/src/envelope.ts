@@ -35,12 +35,16 @@ const SIGNING_CONTEXT = utf8('suyuan/submission/v1\n');
 
 const keyIdText = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a key id is 43 base64url characters');
 
-/** Shape check for an envelope from outside; payload contents are checked by whoever consumes them. */
+/**
+ * Shape check for an envelope from outside; payload contents are checked by whoever consumes them.
+ * The count bound is the larger one, a reading batch's: the typed schema (`typedSubmissionSchema`)
+ * holds submissions that are not all readings to `submissionPayloadsMax`.
+ */
 export const submissionSchema = z.object({
   submitter: keyIdText,
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   created: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  payloads: z.array(z.json()).min(1).max(limits.submissionPayloadsMax),
+  payloads: z.array(z.json()).min(1).max(Math.max(limits.submissionPayloadsMax, limits.batchReadingsMax)),
   signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'a signature is 86 base64url characters'),
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalize } from './canonical.ts';
 import { isSuyuanError } from './errors.ts';
-import { parseReading, SOIL_MOISTURE_TYPE } from './reading.ts';
+import { SeededRng } from './prng.ts';
+import { measurementTypes, parseReading, readingPayloadText, SOIL_MOISTURE_TYPE } from './reading.ts';
 
 const good = {
   deviceId: 'air-3',
@@ -36,6 +38,26 @@ describe('readings', () => {
     } catch (error) {
       expect(isSuyuanError(error, 'reading.invalid')).toBe(true);
       expect((error as { details: { field: string } }).details.field).toBe(field);
+    }
+  });
+});
+
+describe('readingPayloadText', () => {
+  it('writes exactly what canonicalize writes, for plain readings and odd ones alike', () => {
+    const rng = new SeededRng(55);
+    const types = Object.keys(measurementTypes);
+    const values = [0, -0, 1e21, 5e-324, -1.5e-7, 123456.789, Number.MAX_SAFE_INTEGER];
+    const ids = ['air-3', 'a.b:c_d-9', 'x'.repeat(64), 'x'.repeat(65), 'bad id', 'q"uote', 'é'];
+    for (let i = 0; i < 3000; i++) {
+      const r = {
+        deviceId: ids[rng.int(ids.length)]!,
+        seq: rng.int(3) === 0 ? rng.int(2 ** 32) * 2 ** 21 : rng.int(1000),
+        time: 1_764_000_000_000 + rng.int(1e9),
+        type: rng.int(20) === 0 ? 'toString' : types[rng.int(types.length)]!,
+        uom: ['CEL', 'P1', 'NA', 'c"l', 'toolongunit'][rng.int(5)]!,
+        value: rng.int(2) === 0 ? values[rng.int(values.length)]! : (rng.next() - 0.5) * 10 ** rng.int(12),
+      };
+      expect(readingPayloadText(r)).toBe(canonicalize({ kind: 'reading', reading: r }));
     }
   });
 });

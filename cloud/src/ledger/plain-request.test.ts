@@ -115,7 +115,7 @@ describe('plainReadingRequest', () => {
   });
 
   it('accepts the most payloads the schema allows and not one more', () => {
-    const full = body(limits.submissionPayloadsMax);
+    const full = body(limits.batchReadingsMax);
     expect(plainReadingRequest(full)).not.toBeNull();
     const over = structuredClone(full) as { submission: { payloads: unknown[] } };
     over.submission.payloads.push(over.submission.payloads[0]);

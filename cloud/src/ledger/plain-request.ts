@@ -65,7 +65,7 @@ export function plainReadingRequest(raw: unknown): SubmitRequest | null {
     SIGNATURE_TEXT.test(signature) &&
     Array.isArray(payloads) &&
     payloads.length >= 1 &&
-    payloads.length <= limits.submissionPayloadsMax &&
+    payloads.length <= limits.batchReadingsMax &&
     payloads.every(plainReadingPayload);
   return ok ? (raw as unknown as SubmitRequest) : null;
 }

@@ -1,8 +1,10 @@
 import {
   canonicalize,
+  canonicalWithArray,
   domainHash,
   merkleLeafHash,
   merkleRoot,
+  readingPayloadText,
   type SubmissionHeader,
   type SubmitRequest,
   toBase64Url,
@@ -30,25 +32,8 @@ export interface SubmissionDigest {
   bodyBytes: Uint8Array;
 }
 
-/**
- * Canonical JSON of `{...frame, [key]: items}` given each item's canonical text: `frame` is encoded
- * with an empty array under `key` and the texts are spliced in. Exactly `canonicalize` of the whole
- * value (the empty-array marker is looked for once; if the frame holds it twice, the whole value is
- * encoded instead). Tested against `canonicalize`.
- */
-export function canonicalWithArray(
-  frame: Record<string, unknown>,
-  key: string,
-  itemTexts: readonly string[],
-  items: readonly unknown[],
-): string {
-  const text = canonicalize({ ...frame, [key]: [] });
-  const marker = `${JSON.stringify(key)}:[]`;
-  const at = text.indexOf(marker);
-  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return canonicalize({ ...frame, [key]: items });
-  const cut = at + marker.length - 1;
-  return `${text.slice(0, cut)}${itemTexts.join(',')}${text.slice(cut)}`;
-}
+/** Moved to shared (the gateway's receipt check splices reading batches too); kept here for callers. */
+export { canonicalWithArray };
 
 /**
  * Canonical text of a reading payload that passed `plainReading` (its fields are a device id of
@@ -59,8 +44,7 @@ export function canonicalWithArray(
 export function plainReadingPayloadText(payload: {
   reading: { deviceId: string; seq: number; time: number; type: string; uom: string; value: number };
 }): string {
-  const r = payload.reading;
-  return `{"kind":"reading","reading":{"deviceId":${JSON.stringify(r.deviceId)},"seq":${JSON.stringify(r.seq)},"time":${JSON.stringify(r.time)},"type":${JSON.stringify(r.type)},"uom":${JSON.stringify(r.uom)},"value":${JSON.stringify(r.value)}}}`;
+  return readingPayloadText(payload.reading);
 }
 
 /** `plain`: the request passed `plainReadingRequest`, so its payloads take the written-out encoder. */

@@ -19,7 +19,7 @@ import {
  * size, key parsing and key id per call) costs about as much again as the Ed25519 verification it
  * guards, and every replica runs it on every request. This path decides only bodies of the plain
  * form — exactly the five submission fields, base64url strings of the right lengths, safe
- * integers, 1..submissionPayloadsMax payloads, no `__proto__` member in a payload — and reaches the
+ * integers, 1..batchReadingsMax payloads (the envelope's bound), no `__proto__` member in a payload — and reaches the
  * same verdict as the general check for them (request-check-fast.test.ts compares both on seeded
  * inputs). Anything else answers 'general' and takes the general path.
  */
@@ -72,7 +72,7 @@ function plainSubmission(value: unknown): PlainSubmission | null {
     s.created >= 0 &&
     Array.isArray(s.payloads) &&
     s.payloads.length >= 1 &&
-    s.payloads.length <= limits.submissionPayloadsMax &&
+    s.payloads.length <= Math.max(limits.submissionPayloadsMax, limits.batchReadingsMax) && // the envelope's bound
     typeof s.signature === 'string' &&
     SIGNATURE.test(s.signature);
   return ok ? s : null;

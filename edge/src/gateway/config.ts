@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError, publicKeyFromText } from '@suyuan/shared';
+import { InputError, limits, publicKeyFromText } from '@suyuan/shared';
 import { z } from 'zod';
 import { defaultBrokerOptions } from '../broker/embedded-broker.ts';
 import { defaultIngestLimits } from '../ingest/ingest-limits.ts';
@@ -74,7 +74,13 @@ export const gatewayConfigSchema = z
       .strict()
       .default({}),
     ingest: z
-      .object({ readingFutureMsMax: positive, readingAgeMsMax: positive, readingsPerMessageMax: positive })
+      .object({
+        readingFutureMsMax: positive,
+        readingAgeMsMax: positive,
+        readingsPerMessageMax: positive,
+        /** 256 for replicas older than session 5 (they refuse bigger reading batches). */
+        readingsPerSubmissionMax: positive.max(limits.batchReadingsMax),
+      })
       .partial()
       .strict()
       .default({}),

@@ -1,3 +1,5 @@
+import { limits } from '@suyuan/shared';
+
 /** Limits of the ingest path, unit last. */
 export interface IngestLimits {
   /** Most readings in one device message. */
@@ -8,6 +10,13 @@ export interface IngestLimits {
   readingAgeMsMax: number;
   /** Largest device message payload. */
   messageBytesMax: number;
+  /**
+   * Most readings signed into one submission (one telemetry transaction). Every submission costs a
+   * POST, status polls, a receipt check and a consensus request, so bigger is cheaper per reading.
+   * Replicas before session 5 take at most 256 payloads: set 256 for them. Batches are also cut so
+   * the body stays under the submission byte limit.
+   */
+  readingsPerSubmissionMax: number;
   /** Most messages waiting for one flush; a full buffer flushes at once. */
   flushMessagesMax: number;
   /**
@@ -26,6 +35,7 @@ export interface IngestLimits {
 
 export const defaultIngestLimits: IngestLimits = {
   readingsPerMessageMax: 256,
+  readingsPerSubmissionMax: limits.batchReadingsMax,
   readingFutureMsMax: 5 * 60_000,
   readingAgeMsMax: 30 * 24 * 3600_000,
   messageBytesMax: 64 * 1024,

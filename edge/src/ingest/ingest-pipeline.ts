@@ -1,7 +1,7 @@
 import { type Clock, type Ed25519KeyPair, type JsonValue, LimitError, type Reading } from '@suyuan/shared';
 import type { Db } from '../gateway/database.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
-import { readingBatches, sealSubmission } from '../outbox/seal.ts';
+import { encodeReadingBatches, sealReadingBatch } from '../outbox/seal.ts';
 import { deviceMessageSchema } from './device-message.ts';
 import type { IngestLimits } from './ingest-limits.ts';
 import type {
@@ -317,15 +317,16 @@ export class IngestPipeline implements IngestSink {
 
   private seal(readings: Reading[], now: number): void {
     if (readings.length === 0) return;
-    const entries = readingBatches(readings).map((payloads) => {
+    const batches = encodeReadingBatches(readings, this.limits.readingsPerSubmissionMax);
+    const entries = batches.map((batch) => {
       const seq = this.outbox.allocateSeq();
-      const { body, header } = sealSubmission(this.key, seq, now, payloads);
+      const { body, header } = sealReadingBatch(this.key, seq, now, batch);
       return {
         seq,
         kind: 'readings',
         body,
         header: JSON.stringify(header),
-        payloadCount: payloads.length,
+        payloadCount: batch.texts.length,
         critical: false,
       };
     });

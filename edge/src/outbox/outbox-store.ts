@@ -91,6 +91,9 @@ interface Row {
   last_error: string | null;
 }
 
+const rowColumnsWithoutBody =
+  'seq, kind, header, bytes, payload_count, critical, created_ms, expires_ms, state, attempts, next_attempt_ms, last_error';
+
 function toEntry(row: Row): OutboxEntry {
   return {
     seq: row.seq,
@@ -128,10 +131,14 @@ export class OutboxStore {
         `INSERT INTO outbox (seq, kind, body, header, bytes, payload_count, critical, created_ms, expires_ms, state,
          next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       ),
+      // Everything but the body: a reading batch's body is up to 1 MiB, and due rows are listed on
+      // every uploader turn (most of them to poll a status, which needs only the header).
       due: db.prepare(
-        `SELECT * FROM outbox WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
+        `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
          ORDER BY next_attempt_ms, seq LIMIT ?`,
       ),
+      body: db.prepare('SELECT body FROM outbox WHERE seq = ?').pluck(),
+      finishing: db.prepare('SELECT state, bytes, next_attempt_ms FROM outbox WHERE seq = ?'),
       get: db.prepare('SELECT * FROM outbox WHERE seq = ?'),
       setState: db.prepare(
         `UPDATE outbox SET state = ?, attempts = attempts + ?, next_attempt_ms = ?, last_error = ?,
@@ -229,8 +236,24 @@ export class OutboxStore {
     this.pendingBytes = this.sumPendingBytes();
   }
 
+  /**
+   * Rows due for an exchange, oldest first. Their `body` is read from the table when first used
+   * (only a POST needs it), so listing them stays cheap whatever the batch size.
+   */
   due(limit: number): OutboxEntry[] {
-    return (this.stmt.due.all(this.clock.now(), limit) as Row[]).map(toEntry);
+    const rows = this.stmt.due.all(this.clock.now(), limit) as Omit<Row, 'body'>[];
+    return rows.map((row) => {
+      const entry = toEntry({ ...row, body: '' });
+      let body: string | undefined;
+      Object.defineProperty(entry, 'body', {
+        enumerable: true,
+        get: () => {
+          body ??= (this.stmt.body.get(row.seq) as string | undefined) ?? '';
+          return body;
+        },
+      });
+      return entry;
+    });
   }
 
   get(seq: number): OutboxEntry | undefined {
@@ -267,11 +290,13 @@ export class OutboxStore {
     error: string | null,
     receipt: string | null,
   ): void {
-    const entry = this.get(seq);
+    const entry = this.stmt.finishing.get(seq) as
+      | { state: OutboxState; bytes: number; next_attempt_ms: number }
+      | undefined;
     assert(entry !== undefined, `outbox seq ${seq} missing`);
     if (entry.state !== 'pending' && entry.state !== 'accepted') return;
     const now = this.clock.now();
-    this.stmt.setState.run(state, 0, entry.nextAttemptMs, error?.slice(0, 500) ?? null, receipt, now, seq);
+    this.stmt.setState.run(state, 0, entry.next_attempt_ms, error?.slice(0, 500) ?? null, receipt, now, seq);
     this.pendingBytes -= entry.bytes;
   }
 

@@ -13,6 +13,7 @@ import {
   verifyStateCertificateWire,
 } from '@suyuan/shared';
 import { z } from 'zod';
+import { txLeafHash } from './tx-leaf.ts';
 
 /**
  * The receipt's shape as this check needs it. The transaction is checked only for its `signed`
@@ -124,7 +125,7 @@ function entryProblem(
   if (proof.location.chain !== header.chain || proof.location.height !== header.height) {
     return 'receipt location does not match its block';
   }
-  const txLeaf = merkleLeafHash(canonicalBytes(tx));
+  const txLeaf = txLeafHash(tx);
   const txRoot = rootFromInclusionProof(txLeaf, {
     leafIndex: proof.location.index,
     treeSize: header.txCount,

@@ -2,14 +2,17 @@ import {
   type Ed25519KeyPair,
   type JsonValue,
   limits,
+  merkleLeafHash,
+  merkleRoot,
   publicKeyToText,
   type Reading,
-  readingPayload,
+  readingPayloadText,
   type SubmissionHeader,
   sign,
   submissionHeader,
   submissionSigningBytes,
   toBase64Url,
+  utf8,
 } from '@suyuan/shared';
 
 /**
@@ -45,12 +48,82 @@ export function sealSubmission(
   return { body, header };
 }
 
-/** Splits readings into reading batches of at most `submissionPayloadsMax` payloads. */
-export function readingBatches(readings: readonly Reading[]): JsonValue[][] {
-  const batches: JsonValue[][] = [];
-  for (let i = 0; i < readings.length; i += limits.submissionPayloadsMax) {
-    const chunk = readings.slice(i, i + limits.submissionPayloadsMax);
-    batches.push(chunk.map((r) => readingPayload(r) as unknown as JsonValue));
+/**
+ * Room for the payloads of one reading batch: the submission byte limit less the envelope around
+ * them (submitter, seq, created, signature, public key: under 400 bytes), with margin.
+ */
+export const readingBatchPayloadBytesMax = limits.submissionBytesMax - 4096;
+
+/** One reading batch, encoded once: each payload's canonical text and its Merkle leaf hash. */
+export interface EncodedReadingBatch {
+  texts: string[];
+  leaves: Uint8Array[];
+}
+
+/**
+ * Splits readings into reading batches of at most `readingsPerSubmissionMax` payloads and
+ * `readingBatchPayloadBytesMax` bytes, encoding each payload once (its canonical text is both its
+ * Merkle leaf and its part of the body).
+ */
+export function encodeReadingBatches(
+  readings: readonly Reading[],
+  readingsPerSubmissionMax: number = limits.batchReadingsMax,
+): EncodedReadingBatch[] {
+  const batches: EncodedReadingBatch[] = [];
+  let current: EncodedReadingBatch = { texts: [], leaves: [] };
+  let bytes = 0;
+  for (const reading of readings) {
+    const text = readingPayloadText(reading);
+    const encoded = utf8(text);
+    const full =
+      current.texts.length >= readingsPerSubmissionMax ||
+      bytes + encoded.length + 1 > readingBatchPayloadBytesMax;
+    if (full && current.texts.length > 0) {
+      batches.push(current);
+      current = { texts: [], leaves: [] };
+      bytes = 0;
+    }
+    current.texts.push(text);
+    current.leaves.push(merkleLeafHash(encoded));
+    bytes += encoded.length + 1;
   }
+  if (current.texts.length > 0) batches.push(current);
   return batches;
+}
+
+/**
+ * Signs one encoded reading batch and writes its POST body around the payload texts as they are:
+ * the body parses to the same value `sealSubmission` would send (canonical JSON is JSON), without
+ * encoding every reading a second time.
+ */
+export function sealReadingBatch(
+  key: Ed25519KeyPair,
+  seq: number,
+  created: number,
+  batch: EncodedReadingBatch,
+): { body: string; header: SubmissionHeader } {
+  const header: SubmissionHeader = {
+    v: 1,
+    submitter: key.keyId,
+    seq,
+    created,
+    payloadCount: batch.texts.length,
+    payloadsRoot: toBase64Url(merkleRoot(batch.leaves)),
+  };
+  const signature = toBase64Url(sign(key.privateKey, submissionSigningBytes(header)));
+  const body =
+    `{"publicKey":${JSON.stringify(publicKeyToText(key.publicKey))},"submission":{` +
+    `"submitter":${JSON.stringify(key.keyId)},"seq":${seq},"created":${created},` +
+    `"payloads":[${batch.texts.join(',')}],"signature":${JSON.stringify(signature)}}}`;
+  return { body, header };
+}
+
+/** Splits readings into reading batches of at most `readingsPerSubmissionMax` payloads (tests, tools). */
+export function readingBatches(
+  readings: readonly Reading[],
+  readingsPerSubmissionMax: number = limits.batchReadingsMax,
+): JsonValue[][] {
+  return encodeReadingBatches(readings, readingsPerSubmissionMax).map((batch) =>
+    batch.texts.map((text) => JSON.parse(text) as JsonValue),
+  );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { limits } from '../limits.ts';
 import { registryActionSchema } from './registry.ts';
 import { submitRequestSchema } from './submit.ts';
 
@@ -35,6 +36,16 @@ describe('wire: submit request', () => {
       submitRequestSchema.safeParse({ publicKey: key, submission: { ...base, payloads: [event] }, extra: 1 })
         .success,
     ).toBe(false);
+  });
+
+  it('takes up to batchReadingsMax readings but only submissionPayloadsMax events', () => {
+    const parse = (payloads: unknown[]) =>
+      submitRequestSchema.safeParse({ publicKey: key, submission: { ...base, payloads } }).success;
+    expect(limits.batchReadingsMax).toBeGreaterThan(limits.submissionPayloadsMax);
+    expect(parse(Array(limits.batchReadingsMax).fill(reading))).toBe(true);
+    expect(parse(Array(limits.batchReadingsMax + 1).fill(reading))).toBe(false);
+    expect(parse(Array(limits.submissionPayloadsMax).fill(event))).toBe(true);
+    expect(parse(Array(limits.submissionPayloadsMax + 1).fill(event))).toBe(false);
   });
 
   it('checks registry actions', () => {

@@ -21,7 +21,8 @@ import { ledgerTxSchema, rejectionTxSchema } from './transaction.ts';
  *   GET /v1/submissions/{submitter}/{seq} → SubmissionStatus
  *
  * Payloads in one submission are either all readings (a telemetry reading batch, one transaction on
- * the `telemetry` chain) or all events/registry actions (one transaction each on `trace`/`registry`).
+ * the `telemetry` chain, ≤ `limits.batchReadingsMax`) or all events/registry actions (one transaction
+ * each on `trace`/`registry`, ≤ `limits.submissionPayloadsMax`).
  * A submission is accepted or rejected as a whole; a rejection carries the reason and payload index.
  */
 
@@ -65,10 +66,17 @@ export type RegistryPayload = z.infer<typeof registryPayloadSchema>;
 
 /** A submission whose payloads are typed; all readings, or no readings. */
 export const typedSubmissionSchema = submissionSchema
-  .extend({ payloads: z.array(payloadSchema).min(1).max(limits.submissionPayloadsMax) })
+  .extend({ payloads: z.array(payloadSchema).min(1).max(limits.batchReadingsMax) })
   .refine(
     (s) => s.payloads.every((p) => p.kind === 'reading') || s.payloads.every((p) => p.kind !== 'reading'),
     { message: 'payloads are all readings (a reading batch) or none are', path: ['payloads'] },
+  )
+  .refine(
+    (s) => s.payloads.length <= limits.submissionPayloadsMax || s.payloads.every((p) => p.kind === 'reading'),
+    {
+      message: `at most ${limits.submissionPayloadsMax} events or registry actions per submission (${limits.batchReadingsMax} readings)`,
+      path: ['payloads'],
+    },
   );
 
 export const submitRequestSchema = z

@@ -15,6 +15,9 @@ interface Step {
   /** Absent in results written before session 3. */
   cpuUsPerReading?: Record<string, number>;
   cpuBoundReadingsPerSecond?: number;
+  /** Absent in results written before session 5. */
+  cpuUsPerReadingNetOfIdle?: Record<string, number>;
+  idleCores?: Record<string, number>;
   rssMb: Record<string, number>;
 }
 
@@ -96,6 +99,19 @@ function costLines(steps: Step[], cores: number, goal: number): string[] {
   const biggest = [...replicas, ['gateway', gateway] as const].sort((a, b) => b[1] - a[1])[0];
   return [
     `- CPU per committed reading (target ${n(top.targetReadingsPerSecond)}/s, load start → drained): gateway ${us(gateway)} µs, replicas ${us(replicaSum)} µs together (${replicas.map(([, v]) => us(v)).join(' / ')}), load generator ${us(per['load-generator'] ?? 0)} µs. The gateway + 4 replicas need ${us(pipeline)} µs per reading, so ${cores} cores could commit at most **${n(top.cpuBoundReadingsPerSecond ?? 0)} readings/s** with nothing else running; the goal needs ≤ ${us((cores * 1e6) / goal)} µs. Biggest single process: ${biggest ? `${biggest[0]} (${us(biggest[1])} µs)` : 'n/a'}.`,
+    ...netLine(top),
+  ];
+}
+
+/** The same step's figures less each process's idle CPU (ticks, polls), when the result has them. */
+function netLine(top: Step): string[] {
+  const net = top.cpuUsPerReadingNetOfIdle;
+  if (!net) return [];
+  const replicas = Object.entries(net).filter(([k]) => k.startsWith('replica'));
+  const sum = replicas.reduce((s, [, v]) => s + v, 0) + (net.gateway ?? 0);
+  const idle = Object.values(top.idleCores ?? {}).reduce((s, v) => s + v, 0);
+  return [
+    `- Net of idle CPU (each process's idle use, ${idle.toFixed(2)} cores together, measured just before the step and subtracted): gateway ${us(net.gateway ?? 0)} µs, replicas ${replicas.map(([, v]) => us(v)).join(' / ')} µs; ${us(sum)} µs for the five.`,
   ];
 }
 

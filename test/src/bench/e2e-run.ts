@@ -12,6 +12,8 @@ import { cpuShares, cpuSnapshot, type HeightWatcher, percentile, rssMb } from '.
  * publish → commit latency, loss/duplicate counts and each process's CPU share.
  */
 export const DEVICE_SEQ_LIMIT = 2 ** 32;
+/** How long each step first watches the idle processes (their CPU without load). */
+export const idleSampleMs = 3000;
 
 export interface Load {
   net: LedgerNetwork;
@@ -49,6 +51,17 @@ export interface StepResult {
    * machine's other load, so it says where the cost is.
    */
   cpuUsPerReading: Record<string, number>;
+  /**
+   * Cores each process used while idle (no load, measured for `idleSampleMs` just before the step):
+   * consensus ticks, status polls, chain polling.
+   */
+  idleCores: Record<string, number>;
+  /**
+   * `cpuUsPerReading` less each process's idle CPU over the same time: the work the readings
+   * themselves cost. A run that drains slowly on a busy machine is charged its idle time in
+   * `cpuUsPerReading`; this figure compares runs across loads and source trees.
+   */
+  cpuUsPerReadingNetOfIdle: Record<string, number>;
   /** cores × 10⁶ ÷ (gateway + replicas µs per reading): the most the pipeline could commit on this machine's cores. */
   cpuBoundReadingsPerSecond: number;
   rssMb: Record<string, number>;
@@ -112,6 +125,10 @@ export async function runStep(
   takeAcked(load.devices);
   const startHeight = await load.watcher.poll();
   const pids = load.net.pids();
+  const idleBefore = cpuSnapshot(pids);
+  const tIdle = Date.now();
+  await new Promise((r) => setTimeout(r, idleSampleMs));
+  const idleCores = cpuShares(idleBefore, cpuSnapshot(pids), Date.now() - tIdle);
   const cpuBefore = cpuSnapshot(pids);
   const selfBefore = process.cpuUsage();
   const t0 = Date.now();
@@ -146,6 +163,13 @@ export async function runStep(
   const committed = blocks.reduce((n, b) => n + b.readings.length, 0);
   const round = (x: number) => Math.round(x);
   const perReading = cpuPerReading(cpuBefore, cpuAfter, (self.user + self.system) / 1000, committed);
+  const elapsedMs = Date.now() - t0;
+  const idleMs = Object.fromEntries(
+    Object.entries(cpuBefore).map(([name, ms]) => [name, ms + (idleCores[name] ?? 0) * elapsedMs]),
+  );
+  const netOfIdle = cpuPerReading(idleMs, cpuAfter, 0, committed);
+  delete netOfIdle['load-generator'];
+  for (const [name, us] of Object.entries(netOfIdle)) netOfIdle[name] = Math.max(0, us);
   const pipelineUs = Object.entries(perReading)
     .filter(([name]) => name !== 'load-generator')
     .reduce((sum, [, us]) => sum + us, 0);
@@ -172,6 +196,8 @@ export async function runStep(
     cpuShare,
     cpuShareToCommit,
     cpuUsPerReading: perReading,
+    idleCores,
+    cpuUsPerReadingNetOfIdle: netOfIdle,
     cpuBoundReadingsPerSecond: pipelineUs > 0 ? round((cpus().length * 1e6) / pipelineUs) : 0,
     rssMb: rss,
   };
