@@ -6,24 +6,41 @@ import { InputError } from '@suyuan/shared';
  * refuses trailing bytes, so one message has exactly one encoding.
  */
 export class ByteWriter {
-  private chunks: Uint8Array[] = [];
+  // One growing buffer: a pre-prepare of 100+ requests wrote several small arrays per request and
+  // copied them all again in finish().
+  private buffer = new Uint8Array(256);
+  private view = new DataView(this.buffer.buffer);
   private length = 0;
 
+  private reserve(count: number): number {
+    const at = this.length;
+    if (at + count > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(2 * this.buffer.length, at + count));
+      grown.set(this.buffer.subarray(0, at));
+      this.buffer = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.length = at + count;
+    return at;
+  }
+
   u8(value: number): this {
-    return this.push(Uint8Array.of(value));
+    const at = this.reserve(1);
+    this.view.setUint8(at, value);
+    return this;
   }
 
   u32(value: number): this {
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setUint32(0, value);
-    return this.push(out);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value);
+    return this;
   }
 
   /** Non-negative safe integer as 8 bytes. */
   u64(value: number): this {
-    const out = new Uint8Array(8);
-    new DataView(out.buffer).setBigUint64(0, BigInt(value));
-    return this.push(out);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt(value));
+    return this;
   }
 
   /** Fixed-size bytes (digests, signatures): no length prefix. */
@@ -37,19 +54,13 @@ export class ByteWriter {
   }
 
   push(bytes: Uint8Array): this {
-    this.chunks.push(bytes);
-    this.length += bytes.length;
+    const at = this.reserve(bytes.length); // first: reserve may replace this.buffer
+    this.buffer.set(bytes, at);
     return this;
   }
 
   finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let offset = 0;
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    return this.buffer.slice(0, this.length);
   }
 }
 

@@ -28,5 +28,9 @@ describe('client request authentication', () => {
     expect(verify(request)).toBe(true);
     expect(verify({ ...request, seq: 6 })).toBe(false);
     expect(verify(request)).toBe(true);
+    // The same body object under another submitter, then an equal copy of the body.
+    expect(verify({ ...request, submitter: mallory.keyId })).toBe(false);
+    expect(verify({ ...request, body: new Uint8Array(request.body) })).toBe(true);
+    expect(verify({ ...request, submitter: mallory.keyId })).toBe(false);
   });
 });

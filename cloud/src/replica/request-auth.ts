@@ -81,13 +81,22 @@ export function cachedRequestVerifier(
   entriesMax = requestVerdictCacheEntriesMax,
 ): (request: ClientRequest) => boolean {
   const verdicts = new Map<string, boolean>();
+  // The same body object asked about again (the primary checks a request at HTTP intake and again
+  // when the core takes it) is answered without hashing it; bodies are never mutated once received.
+  const byBody = new WeakMap<Uint8Array, { submitter: string; seq: number; verdict: boolean }>();
   return (request) => {
+    const seen = byBody.get(request.body);
+    if (seen !== undefined && seen.submitter === request.submitter && seen.seq === request.seq) {
+      return seen.verdict;
+    }
     const key = `${request.submitter}\u0000${request.seq}\u0000${toBase64Url(sha256(request.body))}`;
     const known = verdicts.get(key);
-    if (known !== undefined) return known;
-    const verdict = isAuthenticRequest(request);
-    if (verdicts.size >= entriesMax) verdicts.delete(verdicts.keys().next().value!);
-    verdicts.set(key, verdict);
+    const verdict = known ?? isAuthenticRequest(request);
+    if (known === undefined) {
+      if (verdicts.size >= entriesMax) verdicts.delete(verdicts.keys().next().value!);
+      verdicts.set(key, verdict);
+    }
+    byBody.set(request.body, { submitter: request.submitter, seq: request.seq, verdict });
     return verdict;
   };
 }

@@ -10,13 +10,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 const clockTicksPerS = 100; // USER_HZ: 100 on every Linux the project runs on
 
 export function childrenCpuMs(parentPid = process.pid): number | null {
+  const split = childrenCpuSplitMs(parentPid);
+  return split === null ? null : split.userMs + split.systemMs;
+}
+
+/** The same, split into user and system (kernel: sockets, SQLite's writes and fsyncs) time. */
+export function childrenCpuSplitMs(parentPid = process.pid): { userMs: number; systemMs: number } | null {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return null;
   }
-  let ticks = 0;
+  let userTicks = 0;
+  let systemTicks = 0;
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -28,7 +35,8 @@ export function childrenCpuMs(parentPid = process.pid): number | null {
     // Fields after the parenthesised command name: state ppid ... utime(14) stime(15), 1-based.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(fields[1]) !== parentPid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    userTicks += Number(fields[11]);
+    systemTicks += Number(fields[12]);
   }
-  return (ticks * 1000) / clockTicksPerS;
+  return { userMs: (userTicks * 1000) / clockTicksPerS, systemMs: (systemTicks * 1000) / clockTicksPerS };
 }

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromBase64Url } from '@suyuan/shared';
 import { LocalCluster, repoRoot, Submitter, waitUntil } from '../cluster/harness.ts';
-import { childrenCpuMs } from './consensus-cpu.ts';
+import { childrenCpuSplitMs } from './consensus-cpu.ts';
 import { runLoad } from './consensus-load.ts';
 import { renderReport } from './consensus-report.ts';
 import { measureVerifyRates } from './consensus-verify-rate.ts';
@@ -133,7 +133,8 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
     const run = async (offeredPerS: number, ms = durationMs) => {
       const bodies = makeCalls(Math.round((offeredPerS * ms) / 1000));
       const batchesBefore = (await cluster.status(0)).lastExecuted;
-      const cpuBefore = childrenCpuMs();
+      const cpuBefore = childrenCpuSplitMs();
+      const clientBefore = process.cpuUsage();
       const result = await runLoad({
         port: primaryPort,
         bodies,
@@ -144,21 +145,44 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
         drainMsMax: 15_000,
       });
       submitted += result.sent;
-      await waitUntil(
-        async () => (await cluster.statuses()).every((s) => s.app.executed >= submitted),
-        'backlog executed',
-        120_000,
-        100,
-      );
-      const cpuAfter = childrenCpuMs();
+      try {
+        await waitUntil(
+          async () => (await cluster.statuses()).every((s) => s.app.executed >= submitted),
+          'backlog executed',
+          120_000,
+          100,
+        );
+      } catch (error) {
+        // An unattended run must say why: every replica's last stderr lines go with the error.
+        for (const [id, lines] of cluster.stderr) {
+          console.error(`replica ${id} stderr tail:\n${lines.join('').slice(-3000)}`);
+        }
+        throw error;
+      }
+      const cpuAfter = childrenCpuSplitMs();
+      // The load generator shares the cores: its CPU (HTTP calls and answers; the requests were
+      // signed before the step) is what the replicas could not use.
+      const client = process.cpuUsage(clientBefore);
       const batches = (await cluster.status(0)).lastExecuted - batchesBefore;
       const requestsPerBatch = batches > 0 ? Math.round((10 * result.sent) / batches) / 10 : null;
       // All n replicas' CPU from the first send until everything sent executed everywhere.
+      const perRequest = (ms: number) =>
+        result.sent === 0 ? null : Math.round((1000 * ms) / result.sent) / 1000;
+      const replicaUserMs = cpuBefore && cpuAfter ? cpuAfter.userMs - cpuBefore.userMs : null;
+      const replicaSystemMs = cpuBefore && cpuAfter ? cpuAfter.systemMs - cpuBefore.systemMs : null;
       const replicaCpuMsPerRequest =
-        cpuBefore === null || cpuAfter === null || result.sent === 0
+        replicaUserMs === null || replicaSystemMs === null
           ? null
-          : Math.round((100 * (cpuAfter - cpuBefore)) / result.sent) / 100;
-      return { ...result, replicaCpuMsPerRequest, requestsPerBatch };
+          : perRequest(replicaUserMs + replicaSystemMs);
+      const replicaSystemMsPerRequest = replicaSystemMs === null ? null : perRequest(replicaSystemMs);
+      const clientCpuMsPerRequest = perRequest((client.user + client.system) / 1000);
+      return {
+        ...result,
+        replicaCpuMsPerRequest,
+        replicaSystemMsPerRequest,
+        clientCpuMsPerRequest,
+        requestsPerBatch,
+      };
     };
     await run(200, quick ? 300 : 1000); // warm-up: JIT, connections, SQLite pages
     const sweep = [];
