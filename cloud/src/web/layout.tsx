@@ -3,7 +3,8 @@ import type { Child } from 'hono/jsx';
 
 /** The one page shell: phone-first, inline CSS (one request per page), system fonts, no web fonts. */
 
-const css = `
+/** Exported so page bodies can reuse its bytes (consumer/page-parts.ts). */
+export const pageCss = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1b2a22;background:#f4f7f4}
 main{max-width:720px;margin:0 auto;padding:12px 14px 40px}
@@ -76,7 +77,7 @@ export function Page(props: PageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
         <link rel="icon" href="data:," />
-        <style>{raw(css)}</style>
+        <style>{raw(pageCss)}</style>
       </head>
       <body>
         {props.header ?? null}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { type BodyPart, gzipLevel, gzipParts } from './gzip-parts.ts';
 
 /**
  * Rendered responses (consumer pages, link sets, proof bundles, QR images) kept per key, bounded in
@@ -23,6 +24,18 @@ export interface CachedResponse {
    * would not be smaller (small or incompressible bodies).
    */
   gzip: Uint8Array | null | undefined;
+  /**
+   * The body as parts, some deflated already (shared page sections): the gzip is then joined from
+   * them instead of deflating the whole body. Dropped once the gzip is made.
+   */
+  parts?: readonly BodyPart[] | undefined;
+}
+
+/** What a response maker returns: the body, and optionally the parts it is made of (see `parts`). */
+export interface MadeResponse {
+  contentType: string;
+  body: string | Uint8Array;
+  parts?: readonly BodyPart[] | undefined;
 }
 
 export interface ResponseCacheLimits {
@@ -48,18 +61,29 @@ export function makeCachedResponse(
   body: string | Uint8Array,
   gzipFromBytes: number,
   ages = true,
+  parts?: readonly BodyPart[],
 ): CachedResponse {
   const bytes = typeof body === 'string' ? new Uint8Array(Buffer.from(body, 'utf8')) : body;
   const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
   const gzip = bytes.byteLength >= gzipFromBytes ? undefined : null;
-  return { stamp, madeAt, ages, etag, contentType, body: bytes, gzip };
+  return {
+    stamp,
+    madeAt,
+    ages,
+    etag,
+    contentType,
+    body: bytes,
+    gzip,
+    parts: gzip === null ? undefined : parts,
+  };
 }
 
 /** The entry's gzip body, compressed on first use and kept; null when gzip does not pay. */
 export function gzipOf(entry: CachedResponse): Uint8Array | null {
   if (entry.gzip === undefined) {
-    const packed = gzipSync(entry.body, { level: 6 });
+    const packed = entry.parts ? gzipParts(entry.parts) : gzipSync(entry.body, { level: gzipLevel });
     entry.gzip = packed.byteLength < entry.body.byteLength ? new Uint8Array(packed) : null;
+    entry.parts = undefined;
   }
   return entry.gzip;
 }
@@ -123,7 +147,7 @@ export class ResponseCache {
     key: string,
     stamp: string,
     nowMs: number,
-    make: () => Promise<{ contentType: string; body: string | Uint8Array } | null>,
+    make: () => Promise<MadeResponse | null>,
     ages = true,
   ): Promise<CachedResponse | null> {
     const hit = this.get(key, stamp, nowMs);
@@ -137,6 +161,7 @@ export class ResponseCache {
       made.body,
       this.limits.gzipFromBytes,
       ages,
+      made.parts,
     );
     this.set(key, entry);
     return entry;

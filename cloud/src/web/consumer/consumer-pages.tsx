@@ -1,17 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { toBase64Url } from '@suyuan/shared';
+import { raw } from 'hono/html';
 import { memoReadModel } from '../cache/memo-read-model.ts';
 import { type CachedResponse, defaultResponseCacheLimits, ResponseCache } from '../cache/response-cache.ts';
 import type { Lang } from '../i18n.ts';
 import { lotKey } from '../identity.ts';
+import { pageCss } from '../layout.tsx';
 import type { ItemInfo, ItemStatus, ProductInfo, ReadModel } from '../read-model.ts';
 import { parseRegion } from '../scans/clone-heuristics.ts';
 import type { WebDeps } from '../web-deps.ts';
 import { ChartMemo } from './chart-memo.ts';
 import { containerHistories } from './containers.ts';
 import { ErrorPage } from './error-page.tsx';
-import { ItemPage } from './item-page.tsx';
+import { ItemPage, ItemSections } from './item-page.tsx';
 import { loadItemView, worstStatus } from './item-view.ts';
 import { buildLinkset, linksetMediaType } from './linkset.ts';
+import { joinParts, sharedPart } from './page-parts.ts';
+import { StampMemo } from './stamp-memo.ts';
 
 /**
  * What the resolver answers, apart from HTTP: the link set, the consumer page and the proof bundle of
@@ -92,25 +97,43 @@ export function consumerPages(deps: WebDeps, cache: ResponseCache | null): Consu
   const charts = cache ? new ChartMemo() : undefined;
   const responses = cache ?? new ResponseCache({ ...defaultResponseCacheLimits, entriesMax: 0 });
 
+  // The journey and charts of a lot's items, rendered once per lot, language and story (see
+  // ItemView.storyKey) while the stamp holds, kept as bytes with their deflate (page-parts.ts).
+  const sectionsMemo = cache ? new StampMemo(stamp, () => deps.clock.now()) : undefined;
+  const sectionsNeedle = `<!--sections ${randomBytes(12).toString('base64url')}-->`;
+  const cssPart = sharedPart(pageCss, pageCss);
+
   const renderPage = async (target: Target, path: string, lang: Lang, clone: boolean, now: number) => {
-    const view = await loadItemView(model, target.gtin, target, now);
+    const view = await loadItemView(model, target.gtin, target, now, sectionsMemo);
     if (!view) return null;
     const lotSerials = view.item ? [] : await model.lotSerials(target.gtin, view.lot.lot, lotSerialsShownMax);
-    const page = (
-      <ItemPage
-        view={view}
-        lang={lang}
-        path={path}
-        proofsUrl={`/proofs${path}`}
-        replicaKeys={replicaKeys}
-        {...(replicaGroups ? { replicaGroups } : {})}
-        scriptUrl="/assets/verify.js"
-        suspectedClone={clone}
-        lotSerials={lotSerials}
-        charts={charts}
-      />
+    const sections = await sectionsMemo?.get(`sections|${lang}|${view.storyKey}`, async () =>
+      sharedPart(
+        sectionsNeedle,
+        String(await (<ItemSections view={view} lang={lang} charts={charts} />).toString()),
+      ),
     );
-    return { contentType: 'text/html; charset=UTF-8', body: String(await page.toString()) };
+    const render = async (withSections: boolean) =>
+      String(
+        await (
+          <ItemPage
+            view={view}
+            lang={lang}
+            path={path}
+            proofsUrl={`/proofs${path}`}
+            replicaKeys={replicaKeys}
+            {...(replicaGroups ? { replicaGroups } : {})}
+            scriptUrl="/assets/verify.js"
+            suspectedClone={clone}
+            lotSerials={lotSerials}
+            charts={charts}
+            sections={withSections ? raw(sectionsNeedle) : undefined}
+          />
+        ).toString(),
+      );
+    const contentType = 'text/html; charset=UTF-8';
+    const joined = sections ? joinParts(await render(true), [cssPart, sections]) : null;
+    return joined ? { contentType, ...joined } : { contentType, body: await render(false) };
   };
 
   return {

@@ -1,3 +1,4 @@
+import type { HtmlEscapedString } from 'hono/utils/html';
 import { fill, type Lang, localName, strings } from '../i18n.ts';
 import { Page } from '../layout.tsx';
 import { Chart, type ChartProps } from './chart.tsx';
@@ -21,6 +22,8 @@ export interface ItemPageProps {
   lotSerials: string[];
   /** Reuse charts drawn for other pages (same lot, same truck); none: draw each. */
   charts?: ChartMemo | undefined;
+  /** The `ItemSections` of this view, already rendered (shared by a lot's items); none: render them. */
+  sections?: HtmlEscapedString | undefined;
 }
 
 function formatTime(ms: number, lang: Lang): string {
@@ -59,15 +62,62 @@ function badgeStrings(lang: Lang): string {
   return JSON.stringify(b);
 }
 
+/**
+ * The journey and the growing and cold-chain charts: the bulk of a page, and the part the items of
+ * a lot share (`ItemView.storyKey`), so it is rendered once and reused (consumer-pages.tsx).
+ */
+export function ItemSections(props: { view: ItemView; lang: Lang; charts?: ChartMemo | undefined }) {
+  const { view, lang } = props;
+  const t = strings[lang];
+  const cold = view.product.coldChain;
+  const chart = (sourceKey: string, p: ChartProps) =>
+    props.charts ? props.charts.render(sourceKey, p) : <Chart {...p} />;
+  return (
+    <>
+      <h2>{t.journey}</h2>
+      <ol class="timeline" id="journey">
+        {view.steps.map((step) => (
+          <Step step={step} lang={lang} placeNames={view.placeNames} />
+        ))}
+      </ol>
+      <h2>{t.growing}</h2>
+      {chart(view.seriesKeys.growing, {
+        title: t.soilTemperature,
+        points: view.growing.temperature,
+        emptyText: t.noReadings,
+        lang,
+      })}
+      {chart(view.seriesKeys.growing, {
+        title: t.soilMoisture,
+        points: view.growing.moisture,
+        emptyText: t.noReadings,
+        lang,
+      })}
+      <h2>{t.coldChain}</h2>
+      {view.excursions.map((e) => (
+        <p class="bad">{fill(t.excursion, { minutes: e.minutes })}</p>
+      ))}
+      {chart(view.seriesKeys.coldChain, {
+        title: t.transportTemperature,
+        points: view.coldChain,
+        band: {
+          min: cold.minC,
+          max: cold.maxC,
+          label: fill(t.allowedRange, { min: cold.minC, max: cold.maxC }),
+        },
+        emptyText: t.noReadings,
+        lang,
+      })}
+    </>
+  );
+}
+
 export function ItemPage(props: ItemPageProps) {
   const { view, lang } = props;
   const t = strings[lang];
   const productName = view.product.name[lang];
   const region = t.regions[view.lot.plot.region] ?? view.lot.plot.region;
-  const cold = view.product.coldChain;
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
-  const chart = (sourceKey: string, p: ChartProps) =>
-    props.charts ? props.charts.render(sourceKey, p) : <Chart {...p} />;
   const header = (
     <header class="bar">
       <a class="brand" href={props.path}>
@@ -144,40 +194,7 @@ export function ItemPage(props: ItemPageProps) {
           ) : null}
         </dl>
       </section>
-      <h2>{t.journey}</h2>
-      <ol class="timeline" id="journey">
-        {view.steps.map((step) => (
-          <Step step={step} lang={lang} placeNames={view.placeNames} />
-        ))}
-      </ol>
-      <h2>{t.growing}</h2>
-      {chart(view.seriesKeys.growing, {
-        title: t.soilTemperature,
-        points: view.growing.temperature,
-        emptyText: t.noReadings,
-        lang,
-      })}
-      {chart(view.seriesKeys.growing, {
-        title: t.soilMoisture,
-        points: view.growing.moisture,
-        emptyText: t.noReadings,
-        lang,
-      })}
-      <h2>{t.coldChain}</h2>
-      {view.excursions.map((e) => (
-        <p class="bad">{fill(t.excursion, { minutes: e.minutes })}</p>
-      ))}
-      {chart(view.seriesKeys.coldChain, {
-        title: t.transportTemperature,
-        points: view.coldChain,
-        band: {
-          min: cold.minC,
-          max: cold.maxC,
-          label: fill(t.allowedRange, { min: cold.minC, max: cold.maxC }),
-        },
-        emptyText: t.noReadings,
-        lang,
-      })}
+      {props.sections ?? <ItemSections view={view} lang={lang} charts={props.charts} />}
       {view.item === null ? (
         <section>
           <h2>{t.lotPageNote}</h2>
