@@ -4,8 +4,11 @@ import { parseArgs } from 'node:util';
 /** `pnpm start` flags. Bad flags are a UsageError: the caller prints it with the usage and exits 2. */
 export const usage = `usage: pnpm start [options]
   --data-dir <dir>    where keys, configs and ledgers live (default ./.data/demo); kept across restarts
-  --n <replicas>      number of PBFT replicas, ≥ 4 (default 4; fixed when the data dir is created)
-  --mode pbft         consensus mode; only pbft runs the demo (ledger on gpbft: not supported yet)
+  --n <replicas>      number of replicas, ≥ 4 (default 4 with pbft, 8 with gpbft; fixed when the data
+                      dir is created)
+  --mode pbft|gpbft   consensus: flat PBFT (default) or grouped PBFT (docs/consensus.md)
+  --groups <g>        gpbft only: number of groups, each of ≥ 4 replicas (default 2); members are
+                      dealt from a public seed drawn after the keys
   --base-port <port>  first TCP port: replica i uses base+2i (peers) and base+2i+1 (HTTP), the gateway's
                       MQTT broker base+83, the web front base+80, the farmer UI base+81
                       (default 7100; 0 = any free ports)
@@ -19,7 +22,9 @@ export class UsageError extends Error {}
 export interface DemoArgs {
   dataDir: string;
   n: number;
-  mode: 'pbft';
+  mode: 'pbft' | 'gpbft';
+  /** gpbft: the group count; absent with pbft. */
+  groups?: number;
   basePort: number;
   fresh: boolean;
   devices: boolean;
@@ -49,21 +54,37 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
     throw new UsageError((error as Error).message);
   }
   const mode = values.mode ?? 'pbft';
-  if (mode === 'gpbft')
-    throw new UsageError(
-      '--mode gpbft: ledger on gpbft: not supported yet (grouped PBFT runs the log app: docs/replica.md); use --mode pbft',
-    );
-  if (mode !== 'pbft') throw new UsageError(`--mode must be pbft, got '${mode}'`);
+  if (mode !== 'pbft' && mode !== 'gpbft')
+    throw new UsageError(`--mode must be pbft or gpbft, got '${mode}'`);
+  if (mode === 'pbft' && values.groups !== undefined) throw new UsageError('--groups needs --mode gpbft');
+  const n = intFlag(values.n, 'n', 4, 64, mode === 'gpbft' ? 8 : 4);
   return {
     dataDir: resolve(values['data-dir'] ?? '.data/demo'),
-    n: intFlag(values.n, 'n', 4, 64, 4),
+    n,
     mode,
+    ...(mode === 'gpbft' ? { groups: groupCount(values.groups, n) } : {}),
     basePort: intFlag(values['base-port'], 'base-port', 0, 65_000, 7100),
     fresh: values.fresh === true,
     devices: values['no-devices'] !== true,
     scenarioIntervalMs: intFlag(values['scenario-interval-ms'], 'scenario-interval-ms', 200, 3_600_000, 3000),
     help: values.help === true,
   };
+}
+
+/** Smallest group grouped PBFT accepts (3f+1 with f = 1; cloud/src/gpbft/layout.ts groupSizeMin). */
+const groupSizeMin = 4;
+
+/** The gpbft group count: every group needs ≥ 4 replicas, so at most ⌊n/4⌋ groups. */
+function groupCount(value: string | undefined, n: number): number {
+  const most = Math.floor(n / groupSizeMin);
+  const g = intFlag(value, 'groups', 1, 64, 2);
+  if (g > most) {
+    throw new UsageError(
+      `--groups ${g} with --n ${n}: a group would have ${Math.floor(n / g)} replicas, fewer than ${groupSizeMin}; ` +
+        `use at most ${most} groups, or more replicas (--n ${g * groupSizeMin})`,
+    );
+  }
+  return g;
 }
 
 function parse(argv: string[]) {
@@ -75,6 +96,7 @@ function parse(argv: string[]) {
       'data-dir': { type: 'string' },
       n: { type: 'string' },
       mode: { type: 'string' },
+      groups: { type: 'string' },
       'base-port': { type: 'string' },
       fresh: { type: 'boolean' },
       'no-devices': { type: 'boolean' },

@@ -34,9 +34,13 @@ export async function prepareFiles(
   const parties = loadParties(layout);
   const existing = readDemoFile(layout);
   if (existing) {
-    done(`reusing keys and configs (${existing.n} replicas, PBFT); ledgers continue where they stopped`);
+    done(
+      `reusing keys and configs (${existing.n} replicas, ${modeText(existing)}); ledgers continue where they stopped`,
+    );
     if (existing.n !== args.n)
       warn(`--n ${args.n} ignored: this data dir was created with ${existing.n} replicas (use --fresh)`);
+    if (existing.groups !== args.groups)
+      warn(`--mode ${args.mode} ignored: this data dir was created with ${modeText(existing)} (use --fresh)`);
     await ensureFarmerUi(layout, existing);
     await writeReplicaWebConfigs(layout, existing);
     return { file: existing, parties };
@@ -44,11 +48,16 @@ export async function prepareFiles(
   step(
     `first start: generating ${args.n} replica keys, configs, the ledger genesis and the gateway (suyuan-edge init, device add)`,
   );
-  const file = await createNetworkFiles(layout, args.n, args.basePort, parties);
+  const file = await createNetworkFiles(layout, args.n, args.basePort, parties, args.groups ?? null);
   await ensureFarmerUi(layout, file);
   await writeReplicaWebConfigs(layout, file);
   done(`wrote ${layout.replicasDir} and ${layout.gatewayDir}`);
   return { file, parties };
+}
+
+/** "PBFT" or "grouped PBFT, 2 groups". */
+function modeText(file: DemoFile): string {
+  return file.groups === undefined ? 'PBFT' : `grouped PBFT, ${file.groups} groups`;
 }
 
 export async function startReplicas(
@@ -58,7 +67,9 @@ export async function startReplicas(
   abort: AbortSignal,
 ): Promise<string[]> {
   const urls = file.replicaHttpPorts.map((p) => `http://127.0.0.1:${p}`);
-  step(`starting ${file.n} PBFT replicas (suyuan-cloud start, app ledger); waiting for /healthz on each`);
+  step(
+    `starting ${file.n} replicas (${modeText(file)}; suyuan-cloud start, app ledger); waiting for /healthz on each`,
+  );
   for (let i = 0; i < file.n; i++) {
     supervisor.start({
       name: `replica-${i}`,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadReplicaConfig } from '../../cloud/src/replica/config.ts';
 import { freePort, keygen } from '../../cloud/src/replica/keygen.ts';
 import { toBase64Url, withCheckDigit } from '../../shared/src/index.ts';
 import { demoCompanyPrefix, demoGtin } from './events.ts';
@@ -29,6 +30,8 @@ export const serialProbeDeviceId = 'coop-probe-1';
 export interface DemoFile {
   v: 1;
   n: number;
+  /** Grouped PBFT: the group count (absent: flat PBFT, as in data dirs made before session 5). */
+  groups?: number;
   replicaHttpPorts: number[];
   mqttPort: number;
   webPort: number;
@@ -53,6 +56,7 @@ export async function createNetworkFiles(
   n: number,
   basePort: number,
   parties: Record<PartyName, Party>,
+  groups: number | null = null,
 ): Promise<DemoFile> {
   mkdirSync(layout.dataDir, { recursive: true });
   const host = '127.0.0.1';
@@ -61,6 +65,8 @@ export async function createNetworkFiles(
     outDir: layout.replicasDir,
     host,
     ...(basePort > 0 ? { basePort } : {}),
+    // gpbft: keygen draws the public seed that deals replicas into groups after the keys exist.
+    ...(groups !== null ? { groups } : {}),
     extra: { app: 'ledger' },
   });
   const admin = parties.admin;
@@ -86,6 +92,7 @@ export async function createNetworkFiles(
   const file: DemoFile = {
     v: 1,
     n,
+    ...(groups !== null ? { groups } : {}),
     replicaHttpPorts,
     mqttPort,
     webPort,
@@ -107,6 +114,12 @@ function replicaKeys(layout: DemoLayout): string[] {
   return config.peers.map((p) => p.publicKey);
 }
 
+function replicaGroupsFlag(layout: DemoLayout): string[] {
+  const groups = loadReplicaConfig(layout.replicaConfig(0)).layout?.groups;
+  if (groups === undefined || groups.length < 2) return [];
+  return [`--replica-groups=${groups.map((members) => members.join(',')).join('/')}`];
+}
+
 function initGateway(
   layout: DemoLayout,
   parties: Record<PartyName, Party>,
@@ -125,6 +138,8 @@ function initGateway(
     httpPorts.map((p) => `http://127.0.0.1:${p}`).join(','),
     // One argument with '=': a base64url key may begin with '-', which parseArgs would take for an option.
     `--replica-keys=${replicaKeys(layout).join(',')}`,
+    // Grouped PBFT: the layout the gateway checks its receipts' grouped certificates under.
+    ...replicaGroupsFlag(layout),
     '--mqtt-port',
     String(mqttPort),
   ]);

@@ -24,8 +24,13 @@ describe('pnpm start flags', { timeout: 120_000 }, () => {
     [['--bogus'], "Unknown option '--bogus'"],
     [['--n', '3'], '--n must be an integer in 4..64'],
     [['--n', 'four'], '--n must be an integer'],
-    [['--mode', 'gpbft'], 'ledger on gpbft: not supported yet'],
-    [['--mode', 'raft'], '--mode must be pbft'],
+    [
+      ['--mode', 'gpbft', '--groups', '3'],
+      '--groups 3 with --n 8: a group would have 2 replicas, fewer than 4',
+    ],
+    [['--mode', 'gpbft', '--n', '7'], '--groups 2 with --n 7'],
+    [['--groups', '2'], '--groups needs --mode gpbft'],
+    [['--mode', 'raft'], '--mode must be pbft or gpbft'],
     [['extra'], 'positional'],
   ])('%j exits 2 with a clear message', (args, message) => {
     const r = start(args);
