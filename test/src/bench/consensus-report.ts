@@ -23,6 +23,10 @@ interface LoadStep {
   replicaCpuMsPerRequest?: number | null;
   /** Requests sent ÷ batches executed during the step (null: none); absent in older results. */
   requestsPerBatch?: number | null;
+  /** Of the replica CPU, kernel time (sockets, SQLite writes and fsyncs); absent before session 5. */
+  replicaSystemMsPerRequest?: number | null;
+  /** The load generator's own CPU per request on the same cores (absent before session 5). */
+  clientCpuMsPerRequest?: number | null;
 }
 
 interface SizeResult {
@@ -81,6 +85,10 @@ function checkStep(step: unknown, where: string): asserts step is LoadStep {
     cpu === undefined || cpu === null || typeof cpu === 'number',
     `${where}.replicaCpuMsPerRequest is not a number or null`,
   );
+  for (const k of ['replicaSystemMsPerRequest', 'clientCpuMsPerRequest'] as const) {
+    const v = step[k];
+    need(v === undefined || v === null || typeof v === 'number', `${where}.${k} is not a number or null`);
+  }
   const perBatch = step.requestsPerBatch;
   need(
     perBatch === undefined || perBatch === null || typeof perBatch === 'number',
@@ -159,8 +167,23 @@ function cpuLine(r: SizeResult, verifyPerS: number, cores: number): string[] {
     `- n=${r.n}, CPU at the peak step (${int(busiest.offeredPerS)}/s offered): ${cpu.toFixed(2)} ms of replica CPU` +
       ` per request, of which ${verifyMs.toFixed(2)} ms (${Math.round((100 * verifyMs) / cpu)} %) is the` +
       ` n verifications the bound counts (${int(verifyPerS)} verifications per CPU second); at that cost ${cores} cores sustain at most ${int((cores * 1000) / cpu)} req/s` +
-      ` (${Math.round((100 * verifyMs) / cpu)} % of the bound)`,
+      ` (${Math.round((100 * verifyMs) / cpu)} % of the bound)${sideCosts(busiest)}`,
   ];
+}
+
+/** Kernel share of the replica CPU and the load generator's own CPU, when the run recorded them. */
+function sideCosts(step: LoadStep): string {
+  const system = step.replicaSystemMsPerRequest ?? null;
+  const client = step.clientCpuMsPerRequest ?? null;
+  const parts = [
+    ...(system === null ? [] : [`${system.toFixed(2)} ms of the replica CPU is kernel time`]),
+    ...(client === null
+      ? []
+      : [
+          `the load generator used ${client.toFixed(2)} ms per request on the same cores (HTTP only: requests are signed before the step)`,
+        ]),
+  ];
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
 }
 
 export function renderReport(result: unknown): string {
