@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from './bytes.ts';
-import { domainHash, HashDomain, sha256 } from './hash.ts';
+import { domainHash, HashDomain, oneShotHashBytesMax, sha256 } from './hash.ts';
 
 describe('hashing', () => {
   it('is SHA-256 (FIPS 180-2 "abc" vector)', () => {
@@ -19,5 +19,17 @@ describe('hashing', () => {
 
   it('is the domain byte followed by the data', () => {
     expect(toHex(domainHash('blockHeader', new Uint8Array([9])))).toBe(toHex(sha256(new Uint8Array([2, 9]))));
+  });
+
+  it('gives the same digest on the one-shot path and the streaming one (sizes around the cut)', () => {
+    const sizes = [0, 1, 31, 32, oneShotHashBytesMax - 1, oneShotHashBytesMax, oneShotHashBytesMax + 1, 9000];
+    for (const size of sizes) {
+      const data = Uint8Array.from({ length: size }, (_, i) => (i * 131 + size) & 0xff);
+      const half = Math.floor(size / 2);
+      const expected = toHex(sha256(Uint8Array.of(HashDomain.merkleNode), data));
+      expect(toHex(domainHash('merkleNode', data))).toBe(expected);
+      expect(toHex(domainHash('merkleNode', data.subarray(0, half), data.subarray(half)))).toBe(expected);
+    }
+    expect(toHex(domainHash('merkleLeaf'))).toBe(toHex(sha256(Uint8Array.of(0))));
   });
 });
