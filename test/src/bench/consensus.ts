@@ -120,10 +120,25 @@ function profileSummary(dir: string, top = 15) {
     .map(([name, us]) => ({ name, percent: Math.round((1000 * us) / totalUs) / 10 }));
 }
 
+/**
+ * One status read, retried a few times: undici may reuse a keep-alive socket the replica's server
+ * has just closed ("other side closed"), which once ended a whole unattended run.
+ */
+async function statusRetried(cluster: LocalCluster, id: number, attemptsMax = 5) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cluster.status(id);
+    } catch (error) {
+      if (attempt >= attemptsMax) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
 async function benchSize(n: number, bound: number, profileDir: string | null) {
   const cluster = await startCluster(n, profileDir);
   try {
-    const primaryPort = cluster.httpPort((await cluster.status(0)).primary);
+    const primaryPort = cluster.httpPort((await statusRetried(cluster, 0)).primary);
     const loads = values.loads
       ? values.loads.split(',').map(Number)
       : defaultLoads.filter((load) => quick || load <= 2 * bound);
@@ -132,7 +147,7 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
     // everywhere, so one overloaded step does not leave its backlog to the next.
     const run = async (offeredPerS: number, ms = durationMs) => {
       const bodies = makeCalls(Math.round((offeredPerS * ms) / 1000));
-      const batchesBefore = (await cluster.status(0)).lastExecuted;
+      const batchesBefore = (await statusRetried(cluster, 0)).lastExecuted;
       const cpuBefore = childrenCpuSplitMs();
       const clientBefore = process.cpuUsage();
       const result = await runLoad({
@@ -163,7 +178,7 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
       // The load generator shares the cores: its CPU (HTTP calls and answers; the requests were
       // signed before the step) is what the replicas could not use.
       const client = process.cpuUsage(clientBefore);
-      const batches = (await cluster.status(0)).lastExecuted - batchesBefore;
+      const batches = (await statusRetried(cluster, 0)).lastExecuted - batchesBefore;
       const requestsPerBatch = batches > 0 ? Math.round((10 * result.sent) / batches) / 10 : null;
       // All n replicas' CPU from the first send until everything sent executed everywhere.
       const perRequest = (ms: number) =>
@@ -194,7 +209,7 @@ async function benchSize(n: number, bound: number, profileDir: string | null) {
     const peak = Math.max(...sweep.map((r) => r.committedPerS));
     const halfPeak = await run(Math.round(peak / 2));
     console.error(`n=${n} half peak →`, JSON.stringify(halfPeak));
-    const statuses = await cluster.statuses();
+    const statuses = await Promise.all(cluster.live.map((id) => statusRetried(cluster, id)));
     return {
       loadAverage1mAfter: loadavg()[0],
       n,
