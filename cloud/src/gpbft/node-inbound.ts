@@ -6,7 +6,7 @@ import type {
   PersistRecord,
   ProposeResult,
 } from '../consensus/types.ts';
-import { type GroupedMessage, heldRecordsMax } from './messages.ts';
+import { certifiedPerMessageMax, type GroupedMessage, heldRecordsMax } from './messages.ts';
 import { earlyTopMessagesMax, emptyReady, GroupedNodeBase } from './node-base.ts';
 import type { GroupedCore, GroupedReady, GroupedStatus } from './types.ts';
 
@@ -163,6 +163,10 @@ export abstract class GroupedNodeInbound extends GroupedNodeBase implements Grou
         }
         const batches = this.decisionsBetween(message.fromSeq, message.toSeq);
         if (batches.length > 0) this.send([from], { layer: 'decisions', batches });
+        // Their state certificates too: a member that was down missed them (ledger proofs).
+        const to = message.fromSeq + batches.length - 1;
+        const certificates = this.certs?.between(message.fromSeq, to, certifiedPerMessageMax) ?? [];
+        if (certificates.length > 0) this.send([from], { layer: 'certified', certificates });
         return;
       }
     }

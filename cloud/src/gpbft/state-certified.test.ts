@@ -86,6 +86,9 @@ describe('top state certificates for the ledger (gpbft)', () => {
       signatures: cert.signatures.map((s) => ({ ...s, signature: attest(s.replica, 8) })),
     };
     expect(certs.accept({ ...forged, seq: 9 }, (s) => digests.get(s), 9, false)).toBeNull();
+    // What was handed out is served to a lagging member with the decisions it fetches.
+    expect(certs.between(1, 100, 10)).toEqual([cert]);
+    expect(certs.between(8, 100, 10)).toEqual([]);
   });
 
   it('the certified message round-trips through the grouped codec', () => {

@@ -5,7 +5,10 @@ import { groupQuorum } from './layout.ts';
 
 /** Most certificates a member keeps for seqs its application has not executed yet. */
 export const certificatesWaitingMax = 4096;
-/** Seqs remembered as handed out (a certificate per seq goes to the application once). */
+/**
+ * Certificates remembered as handed out (one per seq goes to the application once), also served to
+ * a lagging member with the decisions it fetches (it may have missed them while it was down).
+ */
 const handedOutKeptMax = 4096;
 
 /**
@@ -23,7 +26,7 @@ export class MemberCertificates {
   private readonly hints: SignerHints;
   private readonly groupOf = new Map<number, number>();
   private readonly waiting = new Map<number, StateCertificate>();
-  private readonly handedOut = new Set<number>();
+  private readonly handedOut = new Map<number, StateCertificate>();
 
   constructor(keys: LayerKeys, hints: SignerHints) {
     this.keys = keys;
@@ -97,9 +100,19 @@ export class MemberCertificates {
     // Another digest (this replica diverged) or one no longer known: the application decides and
     // counts a divergence (LedgerMachine.attachStateCertificate checks the digest itself).
     if (digest !== undefined && !sameBytes(digest, cert.stateDigest)) return [];
-    this.handedOut.add(cert.seq);
-    if (this.handedOut.size > handedOutKeptMax) this.handedOut.delete(this.handedOut.values().next().value!);
+    this.handedOut.set(cert.seq, cert);
+    if (this.handedOut.size > handedOutKeptMax) this.handedOut.delete(this.handedOut.keys().next().value!);
     return [cert];
+  }
+
+  /** Certificates handed out for seqs in [fromSeq, toSeq], at most `countMax` (for a lagging member). */
+  between(fromSeq: number, toSeq: number, countMax: number): StateCertificate[] {
+    const out: StateCertificate[] = [];
+    for (let seq = Math.max(1, fromSeq); seq <= toSeq && out.length < countMax; seq++) {
+      const cert = this.handedOut.get(seq);
+      if (cert !== undefined) out.push(cert);
+    }
+    return out;
   }
 }
 

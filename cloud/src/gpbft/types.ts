@@ -54,7 +54,11 @@ export interface GroupedReady {
   messages: GroupedOutbound[];
   /** The final order: seq = top seq, requests = the group decisions' client requests in order. */
   committed: GroupedCommittedBatch[];
-  /** Top-level state certificates (only a representative produces them). */
+  /**
+   * State certificates for the application (ledger proofs). g = 1: the flat ones. g > 1: the top
+   * level's, signers as GLOBAL replica ids (state-certified.ts), handed out by every member once it
+   * executed that seq with the same digest (representatives form them, members get them).
+   */
   certified: StateCertificate[];
 }
 
