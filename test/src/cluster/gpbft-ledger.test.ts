@@ -195,6 +195,9 @@ describe('ledger on grouped PBFT (N=8, g=2, one process)', { timeout: 240_000 },
     expect(verifyProofs(doc, keys).failures[0]).toMatchObject({ check: 'certificate' });
     const status = (await (await call(7, '/v1/status')).json()) as { mode: string; app: { app: string } };
     expect(status).toMatchObject({ mode: 'gpbft', app: { app: 'ledger' } });
+    const metrics = await (await call(3, '/metrics')).text();
+    expect(metrics).toMatch(/suyuan_ledger_chain_height\{chain="trace"\} [1-9]/);
+    expect(metrics).toMatch(/suyuan_replica_committed_batches_total [1-9]/);
 
     // A member that was down while its representative sent a certificate still gets it after its
     // restart, so it proves (and answers receipts for) what it missed. Here the transport's send
