@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import {
   canonicalBytes,
   type Ed25519KeyPair,
@@ -69,6 +70,15 @@ export function generalRequestCheck(text: string, request: ClientRequest): boole
   }
 }
 
+/**
+ * SHA-256 of a body as base64url, the memo's key part: `crypto.hash` (Node 20.12+) in one call,
+ * about a third of `createHash` + copy + base64 for a 1 KB body (every replica pays it per request).
+ */
+const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
+function bodyHashText(body: Uint8Array): string {
+  return oneShotHash !== undefined ? oneShotHash('sha256', body, 'base64url') : toBase64Url(sha256(body));
+}
+
 /** Verdicts remembered per replica process; a request is seen at propose and again in pre-prepare. */
 export const requestVerdictCacheEntriesMax = 100_000;
 
@@ -89,7 +99,7 @@ export function cachedRequestVerifier(
     if (seen !== undefined && seen.submitter === request.submitter && seen.seq === request.seq) {
       return seen.verdict;
     }
-    const key = `${request.submitter}\u0000${request.seq}\u0000${toBase64Url(sha256(request.body))}`;
+    const key = `${request.submitter}\u0000${request.seq}\u0000${bodyHashText(request.body)}`;
     const known = verdicts.get(key);
     const verdict = known ?? isAuthenticRequest(request);
     if (known === undefined) {
