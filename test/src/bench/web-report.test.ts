@@ -50,6 +50,17 @@ describe('web bench report', () => {
     expect(md).not.toContain('zipf, resolver (link set): fast ÷ cached');
   });
 
+  it('compares short event-loop turns with one turn for everything', () => {
+    const md = renderReport(
+      result([
+        row('one-turn', 'uniform', 'consumer page (HTML)', 900, 0.8),
+        row('fast', 'uniform', 'consumer page (HTML)', 300, 0.4),
+      ]),
+    );
+    expect(md).toContain('- uniform, consumer page (HTML): fast ÷ one-turn req/s ×');
+    expect(md).toContain('p99 900 → 300 ms (×0.33); server CPU per request 0.8 → 0.4 ms (×0.50)');
+  });
+
   it('reads results from before the mixes as uniform', () => {
     const md = renderReport(result([row('cached', undefined, 'consumer page (HTML)', 300, 1)]));
     expect(md).toContain('| uniform | cached | consumer page (HTML) |');

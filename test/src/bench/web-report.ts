@@ -93,9 +93,13 @@ function check(result: unknown): asserts result is WebResult {
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 const mixOf = (r: WebRow) => r.mix ?? 'uniform';
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${Math.round(v * 100)} %` : '—');
-/** Pairs compared: this session's fast path against session 3's cached path, and cached against none. */
+/**
+ * Pairs compared: the fast path against session 3's cached path, short event-loop turns against
+ * one turn for everything (how fast connections are accepted), and cached against none.
+ */
 const comparisons = [
   ['fast', 'cached'],
+  ['fast', 'one-turn'],
   ['cached', 'uncached'],
 ] as const;
 

@@ -18,10 +18,12 @@ import { renderReport } from './web-report.ts';
  * inherits another's cache. Every request asks for a random item, seeded: `uniform` (the issue's
  * benchmark) and, beside it, `zipf` (popularity 1/rank; see web-mix.ts). Variants, measured in the
  * same run: `uncached` (no response cache, hono: session 1's path), `cached` (response cache, every
- * request through hono: session 3's path) and `fast` (cache + the node:http fast path: this session).
+ * request through hono: session 3's path), `fast` (cache + the node:http fast path, requests worked
+ * in short event-loop turns) and `one-turn` (the same, but all queued requests in one turn, so the
+ * server accepts connections as slowly as before session 5).
  *
  *   pnpm bench:web [--out file.json] [--quick] [--items 100000] [--connections 500]
- *                  [--duration-s 15] [--workers 1] [--variants uncached,cached,fast]
+ *                  [--duration-s 15] [--workers 1] [--variants uncached,cached,one-turn,fast]
  *                  [--mixes uniform,zipf]
  */
 
@@ -55,7 +57,7 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     'duration-s': { type: 'string' },
     workers: { type: 'string', default: '1' },
-    variants: { type: 'string', default: 'uncached,cached,fast' },
+    variants: { type: 'string', default: 'uncached,cached,one-turn,fast' },
     mixes: { type: 'string', default: 'uniform,zipf' },
   },
 });
@@ -68,6 +70,9 @@ const workers = Number(values.workers);
 const variantFlags: Record<string, string[]> = {
   uncached: ['--no-cache', '--no-fast-path'],
   cached: ['--no-fast-path'],
+  // The fast path with every queued request worked in one event-loop turn: the loop accepts one
+  // connection per turn, as before session 5 (see cloud/src/web/fair-turns.ts).
+  'one-turn': ['--turn-work-ms', 'Infinity'],
   fast: [],
 };
 const variants = values.variants.split(',').filter((v) => v in variantFlags);
