@@ -110,6 +110,12 @@ export class NetnsLab {
     ip(['-n', this.switchNs, 'link', 'set', this.portOf(this.hosts.indexOf(this.host(name))), 'up']);
   }
 
+  /** Plugs every cable back in (a no-op for those already in; nothing once destroyed). */
+  healAll(): void {
+    if (this.destroyed) return;
+    for (const host of this.hosts) this.heal(host.name);
+  }
+
   /** `command args` run inside the host's namespace (`ip netns exec` execs, so the pid is the command's). */
   wrap(name: string, command: string, args: readonly string[]): { command: string; args: string[] } {
     return { command: ipBin, args: ['netns', 'exec', this.host(name).ns, command, ...args] };
