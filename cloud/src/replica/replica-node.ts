@@ -8,6 +8,7 @@ import { getRequestListener } from '@hono/node-server';
 import { bytesEqual, InputError, loadPrivateKey, replicaSetId, SeededRng } from '@suyuan/shared';
 import type { Hono } from 'hono';
 import type { ClientRequest, ConsensusConfig, ConsensusCrypto, ReplicaId } from '../consensus/types.ts';
+import { fairTurns } from '../http/fair-turns.ts';
 import type { Logger } from '../ops/logger.ts';
 import { eventLog } from '../ops/logger.ts';
 import { mountMetrics, ReplicaMetrics } from '../ops/replica-metrics.ts';
@@ -182,8 +183,11 @@ export async function startReplica(
       options.extraRoutes?.(hono);
     },
   });
-  // The app's fast path (consumer pages behind QR scans) answers before hono when it can.
-  const listener = withFastPath(getRequestListener(http.fetch), () => app.httpFastPath?.() ?? null);
+  // The app's fast path (consumer pages behind QR scans) answers before hono when it can; requests
+  // are worked in short event-loop turns so a busy replica still accepts connections (fair-turns.ts).
+  const listener = fairTurns(
+    withFastPath(getRequestListener(http.fetch), () => app.httpFastPath?.() ?? null),
+  );
   const server = tls ? createHttpsServer(apiServerTls(tls), listener) : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

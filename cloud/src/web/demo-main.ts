@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import { defaultFairTurnLimits } from '../http/fair-turns.ts';
 import { createDemoWeb } from './demo.ts';
-import { defaultFairTurnLimits } from './fair-turns.ts';
 import { startWebServer } from './server.ts';
 
 /**

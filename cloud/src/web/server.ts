@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { defaultFairTurnLimits, type FairTurnLimits, fairTurns } from '../http/fair-turns.ts';
 import type { FastPath } from './consumer/fast-resolver.ts';
-import { defaultFairTurnLimits, type FairTurnLimits, fairTurns } from './fair-turns.ts';
 
 /**
  * Serve a web app on 127.0.0.1 (port 0 picks a free one); resolves once listening. With `fastPath`,

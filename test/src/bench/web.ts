@@ -71,7 +71,7 @@ const variantFlags: Record<string, string[]> = {
   uncached: ['--no-cache', '--no-fast-path'],
   cached: ['--no-fast-path'],
   // The fast path with every queued request worked in one event-loop turn: the loop accepts one
-  // connection per turn, as before session 5 (see cloud/src/web/fair-turns.ts).
+  // connection per turn, as before session 5 (see cloud/src/http/fair-turns.ts).
   'one-turn': ['--turn-work-ms', 'Infinity'],
   fast: [],
 };
