@@ -7,6 +7,11 @@ import type { OutboxStore } from '../outbox/outbox-store.ts';
  * place readings are kept), the outbox backlog, dead letters and the last verified commit.
  */
 export const readingSubmissionsScannedMax = 8;
+/**
+ * Body bytes parsed per status request: a reading submission holds up to 4,096 readings (~1 MiB),
+ * so eight of them would be ~8 MiB of JSON per page view. The newest submission is always read.
+ */
+export const readingBodyBytesScannedMax = 256 * 1024;
 export const devicesShownMax = 200;
 
 export interface DeviceStatus {
@@ -46,12 +51,15 @@ export function deviceStatuses(db: Db): DeviceStatus[] {
   return devices.map((d) => ({ ...d, latest: [...(latest.get(d.deviceId)?.values() ?? [])] }));
 }
 
-function latestReadings(db: Db): Map<string, Map<string, ReadingJson>> {
+export function latestReadings(db: Db): Map<string, Map<string, ReadingJson>> {
   const rows = db
     .prepare("SELECT body FROM outbox WHERE kind = 'readings' ORDER BY seq DESC LIMIT ?")
-    .all(readingSubmissionsScannedMax) as { body: string }[];
+    .iterate(readingSubmissionsScannedMax) as IterableIterator<{ body: string }>;
   const out = new Map<string, Map<string, ReadingJson>>();
+  let bytesScanned = 0;
   for (const row of rows) {
+    if (bytesScanned >= readingBodyBytesScannedMax) break;
+    bytesScanned += row.body.length;
     const payloads = (JSON.parse(row.body) as { submission: { payloads: { reading?: ReadingJson }[] } })
       .submission.payloads;
     for (const p of payloads) {
