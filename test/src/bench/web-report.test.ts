@@ -31,6 +31,30 @@ const result = (results: unknown[]) => ({
 });
 
 describe('web bench report', () => {
+  it("says what the cores allow when the load generator's CPU was measured", () => {
+    const withGenerator = (cpu: number, generator: number) => ({
+      ...row('fast', 'uniform', 'resolver (link set)', 90, cpu),
+      loadGeneratorCpuMsPerRequest: generator,
+    });
+    const md = renderReport(result([withGenerator(0.1, 0.1), withGenerator(0.05, 0.05)]));
+    expect(md).toContain('need ≥ 10,000 answers/s');
+    expect(md).toContain(
+      '- uniform, resolver (link set), fast: server 0.1 + load generator 0.1 ms CPU per request → the 2 cores answer at most 10,000 req/s, at or above the 10,000 req/s the goal needs',
+    );
+    expect(md).toContain(
+      'server 0.05 + load generator 0.05 ms CPU per request → the 2 cores answer at most 20,000 req/s, at or above',
+    );
+    expect(renderReport(result([withGenerator(0.5, 0.3)]))).toContain(
+      'at most 2,500 req/s, below the 10,000',
+    );
+    expect(renderReport(result([row('fast', 'uniform', 'resolver (link set)', 90, 0.1)]))).not.toContain(
+      'What the cores allow',
+    );
+    expect(() =>
+      renderReport(result([{ ...withGenerator(0.1, 0.1), loadGeneratorCpuMsPerRequest: 'x' }])),
+    ).toThrow('loadGeneratorCpuMsPerRequest is not a number or null');
+  });
+
   it('lists each mix beside the others, judges the goal per row and compares variants', () => {
     const md = renderReport(
       result([

@@ -25,6 +25,8 @@ interface WebRow {
   errors: number;
   timeouts: number;
   serverCpuMsPerRequest: number | null;
+  /** Since session 6; absent in older results. */
+  loadGeneratorCpuMsPerRequest?: number | null;
 }
 
 interface WebResult {
@@ -70,6 +72,11 @@ function checkRow(row: unknown, i: number): asserts row is WebRow {
   need(
     cpu === null || typeof cpu === 'number',
     `results[${i}].serverCpuMsPerRequest is not a number or null`,
+  );
+  const generator = row.loadGeneratorCpuMsPerRequest;
+  need(
+    generator === undefined || generator === null || typeof generator === 'number',
+    `results[${i}].loadGeneratorCpuMsPerRequest is not a number or null`,
   );
   const l = row.latencyMs;
   need(isObject(l), `results[${i}].latencyMs is missing`);
@@ -137,6 +144,23 @@ function goalLine(row: WebRow): string {
   return `- ${mixOf(row)}, ${row.scenario}, ${row.variant}: p99 ${n(row.latencyMs.p99)} ms — **${met ? 'met' : 'not met'}**${why}`;
 }
 
+/**
+ * Little's law: with every one of `goalConnections` connections always waiting on an answer, the
+ * mean latency is connections ÷ throughput, so a p99 under the goal needs at least
+ * connections ÷ goal seconds answered per second. The cores cannot answer faster than
+ * cores ÷ (server + load generator CPU per request) while autocannon shares them.
+ */
+export const requiredRequestsPerSecond = goalConnections / (goalP99Ms / 1000);
+
+function capacityLine(row: WebRow, cores: number): string | null {
+  const server = row.serverCpuMsPerRequest;
+  const generator = row.loadGeneratorCpuMsPerRequest;
+  if (server === null || generator === undefined || generator === null) return null;
+  const most = Math.round((cores * 1000) / (server + generator));
+  const verdict = most < requiredRequestsPerSecond ? 'below' : 'at or above';
+  return `- ${mixOf(row)}, ${row.scenario}, ${row.variant}: server ${server} + load generator ${generator} ms CPU per request → the ${cores} cores answer at most ${n(most)} req/s, ${verdict} the ${n(requiredRequestsPerSecond)} req/s the goal needs`;
+}
+
 export function renderReport(result: unknown): string {
   check(result);
   const load = result.loadAverageBefore.map((v) => v.toFixed(2)).join(' / ');
@@ -158,6 +182,14 @@ export function renderReport(result: unknown): string {
     '',
     ...result.results.map(goalLine),
   ];
+  const capacity = result.results.map((r) => capacityLine(r, result.cores)).filter((l) => l !== null);
+  if (capacity.length > 0)
+    lines.push(
+      '',
+      `What the cores allow (Little's law: ${goalConnections} busy connections at a mean under ${goalP99Ms} ms need ≥ ${n(requiredRequestsPerSecond)} answers/s; the bench and the server share the cores):`,
+      '',
+      ...capacity,
+    );
   const ratios = ratioLines(result.results);
   if (ratios.length > 0) lines.push('', 'Ratios (same run, same machine):', '', ...ratios);
   return lines.join('\n');

@@ -133,7 +133,9 @@ async function run(url: string, pid: number, headers: Record<string, string>, gt
   };
   await autocannon({ url, connections: Math.min(50, connections), duration: warmupS, requests: [request] });
   const cpuBefore = cpuSecondsOf(pid);
+  const loadGeneratorBefore = process.cpuUsage();
   const r = await autocannon({ url, connections, duration: durationS, requests: [request] });
+  const loadGenerator = process.cpuUsage(loadGeneratorBefore);
   const cpuAfter = cpuSecondsOf(pid);
   return {
     // Load-independent: the server's own CPU time per answered request (one server process).
@@ -141,6 +143,12 @@ async function run(url: string, pid: number, headers: Record<string, string>, gt
       cpuBefore === null || cpuAfter === null || r.requests.total === 0 || workers !== 1
         ? null
         : Math.round(((cpuAfter - cpuBefore) * 1e6) / r.requests.total) / 1000,
+    // autocannon runs in this process on the same cores: its CPU per request is part of what the
+    // machine can serve at all (user + system microseconds ÷ requests).
+    loadGeneratorCpuMsPerRequest:
+      r.requests.total === 0
+        ? null
+        : Math.round((loadGenerator.user + loadGenerator.system) / r.requests.total) / 1000,
     requestsPerSecond: Math.round(r.requests.average),
     // Share of requests (warm-up included) for an item asked before: the most a cache could hit.
     repeatShare: Math.round(repeats.repeatShare * 1000) / 1000,
