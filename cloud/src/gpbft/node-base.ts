@@ -79,7 +79,7 @@ export abstract class GroupedNodeBase {
       setup.topConfig === null || setup.topCrypto === null
         ? null
         : new TopHold(setup.topConfig, setup.topCrypto);
-    this.certs = setup.flat ? null : new MemberCertificates(setup.keys, setup.hints);
+    this.certs = setup.flat ? null : new MemberCertificates(setup.keys, setup.hints, setup.certificateQuorum);
     this.groupCore = this.newGroupCore([], 0);
     if (restored !== undefined) this.restore(restored);
   }

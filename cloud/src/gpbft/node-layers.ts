@@ -33,6 +33,8 @@ export interface NodeSetup {
   batchRequestsMax: number;
   /** 2f_g+1 of this group: members that must hold a top certificate before our commit goes out. */
   groupQuorum: number;
+  /** Groups whose signatures a top state certificate needs (a top quorum; a test may plant fewer). */
+  certificateQuorum: number;
   verifyTop: (batch: { certificate: CommitCertificate; requests: ClientRequest[] }) => boolean;
 }
 
@@ -114,6 +116,7 @@ export function setupNode(options: {
     fetchBatchesMax: resolved.fetchBatchesMax ?? 64,
     batchRequestsMax: resolved.batchRequestsMax,
     groupQuorum: groupQuorum(members.length),
+    certificateQuorum: config.unsafeCertificateQuorum ?? groupQuorum(layout.groups.length),
     verifyTop: (batch) =>
       verifyTopCertificate(keys, hints, batch.certificate, encodeRequests(batch.requests)),
   };

@@ -27,10 +27,13 @@ export class MemberCertificates {
   private readonly groupOf = new Map<number, number>();
   private readonly waiting = new Map<number, StateCertificate>();
   private readonly handedOut = new Map<number, StateCertificate>();
+  /** Distinct groups a certificate needs: the top quorum (the simulator's planted bug sets fewer). */
+  private readonly quorum: number;
 
-  constructor(keys: LayerKeys, hints: SignerHints) {
+  constructor(keys: LayerKeys, hints: SignerHints, quorum = groupQuorum(keys.layout.groups.length)) {
     this.keys = keys;
     this.hints = hints;
+    this.quorum = quorum;
     for (const [group, members] of keys.layout.groups.entries()) {
       for (const id of members) this.groupOf.set(id, group);
     }
@@ -55,7 +58,7 @@ export class MemberCertificates {
   /** Signatures of a top quorum of distinct groups, each by a member of that group. */
   holds(cert: StateCertificate): boolean {
     const message = attestationBytes(cert.seq, cert.stateDigest);
-    const needed = groupQuorum(this.keys.layout.groups.length);
+    const needed = this.quorum;
     const counted = new Set<number>();
     for (const { replica, signature } of cert.signatures) {
       const group = this.groupOf.get(replica);

@@ -32,6 +32,8 @@ export interface GpbftConfig {
   /** TEST ONLY planted bugs: a layer commits on this many votes (the simulator must catch it). */
   unsafeGroupCommitQuorum?: number;
   unsafeTopCommitQuorum?: number;
+  /** TEST ONLY planted bug: members accept a top state certificate signed by this many groups. */
+  unsafeCertificateQuorum?: number;
 }
 
 /** Messages for global replica ids (the node expands its broadcasts itself). */

@@ -2,7 +2,6 @@ import { sha256, toHex } from '@suyuan/shared';
 import { encodeRequests } from '../consensus/statements.ts';
 import type { ClientRequest } from '../consensus/types.ts';
 import { type LayerKeys, type SignerHints, verifyFinalBatch } from '../gpbft/index.ts';
-import type { GpbftHost } from './gpbft-host.ts';
 import type { SafetyChecker } from './invariants.ts';
 
 type FinalBatch = Parameters<typeof verifyFinalBatch>[2] & { requests: ClientRequest[] };
@@ -44,14 +43,4 @@ export class FinalOrderChecker {
         `t=${now} replica ${replica} seq ${batch.seq}: final certificate does not verify`,
       );
   }
-}
-
-/** One line per host for failure reports. */
-export function describeHost(h: GpbftHost): string {
-  const st = h.core?.status();
-  const state =
-    st === undefined
-      ? 'down'
-      : `g${st.group}/m${st.member} view=${st.view}${st.inViewChange ? '(vc)' : ''} rep=${st.representative}${st.isRepresentative ? '*' : ''} topView=${st.topView} groupExec=${st.groupLastExecuted} top=${st.topLastDelivered} pendingDec=${st.pendingDecisions} pendingReq=${st.pendingRequests} dropped=${JSON.stringify(st.dropped)}`;
-  return `host ${h.index} ${h.behavior} applied=${h.app.lastApplied} ${state}`;
 }

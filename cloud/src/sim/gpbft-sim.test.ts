@@ -88,6 +88,34 @@ describe('grouped PBFT planted bug: the simulator must catch it', () => {
     }
   });
 
+  /** Group 0's first representative (the first top primary) is byzantine and cuts every state
+   * certificate it passes to its members down to one group's signature (gpbft-byzantine.ts). */
+  const shortCertificateRun = (unsafeCertificateQuorum?: number) => {
+    const layout = gpbftLayoutFor(16, 4, 1);
+    return runGpbftSimulation({
+      seed: 1,
+      layout,
+      faults: ['loss'],
+      requests: 16,
+      byzantine: new Map([[layout.groups[0]![0]!, 'forge']]),
+      ...(unsafeCertificateQuorum === undefined ? {} : { unsafeCertificateQuorum }),
+    });
+  };
+
+  it('members that accept a state certificate of one group (top quorum 3 of 4) are reported: it does not verify', () => {
+    const result = shortCertificateRun(1);
+    expect(result.ok).toBe(false);
+    expect(result.violations.join('\n')).toMatch(
+      /replica \d+ (holds|hands out) a state certificate for seq \d+ that does not verify: grouped certificate has 1 valid group signatures, needs 3/,
+    );
+  });
+
+  it('without that bug the members refuse the short certificates (badCertificate) and the run passes', () => {
+    const result = shortCertificateRun();
+    expect(result.violations).toEqual([]);
+    expect(result.hosts.join('\n')).toMatch(/"badCertificate":\d+/);
+  });
+
   it('the same runs without the planted bug pass', () => {
     const layout = gpbftLayoutFor(16, 4, 1);
     for (const seed of [1, 2]) {

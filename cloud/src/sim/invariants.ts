@@ -40,7 +40,8 @@ export class SafetyChecker {
     this.crypto = crypto;
   }
 
-  private fail(tick: number, message: string): void {
+  /** Records a violation (the first 20 of a run). */
+  fail(tick: number, message: string): void {
     if (this.violations.length < 20) this.violations.push(`t=${tick} ${message}`);
   }
 
@@ -107,6 +108,11 @@ export class SafetyChecker {
       if (memoVerify(key, replica, message, signature)) counted.add(replica);
     }
     return counted.size >= quorumSize(this.publicKeys.length);
+  }
+
+  /** The state digest honest replicas reached at `seq` (hex), once one executed it. */
+  stateDigestAt(seq: number): string | undefined {
+    return this.stateDigests.get(seq);
   }
 
   onView(tick: number, replica: number, view: number): void {
