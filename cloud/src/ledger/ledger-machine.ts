@@ -5,7 +5,6 @@ import {
   keyIdOf,
   type RejectionReason,
   type RejectionTx,
-  type StateCertificateWire,
   stateDigestOf,
   toBase64Url,
 } from '@suyuan/shared';
@@ -17,6 +16,7 @@ import type {
   StateCertificate,
 } from '../consensus/types.ts';
 import { BlockAssembler } from './block-assembler.ts';
+import { certificateToWire } from './certificate-wire.ts';
 import { ChainStore, type SubmissionOutcome } from './chain-store.ts';
 import { type ChainKind, type LedgerConfig, routeChain } from './config.ts';
 import { executeSubmission } from './executor.ts';
@@ -261,28 +261,3 @@ function targetParticipant(state: StateStore, request: ClientRequest): string {
 
 /** Thrown inside a savepoint to undo a rejected submission's writes. */
 const rollback = Symbol('rollback');
-
-/** Flat, or with `groups` (gpbft, signers by global id) the tagged grouped form (shared/wire/block.ts). */
-export function certificateToWire(
-  c: StateCertificate,
-  groups?: readonly (readonly number[])[],
-): StateCertificateWire {
-  if (groups !== undefined) {
-    return {
-      kind: 'grouped',
-      seq: c.seq,
-      stateDigest: toBase64Url(c.stateDigest),
-      groups: groups.map((members) => [...members]),
-      signatures: c.signatures.map((s) => ({
-        group: groups.findIndex((members) => members.includes(s.replica)),
-        replica: s.replica,
-        signature: toBase64Url(s.signature),
-      })),
-    };
-  }
-  return {
-    seq: c.seq,
-    stateDigest: toBase64Url(c.stateDigest),
-    signatures: c.signatures.map((s) => ({ replica: s.replica, signature: toBase64Url(s.signature) })),
-  };
-}

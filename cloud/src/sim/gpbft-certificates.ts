@@ -1,7 +1,7 @@
 import { toHex, verifyStateCertificateWire } from '@suyuan/shared';
 import type { StateCertificate } from '../consensus/types.ts';
 import type { GroupLayout } from '../gpbft/index.ts';
-import { certificateToWire } from '../ledger/ledger-machine.ts';
+import { certificateToWire } from '../ledger/certificate-wire.ts';
 import type { SafetyChecker } from './invariants.ts';
 
 /** Distinct certificates whose verdict one run remembers (each is verified once while kept). */
