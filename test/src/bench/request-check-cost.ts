@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import type { ClientRequest, CommittedBatch } from '@suyuan/cloud/consensus/types';
 import { defaultChains, parseLedgerConfig } from '@suyuan/cloud/ledger/config';
 import { LedgerMachine } from '@suyuan/cloud/ledger/ledger-machine';
+import { parseSubmitBody } from '@suyuan/cloud/ledger/submission-check';
+import { digestSubmission, encodeSubmission, intakeDigest } from '@suyuan/cloud/ledger/submission-digest';
 import { actor, clientRequest, register, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import { cachedRequestVerifier, generalRequestCheck } from '@suyuan/cloud/replica/request-auth';
 import { fastRequestCheck } from '@suyuan/cloud/replica/request-check-fast';
@@ -29,6 +31,9 @@ import { repoRoot, Submitter } from '../cluster/harness.ts';
  *   plain-form path (decode, JSON.parse, every payload encoded again) plus the memo's SHA-256 key
  *   of the body; after: the canonical scan of the body's bytes, no body hash (request-auth.ts).
  *   Ed25519 alone (header signature only) is measured beside them: the part the bound counts.
+ * - the entry replica's intake of a reading batch per reading: before, digested (every reading
+ *   encoded and hashed) and then checked (hashed again); after, encoded, checked and digested from
+ *   what the check derived (`intakeDigest`). Both with the new check.
  * - the ledger's execution of a reading batch (decode + execute + blocks) per reading, on two
  *   ledgers fed the same batches: before decodes and hashes every reading again; after takes
  *   what the check derived (LedgerMachine `takeChecked`).
@@ -224,6 +229,42 @@ try {
       ],
     ];
     for (const [name, work] of flip ? readingChecks.reverse() : readingChecks)
+      time(name, batches.length * readingsPerBatch, work);
+    // The entry replica's intake (POST /v1/submissions) of the same batches, parsed outside the
+    // timing: digest, then check (each reading hashed twice) vs encode, check, digest from the check.
+    const parsed = batches.map((b) => {
+      const p = parseSubmitBody(JSON.parse(Buffer.from(b.body).toString('utf8')));
+      if (!p.ok || !p.plain) throw new Error('not a plain reading batch');
+      return p.body;
+    });
+    const intakes: [string, () => void][] = [
+      [
+        'reading: intake digest + check before, per reading',
+        () => {
+          const verifier = cachedRequestVerifier();
+          for (const body of parsed) {
+            const digest = digestSubmission(body, true);
+            const s = body.submission;
+            if (!verifier({ submitter: s.submitter, seq: s.seq, body: digest.bodyBytes }))
+              throw new Error('refused');
+          }
+        },
+      ],
+      [
+        'reading: intake digest + check after, per reading',
+        () => {
+          const verifier = cachedRequestVerifier();
+          for (const body of parsed) {
+            const encoded = encodeSubmission(body, true);
+            const s = body.submission;
+            const request = { submitter: s.submitter, seq: s.seq, body: encoded.bodyBytes };
+            intakeDigest(request, body, true, encoded, verifier, verifier.takeChecked);
+            if (!verifier(request)) throw new Error('refused');
+          }
+        },
+      ],
+    ];
+    for (const [name, work] of flip ? intakes.reverse() : intakes)
       time(name, batches.length * readingsPerBatch, work);
     // Ledger execution: each ledger's own verifier checks first (outside the timing), as a
     // replica does at pre-prepare; then the batch executes.
