@@ -52,11 +52,11 @@ const isBase64Url = (c: number | undefined) =>
     c === 0x2d ||
     c === 0x5f);
 
-/** `length` base64url characters at `at` as a string, or null. */
-function base64UrlText(b: Uint8Array, at: number, length: number): string | null {
+/** `length` base64url characters at `at` as a string (`view`: the same bytes as a Buffer), or null. */
+function base64UrlText(b: Uint8Array, view: Buffer, at: number, length: number): string | null {
   if (at < 0 || at + length > b.length) return null;
   for (let k = at; k < at + length; k++) if (!isBase64Url(b[k])) return null;
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', at, at + length);
+  return view.toString('latin1', at, at + length);
 }
 
 /** A canonical safe integer ≥ `min` at `at` (no sign, no leading zero): [value, end], or null. */
@@ -73,8 +73,9 @@ function safeInteger(b: Uint8Array, at: number, min: number): [number, number] |
 }
 
 export function requestFrame(b: Uint8Array): RequestFrame | null {
+  const view = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   let j = literal(b, 0, PUBLIC_KEY);
-  const publicKey = base64UrlText(b, j, 43);
+  const publicKey = base64UrlText(b, view, j, 43);
   if (publicKey === null) return null;
   j = literal(b, j + 43, SUBMISSION);
   const submissionStart = j;
@@ -98,10 +99,10 @@ export function requestFrame(b: Uint8Array): RequestFrame | null {
   const seq = safeInteger(b, literal(b, j, SEQ), 1);
   if (seq === null) return null;
   j = literal(b, seq[1], SIGNATURE);
-  const signature = base64UrlText(b, j, 86);
+  const signature = base64UrlText(b, view, j, 86);
   if (signature === null) return null;
   j = literal(b, j + 86, SUBMITTER);
-  const submitter = base64UrlText(b, j, 43);
+  const submitter = base64UrlText(b, view, j, 43);
   if (submitter === null) return null;
   j = literal(b, j + 43, END);
   if (j !== b.length) return null;
