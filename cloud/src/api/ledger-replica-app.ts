@@ -45,6 +45,7 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
   }
   const machine = new LedgerMachine(ctx.db, parseLedgerConfig(raw), {
     ...(ctx.verifyRequest ? { verifySignature: ctx.verifyRequest } : {}),
+    ...(ctx.takeCheckedRequest ? { takeChecked: ctx.takeCheckedRequest } : {}),
     ...(ctx.groups ? { groups: ctx.groups } : {}),
   });
   const storedCertificate = ctx.db.prepare('SELECT certificate FROM state_certificates WHERE seq = ?');

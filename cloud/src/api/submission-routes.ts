@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { plainReadingRequest } from '../ledger/plain-request.ts';
 import { decodeRequest } from '../ledger/submission-check.ts';
-import { digestSubmission } from '../ledger/submission-digest.ts';
+import { encodeSubmission, intakeDigest } from '../ledger/submission-digest.ts';
 import { errorResponse, onApiError, zodMessage } from './http-errors.ts';
 import type { LedgerReader } from './ledger-node.ts';
 
@@ -40,9 +40,18 @@ export function submissionRoutes(reader: LedgerReader): Hono {
         body = parsed.data;
       }
       const s = body.submission;
-      const digest = digestSubmission(body, plain);
-      const request = { submitter: s.submitter, seq: s.seq, body: digest.bodyBytes };
+      const encoded = encodeSubmission(body, plain);
+      const request = { submitter: s.submitter, seq: s.seq, body: encoded.bodyBytes };
       const machine = reader.node.machine;
+      // Each reading is hashed once here: by the replica's own request check, whose work is reused.
+      const digest = intakeDigest(
+        request,
+        body,
+        plain,
+        encoded,
+        machine.verifySignature,
+        machine.takeChecked,
+      );
       const decoded = decodeRequest(request, machine.verifySignature, { body, plain, digest });
       if (!decoded.ok) return errorResponse(c, 400, decoded.code, decoded.message);
       const hash = toBase64Url(decoded.bodyHash);

@@ -62,7 +62,7 @@ describe('block time', () => {
     bodyHash: new Uint8Array(),
     header: { v: 1 as const, submitter: '', seq: 1, created, payloadCount: 0, payloadsRoot: '' },
     leaves: [],
-    payloadTexts: [],
+    payloadsText: '',
     submissionBytes: 0,
     bodyBytes: new Uint8Array(),
     request: { publicKey: '', submission: { submitter: '', seq: 1, created, payloads: [], signature: '' } },

@@ -54,7 +54,7 @@ export function executeSubmission(
     publicKey: request.publicKey,
   };
   if (s.payloads.every((p) => p.kind === 'reading'))
-    return executeReadings(env, signed, s.payloads, digest.payloadTexts);
+    return executeReadings(env, signed, s.payloads, digest.payloadsText);
 
   const paths = merkleAllProofs(digest.leaves);
   const txs: SubmissionTx[] = [];
@@ -109,7 +109,7 @@ function executeReadings(
   env: ExecutionEnv,
   signed: SignedHeader,
   payloads: { kind: 'reading'; reading: Reading }[],
-  payloadTexts: readonly string[],
+  payloadsText: string,
 ): Execution {
   const result = checkTelemetryBatch(
     env.state,
@@ -121,7 +121,7 @@ function executeReadings(
   for (const effect of result.effects) env.state.apply(effect);
   const tx: LedgerTx = { v: 1, kind: 'readingBatch', signed, payloads, gaps: result.gaps };
   const chain = routeChain(env.config, 'telemetry', env.ctx.participant.id);
-  const at = env.assembler.add(chain, tx, canonicalWithArray(tx, 'payloads', payloadTexts, payloads));
+  const at = env.assembler.add(chain, tx, canonicalWithArray(tx, 'payloads', [payloadsText], payloads));
   for (const gap of result.gaps) env.state.recordGap(gap, at);
   env.state.recordDeviceReadings(
     payloads.map((p) => p.reading),

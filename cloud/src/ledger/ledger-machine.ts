@@ -23,6 +23,7 @@ import { executeSubmission } from './executor.ts';
 import { configure, migrate } from './schema.ts';
 import { StateStore } from './state-store.ts';
 import { authorise, batchTime, bodyHashOf, type Decoded, decodeRequest } from './submission-check.ts';
+import type { CheckedDerivation } from './submission-digest.ts';
 
 /**
  * Whether a request's body is authentically signed by its submitter (request-auth.ts semantics).
@@ -33,6 +34,11 @@ export type RequestVerifier = (request: ClientRequest) => boolean;
 
 export interface LedgerMachineOptions {
   verifySignature?: RequestVerifier;
+  /**
+   * What `verifySignature` derived when it accepted exactly this request's bytes (it hands it out
+   * once): a plain reading batch is then not encoded and hashed a second time (submission-check.ts).
+   */
+  takeChecked?: (request: ClientRequest) => CheckedDerivation | undefined;
   /**
    * Grouped PBFT (g > 1): the layout (global replica ids per group). State certificates then come
    * from the top level with global signer ids and are stored in the grouped wire form.
@@ -65,6 +71,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
   divergedBatches = 0;
 
   readonly verifySignature: RequestVerifier | undefined;
+  readonly takeChecked: LedgerMachineOptions['takeChecked'];
   private readonly groups: readonly (readonly number[])[] | undefined;
   private readonly intakeDecoded = new Map<string, { body: Uint8Array; decoded: Decoded }>();
 
@@ -83,6 +90,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
     this.ownsDb = typeof target === 'string';
     migrate(this.db);
     this.verifySignature = options.verifySignature;
+    this.takeChecked = options.takeChecked;
     this.groups = options.groups !== undefined && options.groups.length > 1 ? options.groups : undefined;
     this.config = config;
     this.chains = new ChainStore(this.db);
@@ -131,13 +139,15 @@ export class LedgerMachine implements ReplicatedStateMachine {
   }
 
   private decode(request: ClientRequest): Decoded {
+    // Taken first in any case, so a derivation the intake path made no use of is not kept.
+    const checked = this.takeChecked?.(request);
     const key = `${request.submitter}\u0000${request.seq}`;
     const known = this.intakeDecoded.get(key);
     if (known !== undefined) {
       this.intakeDecoded.delete(key);
       if (bytesEqual(known.body, request.body)) return known.decoded;
     }
-    return decodeRequest(request, this.verifySignature);
+    return decodeRequest(request, this.verifySignature, undefined, checked);
   }
 
   private applyInTransaction(batch: CommittedBatch): Uint8Array {

@@ -132,7 +132,7 @@ describe('digestSubmission', () => {
       for (const plain of [true, false]) {
         const d = digestSubmission(request, plain);
         const s = request.submission;
-        expect(d.payloadTexts).toEqual(s.payloads.map((p) => canonicalize(p)));
+        expect(d.payloadsText).toBe(s.payloads.map((p) => canonicalize(p)).join(','));
         expect(d.header).toEqual(submissionHeader({ ...s, payloads: s.payloads as JsonValue[] }));
         expect(d.bodyHash).toEqual(domainHash('envelope', canonicalBytes(request)));
         expect(d.submissionBytes).toBe(canonicalBytes(s).length);

@@ -13,7 +13,12 @@ import {
 import type { ClientRequest } from '../consensus/types.ts';
 import { plainReadingRequest } from './plain-request.ts';
 import type { Participant, Rejection, StateView } from './state.ts';
-import { digestSubmission, type SubmissionDigest } from './submission-digest.ts';
+import {
+  type CheckedDerivation,
+  digestFromChecked,
+  digestSubmission,
+  type SubmissionDigest,
+} from './submission-digest.ts';
 
 /**
  * Checks on a whole submission before its payloads are validated: the body parses, names the same
@@ -53,12 +58,16 @@ export function parseSubmitBody(
 /**
  * Stateless checks (cacheable by the request's bytes). `verified`, when given, answers the
  * signature question for this exact request (a memoised verifier with the same semantics);
- * otherwise the signature is checked here.
+ * otherwise the signature is checked here. `checked`: what that verifier derived from these very
+ * bytes (a canonical body it accepted); a plain reading batch then takes its header, leaves and
+ * payload texts from it instead of encoding and hashing every reading again. It is used only
+ * together with `verified`, whose verdict still decides.
  */
 export function decodeRequest(
   request: ClientRequest,
   verified?: (request: ClientRequest) => boolean,
   known?: KnownBody,
+  checked?: CheckedDerivation,
 ): Decoded {
   let body: SubmitRequest;
   let plain: boolean;
@@ -84,7 +93,11 @@ export function decodeRequest(
   }
   let digest: SubmissionDigest;
   try {
-    digest = known?.digest ?? digestSubmission(body, plain);
+    digest =
+      known?.digest ??
+      (plain && verified && checked
+        ? digestFromChecked(request.body, checked)
+        : digestSubmission(body, plain));
   } catch (error) {
     // A payload JSON cannot carry canonically (a lone surrogate, nesting beyond the limit): its
     // signature cannot have been made over it.

@@ -10,6 +10,7 @@ import {
   toBase64Url,
   utf8,
 } from '@suyuan/shared';
+import type { ClientRequest } from '../consensus/types.ts';
 
 /**
  * Everything a replica derives from a submission's payloads, from ONE canonical encoding of each
@@ -22,8 +23,8 @@ export interface SubmissionDigest {
   header: SubmissionHeader;
   /** merkleLeafHash of each payload's canonical bytes, in order. */
   leaves: Uint8Array[];
-  /** Each payload's canonical JSON text, in order. */
-  payloadTexts: string[];
+  /** The payloads array's canonical contents: each payload's canonical text, joined by commas. */
+  payloadsText: string;
   /** domainHash('envelope', canonical body bytes): the same as `bodyHashOf(canonicalBytes(body))`. */
   bodyHash: Uint8Array;
   /** UTF-8 bytes of the canonical submission (what `submissionBytesMax` limits). */
@@ -47,31 +48,104 @@ export function plainReadingPayloadText(payload: {
   return readingPayloadText(payload.reading);
 }
 
+/** A submission's canonical texts and body, before any hashing. */
+export interface EncodedSubmission {
+  payloadTexts: string[];
+  payloadsText: string;
+  submissionText: string;
+  bodyBytes: Uint8Array;
+}
+
 /** `plain`: the request passed `plainReadingRequest`, so its payloads take the written-out encoder. */
-export function digestSubmission(request: SubmitRequest, plain: boolean): SubmissionDigest {
+export function encodeSubmission(request: SubmitRequest, plain: boolean): EncodedSubmission {
   const s = request.submission;
   const payloads = s.payloads as unknown[];
   const payloadTexts = plain
     ? (s.payloads as Parameters<typeof plainReadingPayloadText>[0][]).map(plainReadingPayloadText)
     : payloads.map((p) => canonicalize(p));
-  const leaves = payloadTexts.map((t) => merkleLeafHash(utf8(t)));
+  const payloadsText = payloadTexts.join(',');
+  const submissionText = canonicalWithArray(s, 'payloads', [payloadsText], payloads);
+  // {publicKey, submission}: the only two members (the schema is strict), in code-unit order.
+  const bodyBytes = utf8(`{"publicKey":${JSON.stringify(request.publicKey)},"submission":${submissionText}}`);
+  return { payloadTexts, payloadsText, submissionText, bodyBytes };
+}
+
+/** The hashes of an encoded submission: its leaves, signed header and body hash. */
+export function digestEncoded(request: SubmitRequest, encoded: EncodedSubmission): SubmissionDigest {
+  const s = request.submission;
+  const leaves = encoded.payloadTexts.map((t) => merkleLeafHash(utf8(t)));
   const header: SubmissionHeader = {
     v: 1,
     submitter: s.submitter,
     seq: s.seq,
     created: s.created,
-    payloadCount: payloads.length,
+    payloadCount: s.payloads.length,
     payloadsRoot: toBase64Url(merkleRoot(leaves)),
   };
-  const submissionText = canonicalWithArray(s, 'payloads', payloadTexts, payloads);
-  // {publicKey, submission}: the only two members (the schema is strict), in code-unit order.
-  const body = utf8(`{"publicKey":${JSON.stringify(request.publicKey)},"submission":${submissionText}}`);
   return {
     header,
     leaves,
-    payloadTexts,
+    payloadsText: encoded.payloadsText,
+    bodyHash: domainHash('envelope', encoded.bodyBytes),
+    submissionBytes: Buffer.byteLength(encoded.submissionText),
+    bodyBytes: encoded.bodyBytes,
+  };
+}
+
+export function digestSubmission(request: SubmitRequest, plain: boolean): SubmissionDigest {
+  return digestEncoded(request, encodeSubmission(request, plain));
+}
+
+/**
+ * What this replica's own request check derived from a request's bytes when it verified them as a
+ * canonical body (cloud/src/replica/request-check-canonical.ts `CheckedSubmission`): the signed
+ * header, each payload's leaf (the hash of its slice of the body), where the payloads are in the
+ * body, and the canonical submission's size. Only ever from this process's check of these very
+ * bytes (the verifier hands it out for equal bytes only), never from a peer.
+ */
+export interface CheckedDerivation {
+  header: SubmissionHeader;
+  leaves: Uint8Array[];
+  payloadsStart: number;
+  payloadsEnd: number;
+  submissionBytes: number;
+}
+
+/**
+ * The digest of a canonical body from its check's derivation, without encoding or hashing any
+ * payload again: the body is canonical (the check proved it), so it is its own canonical bytes and
+ * the payloads' canonical texts are its slice. Equal to `digestSubmission` of the parsed body
+ * (tested); the one hash left is the body's, for idempotency.
+ */
+export function digestFromChecked(body: Uint8Array, checked: CheckedDerivation): SubmissionDigest {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return {
+    header: checked.header,
+    leaves: checked.leaves,
+    payloadsText: bytes.toString('utf8', checked.payloadsStart, checked.payloadsEnd),
     bodyHash: domainHash('envelope', body),
-    submissionBytes: Buffer.byteLength(submissionText),
+    submissionBytes: checked.submissionBytes,
     bodyBytes: body,
   };
+}
+
+/**
+ * Intake's digest of a body it encoded (POST /v1/submissions): for a plain reading batch that the
+ * replica's verifier accepts, from what the verifier derived checking these bytes, so each reading
+ * is hashed once at intake instead of once to digest and again to check; otherwise hashed from the
+ * encoding. A body the verifier refuses is digested in full, for `decodeRequest` to word the refusal.
+ */
+export function intakeDigest(
+  request: ClientRequest,
+  body: SubmitRequest,
+  plain: boolean,
+  encoded: EncodedSubmission,
+  verifier?: (request: ClientRequest) => boolean,
+  takeChecked?: (request: ClientRequest) => CheckedDerivation | undefined,
+): SubmissionDigest {
+  if (plain && verifier?.(request)) {
+    const checked = takeChecked?.(request);
+    if (checked !== undefined) return digestFromChecked(request.body, checked);
+  }
+  return digestEncoded(body, encoded);
 }

@@ -80,6 +80,7 @@ export async function startReplica(
     replicaPublicKeys: config.replicaPublicKeys,
     db: store.db,
     verifyRequest,
+    takeCheckedRequest: verifyRequest.takeChecked,
     ...(config.layout && config.layout.groups.length > 1 ? { groups: config.layout.groups } : {}),
   });
   const lastExecuted = replayStoredBatches(store, app);

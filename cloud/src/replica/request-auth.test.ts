@@ -33,4 +33,34 @@ describe('client request authentication', () => {
     expect(verify({ ...request, body: new Uint8Array(request.body) })).toBe(true);
     expect(verify({ ...request, submitter: mallory.keyId })).toBe(false);
   });
+
+  it('hands what it derived out once, for equal bytes only, and never for a forged request', () => {
+    const verify = cachedRequestVerifier();
+    const other = signedRequest(alice, 5, [{ event: 'pack' }], 1_700_000_000_000);
+    expect(verify(request)).toBe(true);
+    expect(verify.takeChecked(other)).toBeUndefined(); // same (submitter, seq), other bytes
+    const checked = verify.takeChecked({ ...request, body: new Uint8Array(request.body) });
+    expect(checked?.header.seq).toBe(5);
+    expect(checked?.leaves).toHaveLength(1);
+    expect(verify.takeChecked(request)).toBeUndefined();
+    expect(verify({ ...request, seq: 6 })).toBe(false);
+    expect(verify.takeChecked({ ...request, seq: 6 })).toBeUndefined();
+    // A second body under (alice, 5) is checked on its own and replaces the first.
+    expect(verify(other)).toBe(true);
+    expect(verify.takeChecked(request)).toBeUndefined();
+    expect(verify.takeChecked(other)?.header.seq).toBe(5);
+    expect(verify(request)).toBe(true);
+  });
+
+  it('keeps verdicts within its body byte budget', () => {
+    const verify = cachedRequestVerifier(100, request.body.length);
+    const second = signedRequest(alice, 6, [{ event: 'harvest' }], 1_700_000_000_000);
+    expect(verify(request)).toBe(true);
+    expect(verify(second)).toBe(true);
+    const tampered = new Uint8Array(request.body);
+    tampered[tampered.length - 5] = tampered[tampered.length - 5]! ^ 1;
+    expect(verify({ ...request, body: tampered })).toBe(false);
+    expect(verify(request)).toBe(true);
+    expect(verify({ ...second, body: new Uint8Array(second.body) })).toBe(true);
+  });
 });

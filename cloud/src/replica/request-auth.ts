@@ -1,4 +1,3 @@
-import * as nodeCrypto from 'node:crypto';
 import {
   canonicalBytes,
   type Ed25519KeyPair,
@@ -6,12 +5,11 @@ import {
   keyIdOf,
   publicKeyFromText,
   publicKeyToText,
-  sha256,
   signSubmission,
-  toBase64Url,
   verifySubmission,
 } from '@suyuan/shared';
 import type { ClientRequest } from '../consensus/types.ts';
+import { type CheckedSubmission, canonicalRequestCheck } from './request-check-canonical.ts';
 import { fastRequestCheck } from './request-check-fast.ts';
 
 /**
@@ -46,14 +44,33 @@ export function signedRequest(
   return { submitter: keyPair.keyId, seq, body: canonicalBytes(body as unknown as JsonValue) };
 }
 
-/** The check every replica runs on every request: the plain-form fast path, else the general one. */
-export function isAuthenticRequest(request: ClientRequest): boolean {
-  if (!(request.body instanceof Uint8Array)) return false;
+/** One check of a request: its verdict and, for a canonical body it accepted, what it derived. */
+export interface RequestCheck {
+  verdict: boolean;
+  checked: CheckedSubmission | null;
+}
+
+const forged: RequestCheck = { verdict: false, checked: null };
+
+/**
+ * The check every replica runs on every request: canonical bodies (what our clients send) by a scan
+ * of their bytes (request-check-canonical.ts), other bodies of the plain form by the plain-form path
+ * (request-check-fast.ts), anything else by the general check. Same verdicts as the general check.
+ */
+export function checkRequest(request: ClientRequest): RequestCheck {
+  if (!(request.body instanceof Uint8Array)) return forged;
+  const canonical = canonicalRequestCheck(request.body, request.submitter, request.seq);
+  if (canonical === false) return forged;
+  if (canonical !== 'fallback') return { verdict: true, checked: canonical };
   const text = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString(
     'utf8',
   );
   const fast = fastRequestCheck(text, request.submitter, request.seq);
-  return fast === 'general' ? generalRequestCheck(text, request) : fast;
+  return { verdict: fast === 'general' ? generalRequestCheck(text, request) : fast, checked: null };
+}
+
+export function isAuthenticRequest(request: ClientRequest): boolean {
+  return checkRequest(request).verdict;
 }
 
 /** The general check: any JSON the schema accepts (request-check-fast.ts handles the plain form). */
@@ -70,43 +87,105 @@ export function generalRequestCheck(text: string, request: ClientRequest): boole
   }
 }
 
-/**
- * SHA-256 of a body as base64url, the memo's key part: `crypto.hash` (Node 20.12+) in one call,
- * about a third of `createHash` + copy + base64 for a 1 KB body (every replica pays it per request).
- */
-const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
-function bodyHashText(body: Uint8Array): string {
-  return oneShotHash !== undefined ? oneShotHash('sha256', body, 'base64url') : toBase64Url(sha256(body));
-}
-
 /** Verdicts remembered per replica process; a request is seen at propose and again in pre-prepare. */
 export const requestVerdictCacheEntriesMax = 100_000;
+/**
+ * Bytes of bodies the verdict memo holds to compare a request asked about again: twice what can be
+ * in flight (8 batches of at most 1 MiB each by default); the core holds most of them anyway.
+ */
+export const requestVerdictBodyBytesMax = 16 * 1024 * 1024;
+/** Derivations of accepted requests kept for the application until it takes them at execution. */
+export const checkedRequestEntriesMax = 1024;
+/** Bytes those hold (bodies, and about 128 per leaf: a 32-byte array on the heap); oldest dropped first. */
+export const checkedRequestBytesMax = 16 * 1024 * 1024;
+const leafHeapBytes = 128;
+
+export interface MemoisedRequestVerifier {
+  (request: ClientRequest): boolean;
+  /**
+   * What this verifier derived when it accepted exactly these bytes, once (it is forgotten when
+   * taken): the application uses it instead of deriving it again. Never anything a peer sent.
+   */
+  takeChecked(request: ClientRequest): CheckedSubmission | undefined;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.byteLength !== b.byteLength) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+/** A bounded insertion-ordered map of entries holding a body each, with a byte budget. */
+class BodyKeyedMap<V> {
+  private readonly entries = new Map<string, { body: Uint8Array; value: V; bytes: number }>();
+  private bytes = 0;
+  private readonly entriesMax: number;
+  private readonly bytesMax: number;
+  constructor(entriesMax: number, bytesMax: number) {
+    this.entriesMax = entriesMax;
+    this.bytesMax = bytesMax;
+  }
+
+  /** The value stored under `key` for these very bytes. */
+  get(key: string, body: Uint8Array): V | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && sameBytes(entry.body, body) ? entry.value : undefined;
+  }
+
+  set(key: string, body: Uint8Array, value: V, bytes: number): void {
+    this.delete(key);
+    if (bytes > this.bytesMax) return;
+    while (
+      this.entries.size > 0 &&
+      (this.entries.size >= this.entriesMax || this.bytes + bytes > this.bytesMax)
+    )
+      this.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { body, value, bytes });
+    this.bytes += bytes;
+  }
+
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+  }
+}
 
 /**
- * `isAuthenticRequest` with a bounded cache keyed by (submitter, seq, body hash), so a request is
- * verified once per replica even though several code paths ask (HTTP intake, propose, pre-prepare,
- * view change).
+ * `checkRequest` with a bounded memo keyed by (submitter, seq) that holds the body it judged, so a
+ * request is verified once per replica even though several code paths ask (HTTP intake, propose,
+ * pre-prepare, view change, the ledger). A request asked about again is answered when its bytes
+ * equal the remembered body's (the same object, or one memcmp): no hash of the body per request.
+ * Another body under the same (submitter, seq) is checked on its own and replaces the entry.
  */
 export function cachedRequestVerifier(
   entriesMax = requestVerdictCacheEntriesMax,
-): (request: ClientRequest) => boolean {
-  const verdicts = new Map<string, boolean>();
-  // The same body object asked about again (the primary checks a request at HTTP intake and again
-  // when the core takes it) is answered without hashing it; bodies are never mutated once received.
-  const byBody = new WeakMap<Uint8Array, { submitter: string; seq: number; verdict: boolean }>();
-  return (request) => {
-    const seen = byBody.get(request.body);
-    if (seen !== undefined && seen.submitter === request.submitter && seen.seq === request.seq) {
-      return seen.verdict;
-    }
-    const key = `${request.submitter}\u0000${request.seq}\u0000${bodyHashText(request.body)}`;
-    const known = verdicts.get(key);
-    const verdict = known ?? isAuthenticRequest(request);
-    if (known === undefined) {
-      if (verdicts.size >= entriesMax) verdicts.delete(verdicts.keys().next().value!);
-      verdicts.set(key, verdict);
-    }
-    byBody.set(request.body, { submitter: request.submitter, seq: request.seq, verdict });
+  bodyBytesMax = requestVerdictBodyBytesMax,
+): MemoisedRequestVerifier {
+  const verdicts = new BodyKeyedMap<boolean>(entriesMax, bodyBytesMax);
+  const derived = new BodyKeyedMap<CheckedSubmission>(checkedRequestEntriesMax, checkedRequestBytesMax);
+  const verifier = (request: ClientRequest): boolean => {
+    if (!(request.body instanceof Uint8Array)) return false;
+    const key = `${request.submitter}\u0000${request.seq}`;
+    const known = verdicts.get(key, request.body);
+    if (known !== undefined) return known;
+    const { verdict, checked } = checkRequest(request);
+    verdicts.set(key, request.body, verdict, request.body.byteLength);
+    if (checked !== null)
+      derived.set(
+        key,
+        request.body,
+        checked,
+        request.body.byteLength + leafHeapBytes * checked.leaves.length,
+      );
     return verdict;
   };
+  verifier.takeChecked = (request: ClientRequest): CheckedSubmission | undefined => {
+    const key = `${request.submitter}\u0000${request.seq}`;
+    const checked = derived.get(key, request.body);
+    if (checked !== undefined) derived.delete(key);
+    return checked;
+  };
+  return verifier;
 }

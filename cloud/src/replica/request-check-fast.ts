@@ -78,6 +78,24 @@ function plainSubmission(value: unknown): PlainSubmission | null {
   return ok ? s : null;
 }
 
+/** Deepest container nesting of a canonical JSON text (brackets inside strings do not count). */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /**
  * The verdict on a request body (UTF-8 JSON `{publicKey, submission}`) for (submitter, seq), or
  * 'general' when the body is not of the plain form. Never throws.
@@ -104,6 +122,9 @@ export function fastRequestCheck(bodyText: string, submitter: string, seq: numbe
       // A JSON.parse'd "__proto__" member is an own property, but zod's copy sets a prototype
       // instead: leave such payloads (and strings that merely contain the word) to the general path.
       if (text.includes('"__proto__')) throw new Error('general');
+      // The general check encodes the whole submission, where a payload sits two levels down: a
+      // payload nested deeper than that allows is refused there, so leave it to the general path.
+      if (nestingDepth(text) > limits.canonicalDepthMax - 2) throw new Error('general');
       const bytes = utf8(text);
       payloadBytes += bytes.length;
       return merkleLeafHash(bytes);

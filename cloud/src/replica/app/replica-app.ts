@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { ClientRequest, ReplicatedStateMachine } from '../../consensus/types.ts';
 import type { AppMetrics } from '../../ops/replica-metrics.ts';
 import type { HttpFastPath } from '../http-fast-path.ts';
+import type { CheckedSubmission } from '../request-check-canonical.ts';
 import type { Sqlite } from '../sqlite.ts';
 
 /**
@@ -36,6 +37,11 @@ export interface AppContext {
    * reuses its verdict, so each request's signature is verified once per replica.
    */
   verifyRequest?: (request: ClientRequest) => boolean;
+  /**
+   * What `verifyRequest` derived when it accepted exactly this request's bytes, handed out once
+   * (request-auth.ts `takeChecked`): an app that decodes the request again can skip that work.
+   */
+  takeCheckedRequest?: (request: ClientRequest) => CheckedSubmission | undefined;
   /**
    * Mode gpbft: the group layout (global replica ids per group). State certificates are then the
    * top level's, signed by members for their groups (docs/consensus.md "Ledger proofs on grouped PBFT").
