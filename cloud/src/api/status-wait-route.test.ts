@@ -97,6 +97,8 @@ describe('GET /v1/submissions/{submitter}/{seq}?waitMs=', () => {
     await settle();
     expect(answered).toBeNull(); // executed, but no certificate yet: no receipt to give
     app.machine.attachStateCertificate({ seq, stateDigest, signatures: [] });
+    await settle();
+    expect(answered).not.toBeNull(); // woken by the certificate, not by its 10 s cap
     const res = await held;
     expect(res.status).toBe(200);
     const status = submissionStatusSchema.parse(await res.json());
@@ -116,6 +118,8 @@ describe('GET /v1/submissions/{submitter}/{seq}?waitMs=', () => {
     await settle();
     expect(done).toBe(false);
     app.machine.attachStateCertificate({ seq, stateDigest, signatures: [] });
+    await settle();
+    expect(done).toBe(true);
     expect(((await (await held).json()) as { status: string }).status).toBe('committed');
   });
 
