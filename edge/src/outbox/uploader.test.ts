@@ -68,14 +68,14 @@ function uploader(urls: string[], ledger: FakeLedger, extra: Partial<UploaderOpt
 
 /** Waits (bounded, on a condition) for what the uploader's own loop does. */
 async function until(what: string, condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 2000; i++) {
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('held status GETs', () => {
+describe('held status GETs', { timeout: 30_000 }, () => {
   it('asks a holding replica at once after its 202, once, and commits when it answers', async () => {
     const ledger = new FakeLedger();
     ledger.holdsStatus = true;
@@ -161,7 +161,7 @@ describe('held status GETs', () => {
   });
 });
 
-describe('wake', () => {
+describe('wake', { timeout: 30_000 }, () => {
   it('sends a new row at once instead of at the next idle poll', async () => {
     const ledger = new FakeLedger();
     const replica = await startFakeReplica(ledger);
@@ -182,7 +182,7 @@ describe('wake', () => {
   });
 });
 
-describe('retry log lines', () => {
+describe('retry log lines', { timeout: 30_000 }, () => {
   it('say what failed, where and the next delay, once per URL per interval, and when it works again', async () => {
     const ledger = new FakeLedger();
     const a = await startFakeReplica(ledger, 'down');
