@@ -145,7 +145,7 @@ async function enroll(config: GatewayConfig, submit: boolean): Promise<void> {
 async function start(config: GatewayConfig, level: LogLevel): Promise<void> {
   const logger = createGatewayLogger({ gateway: config.name, level });
   const key = loadPrivateKey(config.keyFile);
-  const gateway = await Gateway.start(config, { key, rng: new SeededRng(Date.now() | 0) });
+  const gateway = await Gateway.start(config, { key, rng: new SeededRng(Date.now() | 0), log: logger });
   const port = gateway.broker?.port ?? null;
   // stdout keeps its one machine-readable line (scripts read it); the log line is for operators.
   console.log(JSON.stringify({ ready: true, keyId: key.keyId, mqttPort: port, pid: process.pid }));

@@ -5,6 +5,7 @@ import { ProofBuilder } from '../ledger/proofs.ts';
 import { TraceQuery } from '../ledger/trace-query.ts';
 import { LedgerViews } from '../ledger/views.ts';
 import { PendingSubmissions } from './pending.ts';
+import type { StatusWaits } from './status-waits.ts';
 
 /**
  * What the /v1 API needs from a replica: its ledger (read side), a way to hand a request to
@@ -17,6 +18,11 @@ export interface LedgerNode {
   replicaPublicKeys: readonly Uint8Array[];
   /** Grouped PBFT: the layout (global ids per group) its grouped state certificates check under. */
   replicaGroups?: readonly (readonly number[])[];
+  /**
+   * Held status GETs (`?waitMs=`), fed by whoever executes batches (the replica app). Without it a
+   * status GET is answered at once, whatever it asks.
+   */
+  statusWaits?: StatusWaits;
 }
 
 export interface LedgerApiLimits {

@@ -13,6 +13,7 @@ import { decodeStateCertificate } from '../replica/record-codec.ts';
 import { loadReplicaWeb } from '../web/replica-web.ts';
 import { createLedgerApi } from './ledger-api.ts';
 import { defaultLedgerApiLimits, LedgerReader } from './ledger-node.ts';
+import { StatusWaits } from './status-waits.ts';
 
 /**
  * The ledger as a replica application (`app: 'ledger'` in the replica config). Importing this
@@ -50,18 +51,28 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
   });
   const storedCertificate = ctx.db.prepare('SELECT certificate FROM state_certificates WHERE seq = ?');
   let webFastPath: HttpFastPath | null = null;
+  // Held status GETs learn here when their submission executed and when its batch was certified.
+  const statusWaits = new StatusWaits();
   return {
     machine: {
       lastApplied: () => machine.lastApplied(),
       applyBatch(batch) {
         const result = machine.applyBatch(batch);
+        statusWaits.executed(batch.seq, batch.requests);
         // Replaying batches the replica already had (a rebuilt ledger): their certificates came
         // before, so attach them from the replica's store now.
         const row = storedCertificate.get(batch.seq) as { certificate: Buffer } | undefined;
-        if (row) machine.attachStateCertificate(decodeStateCertificate(row.certificate));
+        if (row) {
+          machine.attachStateCertificate(decodeStateCertificate(row.certificate));
+          statusWaits.certified(batch.seq);
+        }
         return result;
       },
-      attachStateCertificate: (certificate) => machine.attachStateCertificate(certificate),
+      attachStateCertificate(certificate) {
+        machine.attachStateCertificate(certificate);
+        // A certificate ahead of execution is dropped by the machine (it comes again).
+        if (certificate.seq <= machine.lastApplied()) statusWaits.certified(certificate.seq);
+      },
     },
     routes(hono: Hono) {
       const node = {
@@ -69,6 +80,7 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
         replicaPublicKeys: ctx.replicaPublicKeys,
         ...(ctx.groups ? { replicaGroups: ctx.groups } : {}),
         propose: (request: ClientRequest) => proposeThrough(hono, request),
+        statusWaits,
       };
       hono.route('/', createLedgerApi(node));
       // Consumer pages and the regulator dashboard on this port too, when the data dir has web.json.
@@ -86,7 +98,10 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
     }),
     stateDigestAt: (seq) => machine.chains.batch(seq)?.stateDigest,
     metrics: ledgerMetricsReader(machine),
-    close: () => machine.close(),
+    close() {
+      statusWaits.close();
+      machine.close();
+    },
   };
 }
 

@@ -67,10 +67,18 @@ export function openApiDocument(): unknown {
           parameters: [
             { name: 'submitter', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'seq', in: 'path', required: true, schema: { type: 'integer' } },
+            {
+              name: 'waitMs',
+              in: 'query',
+              required: false,
+              description:
+                'hold a pending answer until the submission has its receipt or is rejected, at most this long (capped at 10000); the replica sends the suyuan-status-wait-ms-max header when it holds',
+              schema: { type: 'integer', minimum: 0 },
+            },
           ],
           responses: {
             '200': { description: 'status', ...json('SubmissionStatus') },
-            '400': error('bad path'),
+            '400': error('bad path or waitMs'),
           },
         },
       },

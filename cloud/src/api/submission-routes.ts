@@ -1,4 +1,11 @@
-import { type SubmissionStatus, submitBodyBytesMax, submitRequestSchema, toBase64Url } from '@suyuan/shared';
+import {
+  type SubmissionStatus,
+  statusWaitHeader,
+  submitBodyBytesMax,
+  submitRequestSchema,
+  toBase64Url,
+} from '@suyuan/shared';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { plainReadingRequest } from '../ledger/plain-request.ts';
@@ -6,12 +13,18 @@ import { decodeRequest } from '../ledger/submission-check.ts';
 import { encodeSubmission, intakeDigest } from '../ledger/submission-digest.ts';
 import { errorResponse, onApiError, zodMessage } from './http-errors.ts';
 import type { LedgerReader } from './ledger-node.ts';
+import { statusWaitMsMax } from './status-waits.ts';
 
 /**
  * POST /v1/submissions and GET /v1/submissions/{submitter}/{seq} (contract: shared/src/wire/submit.ts).
  * Stateless checks (shape, key id, signature) answer 400 at once; registration, revocation, replay,
  * skew and the business rules are decided deterministically by every replica during execution, and
  * their verdict is the submission's status.
+ *
+ * A status GET may ask to be held (`?waitMs=N`, at most statusWaitMsMax): a pending submission is
+ * then answered once it has its receipt (or is rejected), or after N ms. A replica that holds such
+ * GETs says so in the `statusWaitHeader` header of its 202 and status answers, so a gateway asks at
+ * once instead of after its poll delay; an older replica ignores the parameter and answers at once.
  */
 export function submissionRoutes(reader: LedgerReader): Hono {
   const app = new Hono();
@@ -24,6 +37,7 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       onError: (c) => errorResponse(c, 413, 'limit.exceeded', `body is over ${submitBodyBytesMax} bytes`),
     }),
     async (c) => {
+      advertiseStatusWaits(c, reader);
       let raw: unknown;
       try {
         raw = JSON.parse(await c.req.text());
@@ -81,7 +95,7 @@ export function submissionRoutes(reader: LedgerReader): Hono {
     },
   );
 
-  app.get('/v1/submissions/:submitter/:seq', (c) => {
+  app.get('/v1/submissions/:submitter/:seq', async (c) => {
     const submitter = c.req.param('submitter');
     const seqText = c.req.param('seq');
     if (!/^[A-Za-z0-9_-]{43}$/.test(submitter)) {
@@ -90,10 +104,32 @@ export function submissionRoutes(reader: LedgerReader): Hono {
     if (!/^\d{1,15}$/.test(seqText) || Number(seqText) < 1) {
       return errorResponse(c, 400, 'query.invalid', 'seq is a positive integer');
     }
-    return c.json(statusOf(reader, submitter, Number(seqText)));
+    const waitText = c.req.query('waitMs');
+    if (waitText !== undefined && !/^\d{1,9}$/.test(waitText)) {
+      return errorResponse(c, 400, 'query.invalid', 'waitMs is a whole number of milliseconds');
+    }
+    const seq = Number(seqText);
+    const status = statusOf(reader, submitter, seq);
+    const waits = advertiseStatusWaits(c, reader);
+    const waitMs = Math.min(Number(waitText ?? 0), statusWaitMsMax);
+    if (status.status !== 'pending' || waits === undefined || waitMs === 0) return c.json(status);
+    const executed = reader.node.machine.chains.submission(submitter, seq);
+    const held = executed
+      ? waits.forBatch(executed.batchSeq, waitMs)
+      : waits.forRequest(submitter, seq, waitMs);
+    if (held === null) return c.json(status); // statusWaitersMax held already: as before
+    await held;
+    return c.json(statusOf(reader, submitter, seq));
   });
 
   return app;
+}
+
+/** Tells the client this replica holds status GETs (and for how long at most); returns the waits. */
+function advertiseStatusWaits(c: Context, reader: LedgerReader) {
+  const waits = reader.node.statusWaits;
+  if (waits !== undefined) c.header(statusWaitHeader, String(statusWaitMsMax));
+  return waits;
 }
 
 function knownBodyHash(reader: LedgerReader, submitter: string, seq: number): string | undefined {

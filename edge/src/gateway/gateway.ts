@@ -10,7 +10,7 @@ import { IngestStore } from '../ingest/ingest-store.ts';
 import { tagEventRules } from '../ingest/tag-events.ts';
 import type { MetricsServer } from '../ops/metrics-server.ts';
 import { OutboxStore } from '../outbox/outbox-store.ts';
-import { defaultUploaderOptions, Uploader } from '../outbox/uploader.ts';
+import { defaultUploaderOptions, Uploader, type UploaderLog } from '../outbox/uploader.ts';
 import { RecentTags, tapTagReads } from '../ui/recent-tags.ts';
 import { startUiServer, type UiServer } from '../ui/ui-server.ts';
 import type { GatewayConfig } from './config.ts';
@@ -26,6 +26,8 @@ export interface GatewayDeps {
   clock?: Clock;
   rng: Rng;
   sources?: IngestSource[];
+  /** Structured log for the uploader's retries and replica changes (the CLI passes its pino logger). */
+  log?: UploaderLog;
 }
 
 const maintenanceIntervalMs = 60_000;
@@ -78,7 +80,10 @@ export class Gateway {
       inflightMax: config.cloud.inflightMax,
       requestsPerSecondMax: config.cloud.requestsPerSecondMax,
       client: { ...defaultUploaderOptions.client, requestTimeoutMs: config.cloud.requestTimeoutMs },
+      ...(deps.log ? { log: deps.log } : {}),
     });
+    // A committed flush has new outbox rows: send them now, not at the next idle poll.
+    this.ingest.afterFlush = () => this.uploader.wake();
     this.sources = (deps.sources ?? []).map((source) => tapTagReads(source, this.recentTags));
   }
 

@@ -68,6 +68,15 @@ function outboxReadings(): Reading[] {
 }
 
 describe('ingest pipeline', () => {
+  it('calls afterFlush once per committed flush, after the rows are in the outbox', async () => {
+    const seen: number[] = [];
+    pipeline.afterFlush = () => seen.push(outbox.stats().pending);
+    await Promise.all([send('soil-1', { readings: [r(0)] }), send('soil-2', { readings: [r(0)] })]);
+    expect(seen).toEqual([1]);
+    await send('soil-1', { readings: [r(1)] });
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('signs accepted readings into the outbox and quarantines the bad ones with reasons', async () => {
     const result = await send('soil-1', {
       boot: 1,

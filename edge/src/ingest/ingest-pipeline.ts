@@ -74,6 +74,11 @@ export class IngestPipeline implements IngestSink {
   /** Readings refused under the outbox full policy (not acknowledged, so the device retries). */
   refusedMessages = 0;
   flushes = 0;
+  /**
+   * Called after each flush that committed: the gateway wakes its uploader with it, so a new
+   * submission is sent at once instead of at the uploader's next idle poll (up to 100 ms later).
+   */
+  afterFlush: (() => void) | null = null;
 
   constructor(
     db: Db,
@@ -156,6 +161,7 @@ export class IngestPipeline implements IngestSink {
       if (job.kind === 'tag') job.done.resolve();
       else job.done.resolve(results[i]!);
     });
+    this.afterFlush?.();
   }
 
   /** Applies the full policy: readings that would not fit are refused before anything is written. */

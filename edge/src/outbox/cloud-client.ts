@@ -1,4 +1,4 @@
-import { errorBodySchema, rejectionReasonSchema } from '@suyuan/shared';
+import { errorBodySchema, rejectionReasonSchema, statusWaitHeader } from '@suyuan/shared';
 import { z } from 'zod';
 
 /**
@@ -8,7 +8,8 @@ import { z } from 'zod';
  * not parse is `retry` against another replica, since a broken replica must not kill a submission.
  */
 export type CloudOutcome =
-  | { kind: 'pending' }
+  /** `holdsStatus`: the replica holds status GETs until the commit (it sent `statusWaitHeader`). */
+  | { kind: 'pending'; holdsStatus: boolean }
   | { kind: 'committed'; receipt: unknown }
   | { kind: 'rejected'; code: string; message: string }
   | { kind: 'unknown' }
@@ -41,33 +42,40 @@ export async function postSubmission(
   body: string,
   options: CloudClientOptions = defaultCloudClientOptions,
 ): Promise<CloudOutcome> {
-  return exchange(`${baseUrl}/v1/submissions`, { method: 'POST', body }, options, 'submit');
+  const signal = AbortSignal.timeout(options.requestTimeoutMs);
+  return exchange(`${baseUrl}/v1/submissions`, { method: 'POST', body, signal }, options, 'submit');
 }
 
+/**
+ * Asks for a submission's status. With `waitMs` > 0 it asks the replica to hold the answer until
+ * the submission commits (at most `waitMs`; a replica before session 6 answers at once), and allows
+ * that much longer than `requestTimeoutMs`. `stop` aborts it (the uploader is stopping).
+ */
 export async function getSubmissionStatus(
   baseUrl: string,
   submitter: string,
   seq: number,
   options: CloudClientOptions = defaultCloudClientOptions,
+  waitMs = 0,
+  stop?: AbortSignal,
 ): Promise<CloudOutcome> {
-  const url = `${baseUrl}/v1/submissions/${encodeURIComponent(submitter)}/${seq}`;
-  return exchange(url, { method: 'GET' }, options, 'status');
+  const query = waitMs > 0 ? `?waitMs=${Math.round(waitMs)}` : '';
+  const url = `${baseUrl}/v1/submissions/${encodeURIComponent(submitter)}/${seq}${query}`;
+  const timeout = AbortSignal.timeout(options.requestTimeoutMs + Math.max(0, waitMs));
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+  return exchange(url, { method: 'GET', signal }, options, 'status');
 }
 
 async function exchange(
   url: string,
-  init: { method: string; body?: string },
+  init: { method: string; body?: string; signal: AbortSignal },
   options: CloudClientOptions,
   what: 'submit' | 'status',
 ): Promise<CloudOutcome> {
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, {
-      ...init,
-      headers: { 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(options.requestTimeoutMs),
-    });
+    response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
     text = await response.text();
   } catch (error) {
     return { kind: 'retry', reason: `${url}: ${(error as Error).message}` };
@@ -80,7 +88,7 @@ async function exchange(
   const value = parsed.data;
   switch (value.status) {
     case 'pending':
-      return { kind: 'pending' };
+      return { kind: 'pending', holdsStatus: response.headers.has(statusWaitHeader) };
     case 'unknown':
       // A submit is never answered 'unknown' (SubmitResponse has no such status).
       return what === 'submit'

@@ -17,6 +17,7 @@ import {
   type ReadingBatchTx,
   type Receipt,
   sign,
+  statusWaitHeader,
   submitRequestSchema,
   toBase64Url,
   verifySubmission,
@@ -48,7 +49,17 @@ export class FakeLedger {
   readonly businessPayloads: { submitter: string; seq: number; index: number; payload: unknown }[] = [];
   /** When true, a new submission answers 202 and commits only when its status is asked. */
   commitOnPoll = false;
+  /** When true, a new submission answers 202 and commits only at `commitAll()`. */
+  commitLater = false;
+  /**
+   * When true, the replicas hold status GETs with `?waitMs=` until the next `commitAll()` (or the
+   * wait ends) and say so in `statusWaitHeader`, as real replicas do since session 6.
+   */
+  holdsStatus = false;
+  /** Status GETs held now. */
+  heldStatusGets = 0;
   private readonly pendingCommits = new Map<string, () => void>();
+  private readonly commitWaiters = new Set<() => void>();
   private height = 0;
 
   submit(raw: unknown): { status: number; body: unknown } {
@@ -69,7 +80,7 @@ export class FakeLedger {
     }
     if (this.pendingCommits.has(key)) return { status: 202, body: { status: 'pending' } };
     const commit = () => this.commit(key, body, parsed.data.submission, parsed.data.publicKey, header);
-    if (this.commitOnPoll) {
+    if (this.commitOnPoll || this.commitLater) {
       this.pendingCommits.set(key, commit);
       return { status: 202, body: { status: 'pending' } };
     }
@@ -80,12 +91,39 @@ export class FakeLedger {
   status(submitter: string, seq: number): unknown {
     const key = `${submitter}#${seq}`;
     const pending = this.pendingCommits.get(key);
-    if (pending) {
+    if (pending && !this.commitLater) {
       this.pendingCommits.delete(key);
       pending();
     }
     const known = this.submissions.get(key);
-    return known ? { status: 'committed', receipt: known.receipt } : { status: 'unknown' };
+    if (known) return { status: 'committed', receipt: known.receipt };
+    return this.pendingCommits.has(key) ? { status: 'pending' } : { status: 'unknown' };
+  }
+
+  /** Commits every submission waiting for it (`commitLater`) and wakes the held status GETs. */
+  commitAll(): void {
+    const commits = [...this.pendingCommits.values()];
+    this.pendingCommits.clear();
+    for (const commit of commits) commit();
+    const waiters = [...this.commitWaiters];
+    this.commitWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves at the next `commitAll()` or after `waitMs`. */
+  waitForCommit(waitMs: number): Promise<void> {
+    this.heldStatusGets++;
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.commitWaiters.delete(wake);
+        this.heldStatusGets--;
+        resolve();
+      };
+      const timer = setTimeout(wake, waitMs);
+      timer.unref();
+      this.commitWaiters.add(wake);
+    });
   }
 
   private commit(
@@ -186,6 +224,8 @@ export interface FakeReplica {
   url: string;
   behaviour: ReplicaBehaviour;
   requests: number;
+  /** Path and query of every status GET it answered. */
+  statusQueries: string[];
   close(): Promise<void>;
 }
 
@@ -195,7 +235,7 @@ export async function startFakeReplica(
   behaviour: ReplicaBehaviour = 'honest',
 ): Promise<FakeReplica> {
   const app = new Hono();
-  const state: FakeReplica = { url: '', behaviour, requests: 0, close: async () => {} };
+  const state: FakeReplica = { url: '', behaviour, requests: 0, statusQueries: [], close: async () => {} };
   const hang = () => new Promise<Response>(() => {});
   app.use(async (c, next) => {
     state.requests++;
@@ -204,6 +244,7 @@ export async function startFakeReplica(
     await next();
   });
   app.post('/v1/submissions', async (c) => {
+    if (ledger.holdsStatus) c.header(statusWaitHeader, '10000');
     if (state.behaviour === 'rejecting')
       return c.json({ error: { code: 'registry.unknownKey', message: 'x' } }, 403);
     const { status, body } = ledger.submit(await c.req.json());
@@ -213,8 +254,17 @@ export async function startFakeReplica(
       : body;
     return c.json(out as object, status as 200);
   });
-  app.get('/v1/submissions/:submitter/:seq', (c) => {
-    const body = ledger.status(c.req.param('submitter'), Number(c.req.param('seq'))) as {
+  app.get('/v1/submissions/:submitter/:seq', async (c) => {
+    const submitter = c.req.param('submitter');
+    const seq = Number(c.req.param('seq'));
+    state.statusQueries.push(c.req.url.slice(c.req.url.indexOf('/v1/')));
+    const waitMs = Number(c.req.query('waitMs') ?? 0);
+    if (ledger.holdsStatus) {
+      c.header(statusWaitHeader, '10000');
+      const first = ledger.status(submitter, seq) as { status: string };
+      if (first.status === 'pending' && waitMs > 0) await ledger.waitForCommit(Math.min(waitMs, 10_000));
+    }
+    const body = ledger.status(submitter, seq) as {
       status: string;
       receipt?: unknown;
     };

@@ -137,6 +137,16 @@ export class OutboxStore {
         `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
          ORDER BY next_attempt_ms, seq LIMIT ?`,
       ),
+      // One list per state, for the uploader's two lanes (POSTs, status GETs). The repeated IN term
+      // lets SQLite use the partial index outbox_due.
+      duePending: db.prepare(
+        `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND state = 'pending'
+         AND next_attempt_ms <= ? ORDER BY next_attempt_ms, seq LIMIT ?`,
+      ),
+      dueAccepted: db.prepare(
+        `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND state = 'accepted'
+         AND next_attempt_ms <= ? ORDER BY next_attempt_ms, seq LIMIT ?`,
+      ),
       body: db.prepare('SELECT body FROM outbox WHERE seq = ?').pluck(),
       finishing: db.prepare('SELECT state, bytes, next_attempt_ms FROM outbox WHERE seq = ?'),
       get: db.prepare('SELECT * FROM outbox WHERE seq = ?'),
@@ -241,7 +251,16 @@ export class OutboxStore {
    * (only a POST needs it), so listing them stays cheap whatever the batch size.
    */
   due(limit: number): OutboxEntry[] {
-    const rows = this.stmt.due.all(this.clock.now(), limit) as Omit<Row, 'body'>[];
+    return this.withLazyBodies(this.stmt.due.all(this.clock.now(), limit) as Omit<Row, 'body'>[]);
+  }
+
+  /** Due rows in one state (`pending`: to POST; `accepted`: to ask for their status), oldest first. */
+  dueIn(state: 'pending' | 'accepted', limit: number): OutboxEntry[] {
+    const stmt = state === 'pending' ? this.stmt.duePending : this.stmt.dueAccepted;
+    return this.withLazyBodies(stmt.all(this.clock.now(), limit) as Omit<Row, 'body'>[]);
+  }
+
+  private withLazyBodies(rows: Omit<Row, 'body'>[]): OutboxEntry[] {
     return rows.map((row) => {
       const entry = toEntry({ ...row, body: '' });
       let body: string | undefined;

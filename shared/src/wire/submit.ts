@@ -19,12 +19,19 @@ import { ledgerTxSchema, rejectionTxSchema } from './transaction.ts';
  *     413 {error:{code,message}}             body over submitBodyBytesMax
  *     503 {error:{code,message}}             replica overloaded: retry later or elsewhere
  *   GET /v1/submissions/{submitter}/{seq} → SubmissionStatus
+ *   GET /v1/submissions/{submitter}/{seq}?waitMs=N  (since session 6) a pending submission's answer is
+ *     held until it has its receipt or is rejected, or N ms passed (the replica caps N); a replica
+ *     that holds such GETs sends the `statusWaitHeader` header (its cap in ms) on its 202 and status
+ *     answers. Older replicas ignore the parameter and answer at once.
  *
  * Payloads in one submission are either all readings (a telemetry reading batch, one transaction on
  * the `telemetry` chain, ≤ `limits.batchReadingsMax`) or all events/registry actions (one transaction
  * each on `trace`/`registry`, ≤ `limits.submissionPayloadsMax`).
  * A submission is accepted or rejected as a whole; a rejection carries the reason and payload index.
  */
+
+/** Response header of a replica that holds status GETs with `?waitMs=`: its cap in ms. */
+export const statusWaitHeader = 'suyuan-status-wait-ms-max';
 
 /** Largest POST /v1/submissions body: the envelope limit plus room for the public key and framing. */
 export const submitBodyBytesMax = limits.submissionBytesMax + 4096;
