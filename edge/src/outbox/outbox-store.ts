@@ -1,6 +1,16 @@
 import { assert, type Clock, LimitError } from '@suyuan/shared';
 import type { Db } from '../gateway/database.ts';
 import type { OutboxLimits } from './outbox-limits.ts';
+import {
+  type NewOutboxEntry,
+  type OutboxEntry,
+  type OutboxRow,
+  type OutboxState,
+  type OutboxStats,
+  outboxSchema,
+  rowColumnsWithoutBody,
+  toEntry,
+} from './outbox-rows.ts';
 
 /**
  * The durable outbox: one row per signed submission, keyed by the gateway's own submission seq,
@@ -12,105 +22,7 @@ import type { OutboxLimits } from './outbox-limits.ts';
  * the next step is asking for the receipt. Dead letters keep their reason and body for an operator.
  */
 
-export type OutboxState = 'pending' | 'accepted' | 'committed' | 'dead';
-
-export interface OutboxEntry {
-  seq: number;
-  kind: string;
-  body: string;
-  /** The signed SubmissionHeader as JSON (kept so receipts are checked without re-hashing payloads). */
-  header: string;
-  bytes: number;
-  payloadCount: number;
-  critical: boolean;
-  createdMs: number;
-  expiresMs: number;
-  state: OutboxState;
-  attempts: number;
-  nextAttemptMs: number;
-  lastError: string | null;
-}
-
-export interface NewOutboxEntry {
-  seq: number;
-  kind: string;
-  body: string;
-  header: string;
-  payloadCount: number;
-  critical: boolean;
-}
-
-export interface OutboxStats {
-  pending: number;
-  accepted: number;
-  committed: number;
-  dead: number;
-  pendingBytes: number;
-  pendingPayloads: number;
-  refused: number;
-  expired: number;
-  oldestPendingMs: number | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  body TEXT NOT NULL,
-  header TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  payload_count INTEGER NOT NULL,
-  critical INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL,
-  expires_ms INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_ms INTEGER NOT NULL,
-  last_error TEXT,
-  receipt TEXT,
-  done_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_ms) WHERE state IN ('pending', 'accepted');
-CREATE INDEX IF NOT EXISTS outbox_done ON outbox(done_ms) WHERE state = 'committed';
-`;
-
-interface Row {
-  seq: number;
-  kind: string;
-  body: string;
-  header: string;
-  bytes: number;
-  payload_count: number;
-  critical: number;
-  created_ms: number;
-  expires_ms: number;
-  state: OutboxState;
-  attempts: number;
-  next_attempt_ms: number;
-  last_error: string | null;
-}
-
-const rowColumnsWithoutBody =
-  'seq, kind, header, bytes, payload_count, critical, created_ms, expires_ms, state, attempts, next_attempt_ms, last_error';
-
-function toEntry(row: Row): OutboxEntry {
-  return {
-    seq: row.seq,
-    kind: row.kind,
-    body: row.body,
-    header: row.header,
-    bytes: row.bytes,
-    payloadCount: row.payload_count,
-    critical: row.critical === 1,
-    createdMs: row.created_ms,
-    expiresMs: row.expires_ms,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptMs: row.next_attempt_ms,
-    lastError: row.last_error,
-  };
-}
+export type { NewOutboxEntry, OutboxEntry, OutboxState, OutboxStats } from './outbox-rows.ts';
 
 export class OutboxStore {
   private readonly db: Db;
@@ -125,7 +37,7 @@ export class OutboxStore {
     this.db = db;
     this.clock = clock;
     this.limits = limits;
-    db.exec(SCHEMA);
+    db.exec(outboxSchema);
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO outbox (seq, kind, body, header, bytes, payload_count, critical, created_ms, expires_ms, state,
@@ -251,16 +163,16 @@ export class OutboxStore {
    * (only a POST needs it), so listing them stays cheap whatever the batch size.
    */
   due(limit: number): OutboxEntry[] {
-    return this.withLazyBodies(this.stmt.due.all(this.clock.now(), limit) as Omit<Row, 'body'>[]);
+    return this.withLazyBodies(this.stmt.due.all(this.clock.now(), limit) as Omit<OutboxRow, 'body'>[]);
   }
 
   /** Due rows in one state (`pending`: to POST; `accepted`: to ask for their status), oldest first. */
   dueIn(state: 'pending' | 'accepted', limit: number): OutboxEntry[] {
     const stmt = state === 'pending' ? this.stmt.duePending : this.stmt.dueAccepted;
-    return this.withLazyBodies(stmt.all(this.clock.now(), limit) as Omit<Row, 'body'>[]);
+    return this.withLazyBodies(stmt.all(this.clock.now(), limit) as Omit<OutboxRow, 'body'>[]);
   }
 
-  private withLazyBodies(rows: Omit<Row, 'body'>[]): OutboxEntry[] {
+  private withLazyBodies(rows: Omit<OutboxRow, 'body'>[]): OutboxEntry[] {
     return rows.map((row) => {
       const entry = toEntry({ ...row, body: '' });
       let body: string | undefined;
@@ -276,7 +188,7 @@ export class OutboxStore {
   }
 
   get(seq: number): OutboxEntry | undefined {
-    const row = this.stmt.get.get(seq) as Row | undefined;
+    const row = this.stmt.get.get(seq) as OutboxRow | undefined;
     return row ? toEntry(row) : undefined;
   }
 
