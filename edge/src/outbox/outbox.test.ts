@@ -8,7 +8,7 @@ import { retryDelayMs } from './backoff.ts';
 import { FakeLedger, type FakeReplica, startFakeReplica } from './fake-cloud.ts';
 import { defaultOutboxLimits, type OutboxLimits } from './outbox-limits.ts';
 import { OutboxStore } from './outbox-store.ts';
-import { readingBatches, sealSubmission } from './seal.ts';
+import { enqueueReadings } from './outbox-test-support.ts';
 import { defaultUploaderOptions, Uploader } from './uploader.ts';
 
 const key = generateKeyPair();
@@ -40,13 +40,7 @@ function store(limits: Partial<OutboxLimits> = {}): OutboxStore {
 }
 
 function enqueue(outbox: OutboxStore, seqs: number[]): number {
-  const seq = outbox.allocateSeq();
-  const [payloads] = readingBatches(seqs.map(reading));
-  const { body, header } = sealSubmission(key, seq, clock.now(), payloads!);
-  outbox.append([
-    { seq, kind: 'readings', body, header: JSON.stringify(header), payloadCount: 1, critical: false },
-  ]);
-  return seq;
+  return enqueueReadings(outbox, key, clock.now(), seqs.map(reading));
 }
 
 function uploader(outbox: OutboxStore, urls: string[], ledger: FakeLedger, seed = 1): Uploader {

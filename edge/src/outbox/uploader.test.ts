@@ -7,7 +7,7 @@ import { type Db, openDatabase } from '../gateway/database.ts';
 import { FakeLedger, type FakeReplica, startFakeReplica } from './fake-cloud.ts';
 import { defaultOutboxLimits } from './outbox-limits.ts';
 import { OutboxStore } from './outbox-store.ts';
-import { readingBatches, sealSubmission } from './seal.ts';
+import { enqueueReadings } from './outbox-test-support.ts';
 import { defaultUploaderOptions, Uploader, type UploaderOptions } from './uploader.ts';
 
 /**
@@ -45,13 +45,7 @@ function reading(seq: number): Reading {
 }
 
 function enqueue(seqs: number[]): number {
-  const seq = outbox.allocateSeq();
-  const [payloads] = readingBatches(seqs.map(reading));
-  const { body, header } = sealSubmission(key, seq, clock.now(), payloads!);
-  outbox.append([
-    { seq, kind: 'readings', body, header: JSON.stringify(header), payloadCount: 1, critical: false },
-  ]);
-  return seq;
+  return enqueueReadings(outbox, key, clock.now(), seqs.map(reading));
 }
 
 function uploader(urls: string[], ledger: FakeLedger, extra: Partial<UploaderOptions> = {}): Uploader {
