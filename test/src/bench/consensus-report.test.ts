@@ -61,6 +61,33 @@ describe('consensus bench report', () => {
     expect(md).toContain('— ms (goal < 100 ms): **not met**');
   });
 
+  it('says what an implementation at the floor reaches and what 70 % leaves', () => {
+    const floor = {
+      n: 4,
+      requestBytes: 1024,
+      batchSize: 120,
+      requestsPerCall: 32,
+      cpuUsPerRequest: {
+        ed25519VerifyPerReplica: 100,
+        bodyDigestPerReplica: 5,
+        durableStorePerReplica: 15,
+        durableTransaction: 300,
+        loopbackTcpToBackupsBothEnds: 6,
+        httpIntakeClientAndServer: 14,
+      },
+      floorUsPerRequestAllReplicas: 500,
+      verificationUsPerRequestAllReplicas: 400,
+      mostFractionOfBound: 0.8,
+    };
+    const md = renderReport({ ...result(1_000, 90), floor });
+    expect(md).toContain('Sum: **500 µs** per request, of which 400 µs are the verifications');
+    expect(md).toContain('at most **80 %** of the bound');
+    // 400 / 0.7 = 571 µs per request at 70 %: 71 µs over the floor.
+    expect(md).toContain('70 % leaves 71 µs per request');
+    expect(md).toContain('At the n = 4 peak the replicas spend 2,000 µs per request.');
+    expect(renderReport(result(1_000, 90))).not.toContain('Floor (');
+  });
+
   it('refuses a result of another shape with a clear error', () => {
     expect(() => renderReport({})).toThrow(/consensus bench result: date is not a string/);
     const broken = result(1_000, 50);

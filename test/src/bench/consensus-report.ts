@@ -1,3 +1,5 @@
+import type { ConsensusFloor } from './consensus-floor.ts';
+
 /**
  * Renders a `pnpm bench:consensus` JSON result as the markdown between `<!-- bench:consensus -->` and
  * `<!-- /bench:consensus -->` in docs/benchmarks.md: the machine line, one table of every load step
@@ -54,6 +56,8 @@ interface ConsensusResult {
     /** Per second of CPU time (absent in older results). */
     ed25519VerifyPerCpuS?: number;
   };
+  /** consensus-floor.ts: the least CPU per request the issue's own work costs (absent in older results). */
+  floor?: ConsensusFloor;
   results: SizeResult[];
 }
 
@@ -209,10 +213,35 @@ export function renderReport(result: unknown): string {
     ...result.results.flatMap(goalLines),
     ...result.results.flatMap((r) => cpuLine(r, v.ed25519VerifyPerCpuS ?? v.ed25519VerifyPerS, m.cores)),
   ];
+  if (result.floor !== undefined) lines.push('', ...floorLines(result.floor, result.results));
   const profiled = result.results.filter((r) => r.profileTop !== undefined);
   for (const r of profiled) {
     lines.push('', `Profile, n=${r.n} (self time as a share of busy time, all replicas):`, '');
     for (const p of r.profileTop ?? []) lines.push(`- ${p.percent} % ${p.name}`);
   }
   return lines.join('\n');
+}
+
+/** What even a floor implementation reaches, and what 70 % leaves for everything else. */
+function floorLines(f: ConsensusFloor, results: readonly SizeResult[]): string[] {
+  const c = f.cpuUsPerRequest;
+  const goalUs = f.verificationUsPerRequestAllReplicas / 0.7;
+  const peak = results.find((r) => r.n === f.n);
+  const peakStep = peak?.sweep.reduce((a, b) => (b.committedPerS > a.committedPerS ? b : a));
+  const spent =
+    peakStep?.replicaCpuMsPerRequest == null
+      ? ''
+      : ` At the n = ${f.n} peak the replicas spend ${int(peakStep.replicaCpuMsPerRequest * 1000)} µs per request.`;
+  return [
+    `Floor (\`consensus-floor.ts\`: CPU per ${int(f.requestBytes)}-byte request of the work the issue itself asks, ` +
+      `each piece alone in one process): Ed25519 verification ${c.ed25519VerifyPerReplica} µs, body digest ` +
+      `${c.bodyDigestPerReplica} µs and durable write ${c.durableStorePerReplica} µs (in batches of ${f.batchSize}, ` +
+      `3 transactions of ${int(c.durableTransaction)} µs each) on each of ${f.n} replicas; loopback TCP to the ` +
+      `${f.n - 1} backups ${c.loopbackTcpToBackupsBothEnds} µs; HTTP intake ${c.httpIntakeClientAndServer} µs ` +
+      `(${f.requestsPerCall} requests per call, client and server). Sum: **${int(f.floorUsPerRequestAllReplicas)} µs** ` +
+      `per request, of which ${int(f.verificationUsPerRequestAllReplicas)} µs are the verifications the bound counts: ` +
+      `an implementation at the floor reaches at most **${Math.round(f.mostFractionOfBound * 100)} %** of the bound. ` +
+      `70 % leaves ${int(Math.max(0, goalUs - f.floorUsPerRequestAllReplicas))} µs per request for consensus ` +
+      `messages, votes, timers, the application and every line of our own code.${spent}`,
+  ];
 }

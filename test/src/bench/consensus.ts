@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { fromBase64Url } from '@suyuan/shared';
 import { LocalCluster, repoRoot, Submitter, waitUntil } from '../cluster/harness.ts';
 import { childrenCpuSplitMs } from './consensus-cpu.ts';
+import { measureConsensusFloor } from './consensus-floor.ts';
 import { runLoad } from './consensus-load.ts';
 import { renderReport } from './consensus-report.ts';
 import { measureVerifyRates } from './consensus-verify-rate.ts';
@@ -236,6 +237,8 @@ async function main() {
     quick ? 300 : 1000,
   );
   console.error('verification rates (one core):', verify);
+  const floor = await measureConsensusFloor({ batchSize: 120, batchCount: quick ? 10 : 200 });
+  console.error('floor (CPU µs per request):', floor);
   const results = [];
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   for (const n of sizes) {
@@ -261,6 +264,7 @@ async function main() {
     requestsPerCall,
     consensus: consensusOverrides,
     verify,
+    floor,
     results,
   };
   const path = resolve(values.out ?? join(repoRoot, 'test/bench/results', `consensus-${stamp}.json`));
