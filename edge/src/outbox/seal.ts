@@ -1,4 +1,5 @@
 import {
+  canonicalize,
   type Ed25519KeyPair,
   type JsonValue,
   limits,
@@ -9,7 +10,6 @@ import {
   readingPayloadText,
   type SubmissionHeader,
   sign,
-  submissionHeader,
   submissionSigningBytes,
   toBase64Url,
   utf8,
@@ -29,8 +29,9 @@ export function submitBody(
 }
 
 /**
- * The same as shared `signSubmission`, but keeps the header it signed: the uploader needs it to
- * check receipts, and recomputing it would canonicalize and hash every payload a second time.
+ * The same as shared `signSubmission`, but keeps the header it signed (the uploader needs it to
+ * check receipts) and writes the body in canonical form: each payload is encoded once, and its
+ * canonical text is both its Merkle leaf and its part of the body (see `sealReadingBatch`).
  */
 export function sealSubmission(
   key: Ed25519KeyPair,
@@ -38,14 +39,9 @@ export function sealSubmission(
   created: number,
   payloads: readonly JsonValue[],
 ): { body: string; header: SubmissionHeader } {
-  const unsigned = { submitter: key.keyId, seq, created, payloads: payloads.slice() };
-  const header = submissionHeader(unsigned);
-  const signature = toBase64Url(sign(key.privateKey, submissionSigningBytes(header)));
-  const body = JSON.stringify({
-    publicKey: publicKeyToText(key.publicKey),
-    submission: { ...unsigned, signature },
-  });
-  return { body, header };
+  const texts = payloads.map((payload) => canonicalize(payload));
+  const leaves = texts.map((text) => merkleLeafHash(utf8(text)));
+  return sealReadingBatch(key, seq, created, { texts, leaves });
 }
 
 /**
@@ -94,7 +90,10 @@ export function encodeReadingBatches(
 /**
  * Signs one encoded reading batch and writes its POST body around the payload texts as they are:
  * the body parses to the same value `sealSubmission` would send (canonical JSON is JSON), without
- * encoding every reading a second time.
+ * encoding every reading a second time. Members are written in canonical (code-unit) order, so the
+ * body is byte for byte `canonicalize(JSON.parse(body))`: an entry replica that recognises canonical
+ * bytes hashes what it received instead of re-encoding every reading. Replicas that do not look
+ * parse it as any JSON, so old replicas take it unchanged.
  */
 export function sealReadingBatch(
   key: Ed25519KeyPair,
@@ -113,8 +112,9 @@ export function sealReadingBatch(
   const signature = toBase64Url(sign(key.privateKey, submissionSigningBytes(header)));
   const body =
     `{"publicKey":${JSON.stringify(publicKeyToText(key.publicKey))},"submission":{` +
-    `"submitter":${JSON.stringify(key.keyId)},"seq":${seq},"created":${created},` +
-    `"payloads":[${batch.texts.join(',')}],"signature":${JSON.stringify(signature)}}}`;
+    `"created":${JSON.stringify(created)},"payloads":[${batch.texts.join(',')}],` +
+    `"seq":${JSON.stringify(seq)},"signature":${JSON.stringify(signature)},` +
+    `"submitter":${JSON.stringify(key.keyId)}}}`;
   return { body, header };
 }
 
