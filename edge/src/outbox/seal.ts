@@ -3,8 +3,8 @@ import {
   type Ed25519KeyPair,
   type JsonValue,
   limits,
-  merkleLeafHash,
   merkleRoot,
+  merkleTextLeaf,
   publicKeyToText,
   type Reading,
   readingPayloadText,
@@ -12,7 +12,6 @@ import {
   sign,
   submissionSigningBytes,
   toBase64Url,
-  utf8,
 } from '@suyuan/shared';
 
 /**
@@ -40,7 +39,7 @@ export function sealSubmission(
   payloads: readonly JsonValue[],
 ): { body: string; header: SubmissionHeader } {
   const texts = payloads.map((payload) => canonicalize(payload));
-  const leaves = texts.map((text) => merkleLeafHash(utf8(text)));
+  const leaves = texts.map((text) => merkleTextLeaf(text).hash);
   return sealReadingBatch(key, seq, created, { texts, leaves });
 }
 
@@ -70,18 +69,18 @@ export function encodeReadingBatches(
   let bytes = 0;
   for (const reading of readings) {
     const text = readingPayloadText(reading);
-    const encoded = utf8(text);
+    const leaf = merkleTextLeaf(text);
     const full =
       current.texts.length >= readingsPerSubmissionMax ||
-      bytes + encoded.length + 1 > readingBatchPayloadBytesMax;
+      bytes + leaf.bytes + 1 > readingBatchPayloadBytesMax;
     if (full && current.texts.length > 0) {
       batches.push(current);
       current = { texts: [], leaves: [] };
       bytes = 0;
     }
     current.texts.push(text);
-    current.leaves.push(merkleLeafHash(encoded));
-    bytes += encoded.length + 1;
+    current.leaves.push(leaf.hash);
+    bytes += leaf.bytes + 1;
   }
   if (current.texts.length > 0) batches.push(current);
   return batches;
