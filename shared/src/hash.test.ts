@@ -16,6 +16,21 @@ describe('hashing', () => {
     );
   });
 
+  it('gives one-part and streamed SHA-256 alike, digests of every byte value included', () => {
+    for (const size of [0, 1, 55, 56, 64, 4097, 1 << 20]) {
+      const data = Uint8Array.from({ length: size }, (_, i) => (i * 251 + 7) & 0xff);
+      const half = Math.floor(size / 3);
+      const one = sha256(data);
+      expect(toHex(one)).toBe(toHex(sha256(data.subarray(0, half), data.subarray(half))));
+      expect(one.constructor).toBe(Uint8Array);
+      expect(one.length).toBe(32);
+    }
+    // A digest whose bytes span 0x00-0xff survives the latin1 round trip (0x80-0xff included).
+    const seen = new Set<number>();
+    for (let i = 0; i < 64; i++) for (const b of sha256(Uint8Array.of(i))) seen.add(b);
+    expect(seen.size).toBeGreaterThan(250);
+  });
+
   it('separates every domain from every other for the same bytes', () => {
     const data = new Uint8Array([1, 2, 3]);
     const names = Object.keys(HashDomain) as (keyof typeof HashDomain)[];
