@@ -125,6 +125,13 @@ describe('canonical bodies', () => {
     const parsed = JSON.parse(body) as { publicKey: string; submission: { payloads: unknown[] } };
     expect(parsed.submission.payloads).toEqual(payloads);
     expect(header).toEqual(submissionHeader({ submitter: key.keyId, seq: 3, created: T0, payloads }));
+    for (const few of [[], [payloads[0]!]]) {
+      const sealed = sealSubmission(key, 4, T0, few);
+      expect(sealed.body).toBe(canonicalize(JSON.parse(sealed.body)));
+      expect(
+        (JSON.parse(sealed.body) as { submission: { payloads: unknown[] } }).submission.payloads,
+      ).toEqual(few);
+    }
   });
 });
 
