@@ -313,7 +313,16 @@ export class IngestPipeline implements IngestSink {
     if (decision.gap) this.store.recordGap(deviceId, decision.gap.after, decision.gap.next, now);
     work.counters.accepted++;
     result.accepted++;
-    accepted.push({ ...verdict.reading, seq: decision.ledgerSeq });
+    // Written out rather than spread: a literal of a fixed shape is several times cheaper per reading.
+    const r = verdict.reading;
+    accepted.push({
+      deviceId,
+      seq: decision.ledgerSeq,
+      time: r.time,
+      type: r.type,
+      value: r.value,
+      uom: r.uom,
+    });
   }
 
   private quarantine(
