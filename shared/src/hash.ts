@@ -63,9 +63,10 @@ export function domainHash(domain: HashDomainName, ...parts: readonly Uint8Array
 
 /**
  * SHA-256 of `input` through `crypto.hash` (callers check it exists), taken as a `binary` (latin1)
- * string, one char per byte, and copied into a fresh Uint8Array. Asking for a Buffer instead allocates one with
- * an off-heap backing store per digest, which measured 1.1-1.7 us per call against 0.4-0.7 us this
- * way (a Merkle node, Node 20): half of every small hash was the output Buffer, not SHA-256.
+ * string, one char per byte, and copied into a fresh Uint8Array. Asking for a Buffer instead
+ * allocates one with an off-heap backing store per digest, which measured 1.1-1.7 us per call
+ * against 0.4-0.7 us this way (a Merkle node, Node 20): half of every small hash was the output
+ * Buffer, not SHA-256.
  */
 function digestOf(input: Uint8Array): Uint8Array {
   const text = (oneShotHash as typeof nodeCrypto.hash)('sha256', input, 'binary');
