@@ -7,6 +7,7 @@ import {
   merkleLeafHash,
   merkleNodeHash,
   merkleRoot,
+  merkleTextLeaf,
   verifyMerkleInclusion,
 } from './merkle.ts';
 
@@ -115,5 +116,18 @@ describe('Merkle tree (RFC 6962)', () => {
     // A two-leaf "tree" whose first leaf is the inner node would share the root without domains.
     expect(bytesEqual(merkleRoot([inner, merkleNodeHash(leaves[2]!, leaves[3]!)]), root)).toBe(true);
     expect(bytesEqual(merkleLeafHash(new Uint8Array([...leaves[0]!, ...leaves[1]!])), inner)).toBe(false);
+  });
+
+  it('hashes nodes and text leaves as RFC 6962 writes them (0x01 ‖ left ‖ right, 0x00 ‖ utf8)', () => {
+    const leaves = leavesOf(5);
+    const node = merkleNodeHash(leaves[0]!, leaves[1]!);
+    expect(toHex(node)).toBe(toHex(sha256(Uint8Array.of(1), leaves[0]!, leaves[1]!)));
+    expect(toHex(merkleNodeHash(node, leaves[2]!))).toBe(toHex(sha256(Uint8Array.of(1), node, leaves[2]!)));
+    for (const text of ['leaf 0', '{"kind":"reading","v":"温室"}', '']) {
+      const encoded = new TextEncoder().encode(text);
+      expect(toHex(merkleTextLeaf(text).hash)).toBe(toHex(sha256(Uint8Array.of(0), encoded)));
+      expect(toHex(merkleTextLeaf(text).hash)).toBe(toHex(merkleLeafHash(encoded)));
+      expect(merkleTextLeaf(text).bytes).toBe(encoded.length);
+    }
   });
 });

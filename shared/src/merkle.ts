@@ -1,6 +1,6 @@
 import { bytesEqual } from './bytes.ts';
 import { assert, InputError } from './errors.ts';
-import { domainHash, HASH_BYTES, sha256 } from './hash.ts';
+import { domainHash, domainHashPair, domainHashUtf8, HASH_BYTES, sha256 } from './hash.ts';
 import { limits } from './limits.ts';
 
 /**
@@ -14,8 +14,13 @@ export function merkleLeafHash(data: Uint8Array): Uint8Array {
   return domainHash('merkleLeaf', data);
 }
 
+/** `merkleLeafHash(utf8(text))` and the UTF-8 byte length of `text`, without encoding it apart. */
+export function merkleTextLeaf(text: string): { hash: Uint8Array; bytes: number } {
+  return domainHashUtf8('merkleLeaf', text);
+}
+
 export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return domainHash('merkleNode', left, right);
+  return domainHashPair('merkleNode', left, right);
 }
 
 /** RFC 6962: the hash of an empty tree is SHA-256 of the empty string. */

@@ -60,4 +60,17 @@ describe('readingPayloadText', () => {
       expect(readingPayloadText(r)).toBe(canonicalize({ kind: 'reading', reading: r }));
     }
   });
+
+  it('prints seqs and times past 10^9 exactly, at every boundary of the split', () => {
+    const edges = [1e9 - 1, 1e9, 1e9 + 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53 - 1e9, 2 ** 53 - 1e9 - 1];
+    for (let k = 1; k < 9_007_199; k = k * 3 + 1) edges.push(k * 1e9 - 1, k * 1e9, k * 1e9 + 1);
+    const rng = new SeededRng(56);
+    for (let i = 0; i < 2000; i++) edges.push(rng.int(2 ** 21) * 2 ** 32 + rng.int(2 ** 32));
+    for (const x of edges.filter(Number.isSafeInteger)) {
+      for (const n of [x, -x]) {
+        const r = { deviceId: 'air-3', seq: n, time: x, type: 'Temperature', uom: 'CEL', value: 1 };
+        expect(readingPayloadText(r)).toBe(canonicalize({ kind: 'reading', reading: r }));
+      }
+    }
+  });
 });

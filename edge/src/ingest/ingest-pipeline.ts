@@ -13,6 +13,7 @@ import type {
 } from './ingest-source.ts';
 import type { IngestStore } from './ingest-store.ts';
 import { type Normalised, normaliseReading, type QuarantineReason } from './normalise.ts';
+import type { SeenTop } from './seen-ranges.ts';
 import { type DeviceSeqState, decideSeq } from './sequence-tracker.ts';
 import { sealTagEvents, type TagEventRules, tagEventPayload, tagObserveEvent } from './tag-events.ts';
 
@@ -43,6 +44,8 @@ interface Settle<T> {
 
 interface DeviceWork {
   state: DeviceSeqState;
+  /** The device's top duplicate-check range, moved on in memory and saved once per flush. */
+  seenTop: SeenTop | null;
   counters: { duplicates: number; accepted: number; quarantined: number };
 }
 
@@ -147,7 +150,10 @@ export class IngestPipeline implements IngestSink {
         const accepted: Reading[] = [];
         const events: JsonValue[] = [];
         for (const job of admitted) results.push(this.process(job, devices, accepted, events, now));
-        for (const [id, work] of devices) this.store.putSeqState(id, work.state, work.counters, now);
+        for (const [id, work] of devices) {
+          this.store.putSeqState(id, work.state, work.counters, now);
+          this.store.seen.save(id, work.seenTop, now);
+        }
         this.seal(accepted, now);
         sealTagEvents(this.outbox, this.key, events, now);
       })();
@@ -217,6 +223,7 @@ export class IngestPipeline implements IngestSink {
     if (!work) {
       work = {
         state: this.store.seqState(deviceId),
+        seenTop: this.store.seen.top(deviceId),
         counters: { duplicates: 0, accepted: 0, quarantined: 0 },
       };
       devices.set(deviceId, work);
@@ -297,7 +304,7 @@ export class IngestPipeline implements IngestSink {
   ): void {
     const deviceId = verdict.reading.deviceId;
     const decision = decideSeq(work.state, boot, verdict.deviceSeq, verdict.reading.time);
-    if (!this.store.markSeen(deviceId, decision.ledgerSeq, now)) {
+    if (!this.store.seen.mark(deviceId, work, decision.ledgerSeq, now)) {
       work.counters.duplicates++;
       result.duplicates++;
       return;
@@ -306,7 +313,16 @@ export class IngestPipeline implements IngestSink {
     if (decision.gap) this.store.recordGap(deviceId, decision.gap.after, decision.gap.next, now);
     work.counters.accepted++;
     result.accepted++;
-    accepted.push({ ...verdict.reading, seq: decision.ledgerSeq });
+    // Written out rather than spread: a literal of a fixed shape is several times cheaper per reading.
+    const r = verdict.reading;
+    accepted.push({
+      deviceId,
+      seq: decision.ledgerSeq,
+      time: r.time,
+      type: r.type,
+      value: r.value,
+      uom: r.uom,
+    });
   }
 
   private quarantine(

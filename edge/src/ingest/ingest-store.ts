@@ -1,4 +1,5 @@
 import type { Db } from '../gateway/database.ts';
+import { SeenRanges } from './seen-ranges.ts';
 import { type DeviceSeqState, freshSeqState } from './sequence-tracker.ts';
 
 /**
@@ -11,9 +12,6 @@ CREATE TABLE IF NOT EXISTS device_seq (
   resets INTEGER NOT NULL, gaps INTEGER NOT NULL, duplicates INTEGER NOT NULL DEFAULT 0,
   accepted INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0, last_seen_ms INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS reading_seen (
-  device_id TEXT NOT NULL, seq INTEGER NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY (device_id, seq)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sequence_gap (
   id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, after_seq INTEGER NOT NULL, next_seq INTEGER NOT NULL,
   detected_ms INTEGER NOT NULL
@@ -47,10 +45,13 @@ export interface QuarantineRow {
 export class IngestStore {
   private readonly db: Db;
   private readonly stmt;
+  /** The duplicate check, by (device, ledger seq) ranges (seen-ranges.ts). */
+  readonly seen: SeenRanges;
 
   constructor(db: Db) {
     this.db = db;
     db.exec(SCHEMA);
+    this.seen = new SeenRanges(db);
     this.stmt = {
       seqGet: db.prepare('SELECT * FROM device_seq WHERE device_id = ?'),
       seqPut: db.prepare(
@@ -61,7 +62,6 @@ export class IngestStore {
            resets = @resets, gaps = @gaps, duplicates = duplicates + @duplicates, accepted = accepted + @accepted,
            quarantined = quarantined + @quarantined, last_seen_ms = @now`,
       ),
-      seen: db.prepare('INSERT OR IGNORE INTO reading_seen (device_id, seq, seen_ms) VALUES (?, ?, ?)'),
       gap: db.prepare(
         'INSERT INTO sequence_gap (device_id, after_seq, next_seq, detected_ms) VALUES (?, ?, ?, ?)',
       ),
@@ -74,7 +74,6 @@ export class IngestStore {
       bump: db.prepare(
         'INSERT INTO ingest_counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value',
       ),
-      pruneSeen: db.prepare('DELETE FROM reading_seen WHERE seen_ms < ?'),
     };
   }
 
@@ -94,11 +93,6 @@ export class IngestStore {
 
   putSeqState(deviceId: string, state: DeviceSeqState, counters: DeviceCounters, nowMs: number): void {
     this.stmt.seqPut.run({ id: deviceId, ...state, ...counters, now: nowMs });
-  }
-
-  /** True the first time (device, ledger seq) is seen; false for a duplicate. */
-  markSeen(deviceId: string, seq: number, nowMs: number): boolean {
-    return this.stmt.seen.run(deviceId, seq, nowMs).changes === 1;
   }
 
   recordGap(deviceId: string, after: number, next: number, nowMs: number): void {
@@ -189,7 +183,8 @@ export class IngestStore {
     }));
   }
 
+  /** Forgets duplicate-check ranges that have not grown since `beforeMs`. */
   pruneSeen(beforeMs: number): number {
-    return this.stmt.pruneSeen.run(beforeMs).changes;
+    return this.seen.prune(beforeMs);
   }
 }

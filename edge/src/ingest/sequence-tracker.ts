@@ -44,7 +44,14 @@ export function decideSeq(
   deviceSeq: number,
   timeMs: number,
 ): SeqDecision {
-  const s = { ...previous };
+  // Written out rather than spread: this runs once per reading, and a fixed-shape literal is cheaper.
+  const s: DeviceSeqState = {
+    epoch: previous.epoch,
+    highSeq: previous.highSeq,
+    lastTimeMs: previous.lastTimeMs,
+    resets: previous.resets,
+    gaps: previous.gaps,
+  };
   let reset = false;
   if (boot !== undefined && boot !== s.epoch) {
     if (boot < s.epoch) {

@@ -3,6 +3,8 @@ import {
   canonicalize,
   generateKeyPair,
   limits,
+  type MeasurementType,
+  measurementTypes,
   merkleLeafHash,
   publicKeyToText,
   type Reading,
@@ -77,6 +79,59 @@ describe('reading batches', () => {
       expect(canonicalBytes(submission).length).toBeLessThanOrEqual(limits.submissionBytesMax);
     }
     expect(batches.reduce((n, b) => n + b.texts.length, 0)).toBe(limits.batchReadingsMax);
+  });
+});
+
+describe('canonical bodies', () => {
+  /** Every measurement type, with values that stress number printing, and device ids of every path. */
+  function oddReadings(): Reading[] {
+    const values = [-40.25, 0, -0, 1e-7, 123456.789, 5e-324, 1e21, 2 ** 53 + 2, 0.1 + 0.2, 85];
+    const ids = ['soil-1', 'a.b_c:d-E9', 'd'.repeat(64), '温室-传感器-1', 'e\u0301\n"q"'];
+    const types = Object.keys(measurementTypes) as MeasurementType[];
+    return types.flatMap((type, t) =>
+      values.map((value, v) => ({
+        deviceId: ids[(t + v) % ids.length]!,
+        seq: v === 0 ? 0 : v * 2 ** 32 + t,
+        time: v % 2 === 0 ? T0 + v : Number.MAX_SAFE_INTEGER - t,
+        type,
+        value,
+        uom: measurementTypes[type].uoms[0]!,
+      })),
+    );
+  }
+
+  it('writes a reading batch body byte for byte as its canonical JSON', () => {
+    const rs = oddReadings();
+    const [batch] = encodeReadingBatches(rs);
+    expect(batch!.texts).toHaveLength(rs.length);
+    for (const seq of [1, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      const { body } = sealReadingBatch(key, seq, seq === 1 ? 0 : T0, batch!);
+      expect(body).toBe(canonicalize(JSON.parse(body)));
+    }
+    // The seeded readings of the other tests too.
+    const [plain] = encodeReadingBatches(readings(300, new SeededRng(6), 'x', true));
+    const { body } = sealReadingBatch(key, 7, T0, plain!);
+    expect(body).toBe(canonicalize(JSON.parse(body)));
+  });
+
+  it('writes an event submission body canonically, with the header of the general path', () => {
+    const payloads = [
+      { kind: 'event', event: { z: 1, a: [3, { y: null, b: true }], é: 'ü', '10': 1.5e-9 } },
+      { kind: 'reading', reading: { value: -0.5, deviceId: '温室', uom: 'CEL', type: 'Temperature' } },
+      { b: 'line\nbreak\t"quoted"\u2028', a: -1e21 },
+    ];
+    const { body, header } = sealSubmission(key, 3, T0, payloads);
+    expect(body).toBe(canonicalize(JSON.parse(body)));
+    const parsed = JSON.parse(body) as { publicKey: string; submission: { payloads: unknown[] } };
+    expect(parsed.submission.payloads).toEqual(payloads);
+    expect(header).toEqual(submissionHeader({ submitter: key.keyId, seq: 3, created: T0, payloads }));
+    for (const few of [[], [payloads[0]!]]) {
+      const sealed = sealSubmission(key, 4, T0, few);
+      expect(sealed.body).toBe(canonicalize(JSON.parse(sealed.body)));
+      expect(
+        (JSON.parse(sealed.body) as { submission: { payloads: unknown[] } }).submission.payloads,
+      ).toEqual(few);
+    }
   });
 });
 
