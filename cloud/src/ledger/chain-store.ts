@@ -104,8 +104,14 @@ export class ChainStore {
   }
 
   tx(chain: string, height: number, index: number): BlockTx | undefined {
+    const text = this.txText(chain, height, index);
+    return text === undefined ? undefined : (JSON.parse(text) as BlockTx);
+  }
+
+  /** A tx as stored: its canonical text (a compact receipt cuts the readings out without parsing). */
+  txText(chain: string, height: number, index: number): string | undefined {
     const row = this.stmt.tx.get(chain, height, index) as { tx: string } | undefined;
-    return row ? (JSON.parse(row.tx) as BlockTx) : undefined;
+    return row?.tx;
   }
 
   leafHashes(chain: string, height: number): Uint8Array[] {

@@ -51,3 +51,12 @@ function plainReadingPayload(p: unknown): p is PlainReadingPayload {
     typeof x.value === 'number'
   );
 }
+
+/**
+ * The leaf hash of a transaction sent without its payloads (a compact receipt's reading batch),
+ * with `payloadsText` — the payloads' canonical texts joined by commas — spliced back in as its
+ * `payloads` member. Equals `txLeafHash({...frame, payloads})` when the texts are canonical.
+ */
+export function splicedTxLeafHash(frame: Record<string, unknown>, payloadsText: string): Uint8Array {
+  return merkleLeafHash(utf8(canonicalWithArray(frame, 'payloads', [payloadsText], [])));
+}

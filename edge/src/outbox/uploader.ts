@@ -8,7 +8,8 @@ import {
   postSubmission,
 } from './cloud-client.ts';
 import type { OutboxEntry, OutboxStore } from './outbox-store.ts';
-import { receiptProblem } from './receipt-check.ts';
+import { OwnPayloads } from './own-payloads.ts';
+import { receiptProblem, storedReceiptJson } from './receipt-check.ts';
 import { type UploaderLog, UploadLog } from './upload-log.ts';
 
 export type { UploaderLog } from './upload-log.ts';
@@ -267,10 +268,11 @@ export class Uploader {
           header,
           this.options.replicaPublicKeys,
           this.options.replicaGroups,
+          new OwnPayloads(() => entry.body),
         );
         if (problem === null) {
           this.log.answered(url, now);
-          this.store.markCommitted(entry.seq, JSON.stringify(outcome.receipt));
+          this.store.markCommitted(entry.seq, storedReceiptJson(outcome.receipt));
           this.stats.committed++;
           return;
         }
