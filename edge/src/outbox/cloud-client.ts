@@ -43,9 +43,10 @@ export const defaultCloudClientOptions: CloudClientOptions = {
   responseBytesMax: 4 * 1024 * 1024,
 };
 
+/** `body`: the outbox row's bytes as stored (or its text): sent as they are. */
 export async function postSubmission(
   baseUrl: string,
-  body: string,
+  body: string | Uint8Array,
   options: CloudClientOptions = defaultCloudClientOptions,
 ): Promise<CloudOutcome> {
   const signal = AbortSignal.timeout(options.requestTimeoutMs);
@@ -77,7 +78,7 @@ export async function getSubmissionStatus(
 
 async function exchange(
   url: string,
-  init: { method: string; body?: string; signal: AbortSignal },
+  init: { method: string; body?: string | Uint8Array; signal: AbortSignal },
   options: CloudClientOptions,
   what: 'submit' | 'status',
 ): Promise<CloudOutcome> {

@@ -2,13 +2,15 @@ import { canonicalize } from '@suyuan/shared';
 
 /**
  * The payloads of a submission as the gateway signed and sent them, taken from its outbox body, for
- * checking a compact receipt (whose reading-batch transactions come without their payloads).
+ * checking a compact receipt (whose reading-batch transactions come without their payloads). The
+ * body is taken as bytes (`OutboxStore.bodyBytes`): making a ~1 MB JS string of it, and UTF-8 bytes
+ * of that again for the hash, cost more than the hash itself.
  *
- * `joined()`: the text between the brackets of the body's `payloads` array, as it is. A reading
- * batch body (seal.ts) writes each payload's canonical text, so this is the canonical text of the
- * transaction's payloads member without the brackets, found with two searches, not a parse. The body
- * is JSON we wrote; the prefix before the first `"payloads":[` and the suffix after the last `]` are
- * checked to hold only the envelope's short members (base64url texts and numbers, either member
+ * `joined()`: the bytes between the brackets of the body's `payloads` array, as they are. A reading
+ * batch body (seal.ts) writes each payload's canonical text, so these are the canonical bytes of the
+ * transaction's payloads member without the brackets, found with two searches, not a parse. The
+ * body is JSON we wrote; the prefix before the first `"payloads":[` and the suffix after the last `]`
+ * are checked to hold only the envelope's short members (base64url texts and numbers, either member
  * order), so the cut is the whole array. A body of another shape gives null. (A member after the
  * payloads holding an array would end the cut too late; the gateway writes none, and a wrong cut
  * only misses the leaf, after which the check takes `canonicalTexts()`.)
@@ -17,22 +19,32 @@ import { canonicalize } from '@suyuan/shared';
  * body not written canonically or an entry that carries some payloads only).
  */
 export class OwnPayloads {
-  private readonly body: () => string;
-  private joinedText: string | null | undefined;
+  private readonly source: () => string | Uint8Array;
+  private bytes: Buffer | undefined;
+  private joinedBytes: Uint8Array | null | undefined;
   private texts: string[] | undefined;
 
-  constructor(body: () => string) {
-    this.body = body;
+  constructor(body: () => string | Uint8Array) {
+    this.source = body;
   }
 
-  joined(): string | null {
-    if (this.joinedText === undefined) this.joinedText = payloadsArrayContent(this.body());
-    return this.joinedText;
+  private body(): Buffer {
+    if (this.bytes === undefined) {
+      const body = this.source();
+      this.bytes =
+        typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.length);
+    }
+    return this.bytes;
+  }
+
+  joined(): Uint8Array | null {
+    if (this.joinedBytes === undefined) this.joinedBytes = payloadsArrayContent(this.body());
+    return this.joinedBytes;
   }
 
   canonicalTexts(): string[] {
     if (this.texts === undefined) {
-      const parsed = JSON.parse(this.body()) as { submission?: { payloads?: unknown } };
+      const parsed = JSON.parse(this.body().toString('utf8')) as { submission?: { payloads?: unknown } };
       const payloads = parsed.submission?.payloads;
       this.texts = Array.isArray(payloads) ? payloads.map((p) => canonicalize(p)) : [];
     }
@@ -44,12 +56,18 @@ const member = '"[A-Za-z]+":(?:"[A-Za-z0-9_-]*"|\\d+)';
 const bodyPrefix = new RegExp(`^\\{(?:"publicKey":"[A-Za-z0-9_-]*",)?"submission":\\{(?:${member},)*$`);
 const bodySuffix = new RegExp(`^(?:,${member})*\\}(?:,"publicKey":"[A-Za-z0-9_-]*")?\\}$`);
 const payloadsKey = '"payloads":[';
+const closingBracket = 0x5d;
+/** The envelope around the payloads is a few hundred bytes; anything longer is not ours. */
+const envelopeBytesMax = 4096;
 
-export function payloadsArrayContent(body: string): string | null {
+/** The bytes inside the body's `payloads` array (see `OwnPayloads.joined`), or null. */
+export function payloadsArrayContent(body: Buffer): Uint8Array | null {
   const at = body.indexOf(payloadsKey);
-  const end = body.lastIndexOf(']');
+  const end = body.lastIndexOf(closingBracket);
   const start = at + payloadsKey.length;
-  if (at < 0 || end < start) return null;
-  if (!bodyPrefix.test(body.slice(0, at)) || !bodySuffix.test(body.slice(end + 1))) return null;
-  return body.slice(start, end);
+  if (at < 0 || end < start || at > envelopeBytesMax || body.length - end > envelopeBytesMax) return null;
+  const prefix = body.toString('latin1', 0, at);
+  const suffix = body.toString('latin1', end + 1);
+  if (!bodyPrefix.test(prefix) || !bodySuffix.test(suffix)) return null;
+  return body.subarray(start, end);
 }

@@ -10,6 +10,7 @@ import {
   signedHeaderSchema,
   type TrustedGroups,
   txProofSchema,
+  utf8,
   verifyStateCertificateWire,
 } from '@suyuan/shared';
 import { z } from 'zod';
@@ -182,11 +183,12 @@ function ownPayloadsProblem(
   const indexes = entry.payloadIndexes;
   const all = indexes.length === expected.payloadCount && indexes.every((p, i) => p === i);
   const joined = all ? own.joined() : null;
-  if (joined !== null && reaches(splicedTxLeafHash(tx, joined))) return null;
+  const leaf = joined === null ? null : splicedTxLeafHash(tx, joined);
+  if (leaf !== null && reaches(leaf)) return null;
   const texts = own.canonicalTexts();
   if (indexes.some((p) => p >= texts.length)) return 'compact receipt names a payload we did not send';
-  const picked = indexes.map((p) => texts[p]!).join(',');
-  return reaches(splicedTxLeafHash(tx, picked))
+  const picked = splicedTxLeafHash(tx, utf8(indexes.map((p) => texts[p]!).join(',')));
+  return picked !== null && reaches(picked)
     ? null
     : 'receipt transaction with our payloads does not reach the block txRoot';
 }

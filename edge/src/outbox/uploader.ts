@@ -224,7 +224,7 @@ export class Uploader {
             this.options.statusWaitMs,
             this.stopping.signal,
           )
-        : await postSubmission(url, entry.body, this.options.client);
+        : await postSubmission(url, this.store.bodyBytes(entry.seq) ?? '', this.options.client);
     // A held status GET cut short by stop(): nothing failed, the row stays as it is.
     if (entry.state === 'accepted' && outcome.kind === 'retry' && this.stopping.signal.aborted) return;
     try {
@@ -268,7 +268,7 @@ export class Uploader {
           header,
           this.options.replicaPublicKeys,
           this.options.replicaGroups,
-          new OwnPayloads(() => entry.body),
+          new OwnPayloads(() => this.store.bodyBytes(entry.seq) ?? ''),
         );
         if (problem === null) {
           this.log.answered(url, now);
