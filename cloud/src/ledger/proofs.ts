@@ -99,19 +99,19 @@ export class ProofBuilder {
     const entries: CompactReceipt['entries'] = [];
     for (const t of outcome.txs) {
       const block = this.blockProof(t.chain, t.height);
-      const text = this.store.txText(t.chain, t.height, t.index);
-      if (!block || text === undefined) return null;
+      const bytes = this.store.txBytes(t.chain, t.height, t.index);
+      if (!block || bytes === undefined) return null;
       const proof: TxProof = {
         location: { chain: t.chain, height: t.height, index: t.index },
         txPath: merkleInclusionProof(this.store.leafHashes(t.chain, t.height), t.index).map(toBase64Url),
         block,
       };
-      const compact = readingBatchWithoutPayloads(text);
+      const compact = readingBatchWithoutPayloads(bytes);
       if (compact !== null) {
         entries.push({ payloadIndexes: t.payloadIndexes, payloadsOmitted: true, tx: compact, proof });
         continue;
       }
-      const tx = JSON.parse(text) as BlockTx;
+      const tx = JSON.parse(bytes.toString('utf8')) as BlockTx;
       if (tx.kind === 'rejection') return null;
       entries.push({ payloadIndexes: t.payloadIndexes, tx, proof });
     }
@@ -129,25 +129,27 @@ export class ProofBuilder {
   }
 }
 
+const gapsMember = '{"gaps":[';
 const readingBatchKind = ',"kind":"readingBatch"';
 const payloadsMember = `${readingBatchKind},"payloads":[`;
 const signedMember = '],"signed":{';
 
 /**
- * A stored reading-batch tx text without its `payloads` member, parsed (it is small), or null if
- * the text is not one. The text is canonical, so its members are in the order gaps, kind, payloads,
+ * A stored reading-batch tx text (its UTF-8 bytes) without its `payloads` member, parsed (it is
+ * small), or null if the text is not one. The text is canonical, so its members are in the order gaps, kind, payloads,
  * signed, v. The first `,"kind":"readingBatch","payloads":[` is the top-level one: its quote after
  * the comma must open a key (a string cannot close right before a letter), and the gap objects
  * before it have no such keys. The last `],"signed":{` is the top-level one: only the signed header
  * (base64url texts and numbers) and `"v":1` follow it. Cutting the member out leaves the canonical
  * text of the tx without it; the parsed shape is checked all the same.
  */
-export function readingBatchWithoutPayloads(text: string): CompactReceiptEntry['tx'] | null {
-  if (!text.startsWith('{"gaps":[')) return null;
+export function readingBatchWithoutPayloads(text: Buffer): CompactReceiptEntry['tx'] | null {
+  if (text.indexOf(gapsMember) !== 0) return null;
   const start = text.indexOf(payloadsMember);
   const end = text.lastIndexOf(signedMember);
   if (start < 0 || end < start + payloadsMember.length) return null;
-  const cut = `${text.slice(0, start + readingBatchKind.length)}${text.slice(end + 1)}`;
+  const head = text.toString('utf8', 0, start + readingBatchKind.length);
+  const cut = `${head}${text.toString('utf8', end + 1)}`;
   let tx: unknown;
   try {
     tx = JSON.parse(cut);
