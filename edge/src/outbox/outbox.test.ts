@@ -131,6 +131,12 @@ describe('uploader against a fake cloud', () => {
       replicas.push(replica);
       const outbox = store();
       const seq = enqueue(outbox, [1, 2, 3]);
+      const reads: number[] = [];
+      const bodyBytes = outbox.bodyBytes.bind(outbox);
+      outbox.bodyBytes = (s: number) => {
+        reads.push(s);
+        return bodyBytes(s);
+      };
       const up = uploader(outbox, [replica.url], ledger);
       for (let round = 0; round < 5 && outbox.get(seq)?.state !== 'committed'; round++) {
         await up.drainOnce();
@@ -139,6 +145,9 @@ describe('uploader against a fake cloud', () => {
       expect(outbox.get(seq)?.state).toBe('committed');
       expect(up.stats.badReceipts).toBe(0);
       expect(replica.statusQueries[0]).toMatch(/\?receipt=compact/);
+      // Read once for the POST and kept for the receipt check, then let go.
+      expect(reads).toEqual([seq]);
+      expect(up.bodies.size).toBe(0);
       const stored = JSON.parse(outbox.receipt(seq)!) as {
         entries: { payloadsOmitted?: true; tx: object }[];
       };
