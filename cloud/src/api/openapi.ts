@@ -75,6 +75,14 @@ export function openApiDocument(): unknown {
                 'hold a pending answer until the submission has its receipt or is rejected, at most this long (capped at 10000); the replica sends the suyuan-status-wait-ms-max header when it holds',
               schema: { type: 'integer', minimum: 0 },
             },
+            {
+              name: 'receipt',
+              in: 'query',
+              required: false,
+              description:
+                'compact: a reading batch receipt entry comes without the readings (payloadsOmitted: true); the submitter splices its own back in to check the leaf. Other values: the full form',
+              schema: { type: 'string', enum: ['compact'] },
+            },
           ],
           responses: {
             '200': { description: 'status', ...json('SubmissionStatus') },

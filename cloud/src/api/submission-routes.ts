@@ -1,4 +1,7 @@
 import {
+  type CompactReceipt,
+  compactReceiptForm,
+  receiptFormParam,
   type SubmissionStatus,
   statusWaitHeader,
   submitBodyBytesMax,
@@ -108,8 +111,10 @@ export function submissionRoutes(reader: LedgerReader): Hono {
     if (waitText !== undefined && !/^\d{1,9}$/.test(waitText)) {
       return errorResponse(c, 400, 'query.invalid', 'waitMs is a whole number of milliseconds');
     }
+    // An unknown form is answered in full, as an older replica answers `?receipt=compact`.
+    const compact = c.req.query(receiptFormParam) === compactReceiptForm;
     const seq = Number(seqText);
-    const status = statusOf(reader, submitter, seq);
+    const status = statusOf(reader, submitter, seq, compact);
     const waits = advertiseStatusWaits(c, reader);
     const waitMs = Math.min(Number(waitText ?? 0), statusWaitMsMax);
     if (status.status !== 'pending' || waits === undefined || waitMs === 0) return c.json(status);
@@ -119,7 +124,7 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       : waits.forRequest(submitter, seq, waitMs);
     if (held === null) return c.json(status); // statusWaitersMax held already: as before
     await held;
-    return c.json(statusOf(reader, submitter, seq));
+    return c.json(statusOf(reader, submitter, seq, compact));
   });
 
   return app;
@@ -138,7 +143,29 @@ function knownBodyHash(reader: LedgerReader, submitter: string, seq: number): st
   return reader.pending.bodyHash(submitter, seq);
 }
 
-export function statusOf(reader: LedgerReader, submitter: string, seq: number): SubmissionStatus {
+/** A status whose committed receipt is compact (`?receipt=compact`); the rest as SubmissionStatus. */
+export type CompactSubmissionStatus =
+  | Exclude<SubmissionStatus, { status: 'committed' }>
+  | { status: 'committed'; receipt: CompactReceipt };
+
+/**
+ * The status of (submitter, seq). `compact`: a committed receipt's reading batches come without
+ * their readings (the submitter has them); a 4,096-reading batch's tx is ~1 MB to parse and
+ * stringify again otherwise.
+ */
+export function statusOf(reader: LedgerReader, submitter: string, seq: number): SubmissionStatus;
+export function statusOf(
+  reader: LedgerReader,
+  submitter: string,
+  seq: number,
+  compact: boolean,
+): SubmissionStatus | CompactSubmissionStatus;
+export function statusOf(
+  reader: LedgerReader,
+  submitter: string,
+  seq: number,
+  compact = false,
+): SubmissionStatus | CompactSubmissionStatus {
   const outcome = reader.node.machine.chains.submission(submitter, seq);
   if (outcome) {
     reader.pending.delete(submitter, seq);
@@ -148,7 +175,9 @@ export function statusOf(reader: LedgerReader, submitter: string, seq: number): 
         ? { status: 'rejected', reason: outcome.reason!, receipt }
         : { status: 'rejected', reason: outcome.reason! };
     }
-    const receipt = reader.proofs.receipt(submitter, seq);
+    const receipt = compact
+      ? reader.proofs.compactReceipt(submitter, seq)
+      : reader.proofs.receipt(submitter, seq);
     return receipt ? { status: 'committed', receipt } : { status: 'pending' };
   }
   return reader.pending.bodyHash(submitter, seq) === undefined

@@ -1,6 +1,8 @@
 import {
   type BlockProof,
   type BlockTx,
+  type CompactReceipt,
+  type CompactReceiptEntry,
   canonicalize,
   headerLeaf as headerLeafOf,
   type LedgerTx,
@@ -86,6 +88,36 @@ export class ProofBuilder {
     return { submitter, seq, entries };
   }
 
+  /**
+   * The receipt with each reading batch's transaction cut from its stored canonical text without
+   * its readings (`payloadsOmitted`), never parsing them: the submitter splices its own back in.
+   * Any other entry, or a text that does not cut cleanly, comes in full.
+   */
+  compactReceipt(submitter: string, seq: number): CompactReceipt | null {
+    const outcome = this.store.submission(submitter, seq);
+    if (outcome?.status !== 'committed') return null;
+    const entries: CompactReceipt['entries'] = [];
+    for (const t of outcome.txs) {
+      const block = this.blockProof(t.chain, t.height);
+      const bytes = this.store.txBytes(t.chain, t.height, t.index);
+      if (!block || bytes === undefined) return null;
+      const proof: TxProof = {
+        location: { chain: t.chain, height: t.height, index: t.index },
+        txPath: merkleInclusionProof(this.store.leafHashes(t.chain, t.height), t.index).map(toBase64Url),
+        block,
+      };
+      const compact = readingBatchWithoutPayloads(bytes);
+      if (compact !== null) {
+        entries.push({ payloadIndexes: t.payloadIndexes, payloadsOmitted: true, tx: compact, proof });
+        continue;
+      }
+      const tx = JSON.parse(bytes.toString('utf8')) as BlockTx;
+      if (tx.kind === 'rejection') return null;
+      entries.push({ payloadIndexes: t.payloadIndexes, tx, proof });
+    }
+    return { submitter, seq, entries };
+  }
+
   /** A rejected submission's rejection transaction with its proof, or null until certified. */
   rejectionReceipt(submitter: string, seq: number): RejectionReceipt | null {
     const outcome = this.store.submission(submitter, seq);
@@ -95,6 +127,37 @@ export class ProofBuilder {
     if (cut?.tx.kind !== 'rejection') return null;
     return { submitter, seq, tx: cut.tx, proof: cut.proof };
   }
+}
+
+const gapsMember = '{"gaps":[';
+const readingBatchKind = ',"kind":"readingBatch"';
+const payloadsMember = `${readingBatchKind},"payloads":[`;
+const signedMember = '],"signed":{';
+
+/**
+ * A stored reading-batch tx text (its UTF-8 bytes) without its `payloads` member, parsed (it is
+ * small), or null if the text is not one. The text is canonical, so its members are in the order gaps, kind, payloads,
+ * signed, v. The first `,"kind":"readingBatch","payloads":[` is the top-level one: its quote after
+ * the comma must open a key (a string cannot close right before a letter), and the gap objects
+ * before it have no such keys. The last `],"signed":{` is the top-level one: only the signed header
+ * (base64url texts and numbers) and `"v":1` follow it. Cutting the member out leaves the canonical
+ * text of the tx without it; the parsed shape is checked all the same.
+ */
+export function readingBatchWithoutPayloads(text: Buffer): CompactReceiptEntry['tx'] | null {
+  if (text.indexOf(gapsMember) !== 0) return null;
+  const start = text.indexOf(payloadsMember);
+  const end = text.lastIndexOf(signedMember);
+  if (start < 0 || end < start + payloadsMember.length) return null;
+  const head = text.toString('utf8', 0, start + readingBatchKind.length);
+  const cut = `${head}${text.toString('utf8', end + 1)}`;
+  let tx: unknown;
+  try {
+    tx = JSON.parse(cut);
+  } catch {
+    return null;
+  }
+  const keys = typeof tx === 'object' && tx !== null ? Object.keys(tx).join(',') : '';
+  return keys === 'gaps,kind,signed,v' ? (tx as CompactReceiptEntry['tx']) : null;
 }
 
 /** The stored text of a tx is its canonical form; a tampered row no longer matches its leaf hash. */

@@ -1,4 +1,10 @@
-import { errorBodySchema, rejectionReasonSchema, statusWaitHeader } from '@suyuan/shared';
+import {
+  compactReceiptForm,
+  errorBodySchema,
+  receiptFormParam,
+  rejectionReasonSchema,
+  statusWaitHeader,
+} from '@suyuan/shared';
 import { z } from 'zod';
 
 /**
@@ -37,9 +43,10 @@ export const defaultCloudClientOptions: CloudClientOptions = {
   responseBytesMax: 4 * 1024 * 1024,
 };
 
+/** `body`: the outbox row's bytes as stored (or its text): sent as they are. */
 export async function postSubmission(
   baseUrl: string,
-  body: string,
+  body: string | Uint8Array,
   options: CloudClientOptions = defaultCloudClientOptions,
 ): Promise<CloudOutcome> {
   const signal = AbortSignal.timeout(options.requestTimeoutMs);
@@ -49,7 +56,9 @@ export async function postSubmission(
 /**
  * Asks for a submission's status. With `waitMs` > 0 it asks the replica to hold the answer until
  * the submission commits (at most `waitMs`; a replica before session 6 answers at once), and allows
- * that much longer than `requestTimeoutMs`. `stop` aborts it (the uploader is stopping).
+ * that much longer than `requestTimeoutMs`. `stop` aborts it (the uploader is stopping). It asks
+ * for a compact receipt (reading batches without their readings, which the outbox body holds); a
+ * replica before session 7 ignores that and sends the full one, which the receipt check takes too.
  */
 export async function getSubmissionStatus(
   baseUrl: string,
@@ -59,7 +68,8 @@ export async function getSubmissionStatus(
   waitMs = 0,
   stop?: AbortSignal,
 ): Promise<CloudOutcome> {
-  const query = waitMs > 0 ? `?waitMs=${Math.round(waitMs)}` : '';
+  const wait = waitMs > 0 ? `&waitMs=${Math.round(waitMs)}` : '';
+  const query = `?${receiptFormParam}=${compactReceiptForm}${wait}`;
   const url = `${baseUrl}/v1/submissions/${encodeURIComponent(submitter)}/${seq}${query}`;
   const timeout = AbortSignal.timeout(options.requestTimeoutMs + Math.max(0, waitMs));
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
@@ -68,7 +78,7 @@ export async function getSubmissionStatus(
 
 async function exchange(
   url: string,
-  init: { method: string; body?: string; signal: AbortSignal },
+  init: { method: string; body?: string | Uint8Array; signal: AbortSignal },
   options: CloudClientOptions,
   what: 'submit' | 'status',
 ): Promise<CloudOutcome> {

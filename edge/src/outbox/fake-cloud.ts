@@ -58,6 +58,11 @@ export class FakeLedger {
   holdsStatus = false;
   /** Status GETs held now. */
   heldStatusGets = 0;
+  /**
+   * When true (the default, as replicas since session 7), a status GET with `?receipt=compact` gets
+   * reading batches without their payloads; false plays an older replica that ignores it.
+   */
+  compactReceipts = true;
   private readonly pendingCommits = new Map<string, () => void>();
   private readonly commitWaiters = new Set<() => void>();
   private height = 0;
@@ -220,6 +225,17 @@ function corrupt(receipt: unknown): unknown {
   return copy;
 }
 
+/** A receipt's reading batches without their payloads, as a session-7 replica sends them. */
+export function compactForm(receipt: unknown): unknown {
+  const r = receipt as { entries: { tx: Record<string, unknown> }[] };
+  const entries = r.entries.map((entry) => {
+    if (entry.tx.kind !== 'readingBatch') return entry;
+    const { payloads: _payloads, ...tx } = entry.tx;
+    return { ...entry, payloadsOmitted: true, tx };
+  });
+  return { ...r, entries };
+}
+
 export interface FakeReplica {
   url: string;
   behaviour: ReplicaBehaviour;
@@ -268,6 +284,9 @@ export async function startFakeReplica(
       status: string;
       receipt?: unknown;
     };
+    if (body.status === 'committed' && ledger.compactReceipts && c.req.query('receipt') === 'compact') {
+      body.receipt = compactForm(body.receipt);
+    }
     if (state.behaviour === 'lying' && body.status === 'committed') {
       return c.json({ status: 'committed', receipt: corrupt(body.receipt) });
     }

@@ -1,6 +1,6 @@
 /**
- * The outbox's rows: the entry types the gateway works with, the SQLite table they live in, and
- * the mapping between the two (outbox-store.ts holds the operations on them).
+ * The outbox's rows: the entry types the gateway works with and the mapping from the SQLite rows
+ * they live in (outbox-schema.ts: the tables; outbox-store.ts: the operations on them).
  */
 
 export type OutboxState = 'pending' | 'accepted' | 'committed' | 'dead';
@@ -43,29 +43,6 @@ export interface OutboxStats {
   oldestPendingMs: number | null;
 }
 
-export const outboxSchema = `
-CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  body TEXT NOT NULL,
-  header TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  payload_count INTEGER NOT NULL,
-  critical INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL,
-  expires_ms INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_ms INTEGER NOT NULL,
-  last_error TEXT,
-  receipt TEXT,
-  done_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_ms) WHERE state IN ('pending', 'accepted');
-CREATE INDEX IF NOT EXISTS outbox_done ON outbox(done_ms) WHERE state = 'committed';
-`;
-
 export interface OutboxRow {
   seq: number;
   kind: string;
@@ -81,9 +58,6 @@ export interface OutboxRow {
   next_attempt_ms: number;
   last_error: string | null;
 }
-
-export const rowColumnsWithoutBody =
-  'seq, kind, header, bytes, payload_count, critical, created_ms, expires_ms, state, attempts, next_attempt_ms, last_error';
 
 export function toEntry(row: OutboxRow): OutboxEntry {
   return {

@@ -7,10 +7,9 @@ import {
   type OutboxRow,
   type OutboxState,
   type OutboxStats,
-  outboxSchema,
-  rowColumnsWithoutBody,
   toEntry,
 } from './outbox-rows.ts';
+import { openOutboxTables, stateRowColumns } from './outbox-schema.ts';
 
 /**
  * The durable outbox: one row per signed submission, keyed by the gateway's own submission seq,
@@ -20,6 +19,7 @@ import {
  *
  * States: pending → (accepted) → committed, or → dead. `accepted` means the cloud answered 202 and
  * the next step is asking for the receipt. Dead letters keep their reason and body for an operator.
+ * State changes touch only the small state row; the body has a table of its own (outbox-schema.ts).
  */
 
 export type { NewOutboxEntry, OutboxEntry, OutboxState, OutboxStats } from './outbox-rows.ts';
@@ -37,33 +37,35 @@ export class OutboxStore {
     this.db = db;
     this.clock = clock;
     this.limits = limits;
-    db.exec(outboxSchema);
+    openOutboxTables(db);
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO outbox (seq, kind, body, header, bytes, payload_count, critical, created_ms, expires_ms, state,
-         next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        `INSERT INTO outbox_rows (seq, kind, header, bytes, payload_count, critical, created_ms, expires_ms, state,
+         next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       ),
+      insertBody: db.prepare('INSERT INTO outbox_bodies (seq, body) VALUES (?, ?)'),
       // Everything but the body: a reading batch's body is up to 1 MiB, and due rows are listed on
       // every uploader turn (most of them to poll a status, which needs only the header).
       due: db.prepare(
-        `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
+        `SELECT ${stateRowColumns} FROM outbox_rows WHERE state IN ('pending', 'accepted') AND next_attempt_ms <= ?
          ORDER BY next_attempt_ms, seq LIMIT ?`,
       ),
       // One list per state, for the uploader's two lanes (POSTs, status GETs). The repeated IN term
       // lets SQLite use the partial index outbox_due.
       duePending: db.prepare(
-        `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND state = 'pending'
+        `SELECT ${stateRowColumns} FROM outbox_rows WHERE state IN ('pending', 'accepted') AND state = 'pending'
          AND next_attempt_ms <= ? ORDER BY next_attempt_ms, seq LIMIT ?`,
       ),
       dueAccepted: db.prepare(
-        `SELECT ${rowColumnsWithoutBody} FROM outbox WHERE state IN ('pending', 'accepted') AND state = 'accepted'
+        `SELECT ${stateRowColumns} FROM outbox_rows WHERE state IN ('pending', 'accepted') AND state = 'accepted'
          AND next_attempt_ms <= ? ORDER BY next_attempt_ms, seq LIMIT ?`,
       ),
-      body: db.prepare('SELECT body FROM outbox WHERE seq = ?').pluck(),
-      finishing: db.prepare('SELECT state, bytes, next_attempt_ms FROM outbox WHERE seq = ?'),
+      body: db.prepare('SELECT body FROM outbox_bodies WHERE seq = ?').pluck(),
+      bodyBytes: db.prepare('SELECT CAST(body AS BLOB) FROM outbox_bodies WHERE seq = ?').pluck(),
+      finishing: db.prepare('SELECT state, bytes, next_attempt_ms FROM outbox_rows WHERE seq = ?'),
       get: db.prepare('SELECT * FROM outbox WHERE seq = ?'),
       setState: db.prepare(
-        `UPDATE outbox SET state = ?, attempts = attempts + ?, next_attempt_ms = ?, last_error = ?,
+        `UPDATE outbox_rows SET state = ?, attempts = attempts + ?, next_attempt_ms = ?, last_error = ?,
          receipt = COALESCE(?, receipt), done_ms = ? WHERE seq = ? AND state IN ('pending', 'accepted')`,
       ),
       metaGet: db.prepare('SELECT value FROM outbox_meta WHERE key = ?'),
@@ -75,9 +77,13 @@ export class OutboxStore {
          ON CONFLICT(key) DO UPDATE SET value = value + excluded.value`,
       ),
       expired: db.prepare(
-        `SELECT seq FROM outbox WHERE state IN ('pending', 'accepted') AND expires_ms <= ? LIMIT 1000`,
+        `SELECT seq FROM outbox_rows WHERE state IN ('pending', 'accepted') AND expires_ms <= ? LIMIT 1000`,
       ),
-      prune: db.prepare(`DELETE FROM outbox WHERE state = 'committed' AND done_ms < ?`),
+      pruneBodies: db.prepare(
+        `DELETE FROM outbox_bodies WHERE seq IN
+         (SELECT seq FROM outbox_rows WHERE state = 'committed' AND done_ms < ?)`,
+      ),
+      prune: db.prepare(`DELETE FROM outbox_rows WHERE state = 'committed' AND done_ms < ?`),
     };
     this.pendingBytes = this.sumPendingBytes();
     this.maxSeqAtOpen = this.maxSeqInTable();
@@ -85,7 +91,7 @@ export class OutboxStore {
 
   private sumPendingBytes(): number {
     const row = this.db
-      .prepare(`SELECT COALESCE(SUM(bytes), 0) AS b FROM outbox WHERE state IN ('pending', 'accepted')`)
+      .prepare(`SELECT COALESCE(SUM(bytes), 0) AS b FROM outbox_rows WHERE state IN ('pending', 'accepted')`)
       .get() as { b: number };
     return row.b;
   }
@@ -107,7 +113,7 @@ export class OutboxStore {
   }
 
   private maxSeqInTable(): number {
-    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM outbox').get() as { s: number };
+    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM outbox_rows').get() as { s: number };
     return row.s;
   }
 
@@ -139,7 +145,6 @@ export class OutboxStore {
       this.stmt.insert.run(
         e.seq,
         e.kind,
-        e.body,
         e.header,
         bytes,
         e.payloadCount,
@@ -148,6 +153,7 @@ export class OutboxStore {
         expires,
         now,
       );
+      this.stmt.insertBody.run(e.seq, e.body);
       added += bytes;
     }
     this.pendingBytes += added;
@@ -187,13 +193,22 @@ export class OutboxStore {
     });
   }
 
+  /**
+   * A row's body as its UTF-8 bytes, as stored: what is sent and what receipts are checked against.
+   * A ~1 MB body read as bytes costs a copy; read as a JS string it cost ~30x that, and sending or
+   * hashing it turned it back into bytes.
+   */
+  bodyBytes(seq: number): Uint8Array | undefined {
+    return this.stmt.bodyBytes.get(seq) as Buffer | undefined;
+  }
+
   get(seq: number): OutboxEntry | undefined {
     const row = this.stmt.get.get(seq) as OutboxRow | undefined;
     return row ? toEntry(row) : undefined;
   }
 
   receipt(seq: number): string | null {
-    const row = this.db.prepare('SELECT receipt FROM outbox WHERE seq = ?').get(seq) as
+    const row = this.db.prepare('SELECT receipt FROM outbox_rows WHERE seq = ?').get(seq) as
       | { receipt: string | null }
       | undefined;
     return row?.receipt ?? null;
@@ -242,13 +257,21 @@ export class OutboxStore {
     return rows.length;
   }
 
+  /** Deletes committed rows past their retention, with their bodies; returns how many. */
   pruneCommitted(): number {
-    return this.stmt.prune.run(this.clock.now() - this.limits.committedRetentionMs).changes;
+    const before = this.clock.now() - this.limits.committedRetentionMs;
+    const run = this.db.transaction(() => {
+      this.stmt.pruneBodies.run(before);
+      return this.stmt.prune.run(before).changes;
+    });
+    return run();
   }
 
   deadLetters(limit = 100): { seq: number; lastError: string | null; payloadCount: number }[] {
     const rows = this.db
-      .prepare(`SELECT seq, last_error, payload_count FROM outbox WHERE state = 'dead' ORDER BY seq LIMIT ?`)
+      .prepare(
+        `SELECT seq, last_error, payload_count FROM outbox_rows WHERE state = 'dead' ORDER BY seq LIMIT ?`,
+      )
       .all(limit) as { seq: number; last_error: string | null; payload_count: number }[];
     return rows.map((r) => ({ seq: r.seq, lastError: r.last_error, payloadCount: r.payload_count }));
   }
@@ -257,7 +280,7 @@ export class OutboxStore {
     const rows = this.db
       .prepare(
         `SELECT state, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, COALESCE(SUM(payload_count), 0) AS p,
-         MIN(created_ms) AS oldest FROM outbox GROUP BY state`,
+         MIN(created_ms) AS oldest FROM outbox_rows GROUP BY state`,
       )
       .all() as { state: OutboxState; n: number; b: number; p: number; oldest: number | null }[];
     const by = (s: OutboxState) => rows.find((r) => r.state === s);

@@ -122,6 +122,40 @@ describe('uploader against a fake cloud', () => {
     expect(JSON.parse(outbox.receipt(1) ?? 'null').seq).toBe(1);
   });
 
+  it('checks a compact receipt and an older replica full one alike, and stores either compact', async () => {
+    for (const compactReceipts of [true, false]) {
+      const ledger = new FakeLedger();
+      ledger.commitOnPoll = true; // committed on the status GET, which asks for a compact receipt
+      ledger.compactReceipts = compactReceipts;
+      const replica = await startFakeReplica(ledger);
+      replicas.push(replica);
+      const outbox = store();
+      const seq = enqueue(outbox, [1, 2, 3]);
+      const reads: number[] = [];
+      const bodyBytes = outbox.bodyBytes.bind(outbox);
+      outbox.bodyBytes = (s: number) => {
+        reads.push(s);
+        return bodyBytes(s);
+      };
+      const up = uploader(outbox, [replica.url], ledger);
+      for (let round = 0; round < 5 && outbox.get(seq)?.state !== 'committed'; round++) {
+        await up.drainOnce();
+        clock.advance(outbox.limits.commitPollDelayMs);
+      }
+      expect(outbox.get(seq)?.state).toBe('committed');
+      expect(up.stats.badReceipts).toBe(0);
+      expect(replica.statusQueries[0]).toMatch(/\?receipt=compact/);
+      // Read once for the POST and kept for the receipt check, then let go.
+      expect(reads).toEqual([seq]);
+      expect(up.bodies.size).toBe(0);
+      const stored = JSON.parse(outbox.receipt(seq)!) as {
+        entries: { payloadsOmitted?: true; tx: object }[];
+      };
+      expect(stored.entries[0]!.payloadsOmitted).toBe(true);
+      expect('payloads' in stored.entries[0]!.tx).toBe(false);
+    }
+  });
+
   it('never accepts a lying receipt, and moves on from a silent replica', async () => {
     const ledger = new FakeLedger();
     ledger.commitOnPoll = true;

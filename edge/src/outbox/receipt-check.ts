@@ -10,10 +10,12 @@ import {
   signedHeaderSchema,
   type TrustedGroups,
   txProofSchema,
+  utf8,
   verifyStateCertificateWire,
 } from '@suyuan/shared';
 import { z } from 'zod';
-import { txLeafHash } from './tx-leaf.ts';
+import type { OwnPayloads } from './own-payloads.ts';
+import { splicedTxLeafHash, txLeafHash } from './tx-leaf.ts';
 
 /**
  * The receipt's shape as this check needs it. The transaction is checked only for its `signed`
@@ -25,6 +27,8 @@ import { txLeafHash } from './tx-leaf.ts';
 const receiptEntrySchema = z
   .object({
     payloadIndexes: z.array(z.number().int().min(0)).min(1),
+    /** A compact receipt's reading batch (`?receipt=compact`): `tx` comes without `payloads`. */
+    payloadsOmitted: z.literal(true).optional(),
     tx: z.looseObject({ signed: signedHeaderSchema }),
     proof: txProofSchema,
   })
@@ -78,6 +82,7 @@ export function receiptProblem(
   expected: SubmissionHeader,
   replicaPublicKeys: readonly Uint8Array[],
   replicaGroups?: TrustedGroups,
+  own?: OwnPayloads,
 ): string | null {
   const parsed = receiptSchema.safeParse(raw);
   if (!parsed.success) return `receipt malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
@@ -89,7 +94,7 @@ export function receiptProblem(
   for (const entry of receipt.entries) {
     let problem: string | null;
     try {
-      problem = entryProblem(entry, expected, replicaPublicKeys, replicaGroups);
+      problem = entryProblem(entry, expected, replicaPublicKeys, replicaGroups, own);
     } catch (error) {
       // A hostile replica can send bytes that do not even decode (non-canonical base64url).
       problem = `receipt undecodable: ${(error as Error).message}`;
@@ -110,6 +115,7 @@ function entryProblem(
   expected: SubmissionHeader,
   replicaPublicKeys: readonly Uint8Array[],
   replicaGroups: TrustedGroups | undefined,
+  own: OwnPayloads | undefined,
 ): string | null {
   const { tx, proof } = entry;
   const signed = tx.signed;
@@ -125,13 +131,20 @@ function entryProblem(
   if (proof.location.chain !== header.chain || proof.location.height !== header.height) {
     return 'receipt location does not match its block';
   }
-  const txLeaf = txLeafHash(tx);
-  const txRoot = rootFromInclusionProof(txLeaf, {
+  const txPath = {
     leafIndex: proof.location.index,
     treeSize: header.txCount,
     path: proof.txPath.map((h) => fromBase64Url(h)),
-  });
-  if (txRoot === null || !bytesEqual(txRoot, fromBase64Url(header.txRoot))) {
+  };
+  const blockTxRoot = fromBase64Url(header.txRoot);
+  const reaches = (leaf: Uint8Array) => {
+    const root = rootFromInclusionProof(leaf, txPath);
+    return root !== null && bytesEqual(root, blockTxRoot);
+  };
+  if (entry.payloadsOmitted === true) {
+    const problem = ownPayloadsProblem(entry, expected, own, reaches);
+    if (problem !== null) return problem;
+  } else if (!reaches(txLeafHash(tx))) {
     return 'receipt transaction path does not reach the block txRoot';
   }
   const headerLeaf = merkleLeafHash(domainHash('blockHeader', canonicalBytes(header)));
@@ -147,4 +160,50 @@ function entryProblem(
   return certificateHolds(cert, replicaPublicKeys, replicaGroups)
     ? null
     : 'receipt certificate lacks a quorum of valid replica signatures';
+}
+
+/**
+ * A compact entry: its tx leaf is rebuilt with the gateway's OWN payloads at `payloadIndexes`, so a
+ * path that reaches the certified txRoot shows the ledger holds exactly what the gateway sent. The
+ * usual entry covers every payload in order: the body's payloads array text is spliced in as it is;
+ * if that misses (a body not written canonically), or the entry covers some payloads only, each
+ * payload's canonical text is taken from the parsed body.
+ */
+function ownPayloadsProblem(
+  entry: Entry,
+  expected: SubmissionHeader,
+  own: OwnPayloads | undefined,
+  reaches: (leaf: Uint8Array) => boolean,
+): string | null {
+  const { tx } = entry;
+  if (own === undefined) return 'compact receipt, but no payloads to check it against';
+  if (tx.kind !== 'readingBatch' || 'payloads' in tx) {
+    return 'compact receipt entry is not a reading batch without its payloads';
+  }
+  const indexes = entry.payloadIndexes;
+  const all = indexes.length === expected.payloadCount && indexes.every((p, i) => p === i);
+  const joined = all ? own.joined() : null;
+  const leaf = joined === null ? null : splicedTxLeafHash(tx, joined);
+  if (leaf !== null && reaches(leaf)) return null;
+  const texts = own.canonicalTexts();
+  if (indexes.some((p) => p >= texts.length)) return 'compact receipt names a payload we did not send';
+  const picked = splicedTxLeafHash(tx, utf8(indexes.map((p) => texts[p]!).join(',')));
+  return picked !== null && reaches(picked)
+    ? null
+    : 'receipt transaction with our payloads does not reach the block txRoot';
+}
+
+/**
+ * The receipt as the outbox keeps it: reading batches without their payloads (the outbox has the
+ * body), so a full-form answer from an older replica is stored as small as a compact one. Call it
+ * on a receipt `receiptProblem` accepted.
+ */
+export function storedReceiptJson(raw: unknown): string {
+  const receipt = raw as { entries: { payloadsOmitted?: true; tx: Record<string, unknown> }[] };
+  const entries = receipt.entries.map((entry) => {
+    if (entry.payloadsOmitted === true || entry.tx.kind !== 'readingBatch') return entry;
+    const { payloads: _payloads, ...tx } = entry.tx;
+    return { ...entry, payloadsOmitted: true, tx };
+  });
+  return JSON.stringify({ ...receipt, entries });
 }

@@ -2,6 +2,7 @@ import {
   canonicalBytes,
   canonicalize,
   canonicalWithArray,
+  domainHash,
   merkleLeafHash,
   readingPayloadText,
   utf8,
@@ -50,4 +51,20 @@ function plainReadingPayload(p: unknown): p is PlainReadingPayload {
     typeof x.uom === 'string' &&
     typeof x.value === 'number'
   );
+}
+
+/**
+ * The leaf hash of a transaction sent without its payloads (a compact receipt's reading batch),
+ * with `payloads` — the payloads' canonical texts joined by commas, as UTF-8 bytes — spliced back in
+ * as its `payloads` member: the hash of the frame's canonical text up to `"payloads":[`, the bytes,
+ * and the rest. Equals `txLeafHash({...frame, payloads})` when the texts are canonical. Null when
+ * the frame's text holds the empty-array marker more than once (no honest transaction does).
+ */
+export function splicedTxLeafHash(frame: Record<string, unknown>, payloads: Uint8Array): Uint8Array | null {
+  const text = canonicalize({ ...frame, payloads: [] });
+  const marker = '"payloads":[]';
+  const at = text.indexOf(marker);
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return null;
+  const cut = at + marker.length - 1;
+  return domainHash('merkleLeaf', utf8(text.slice(0, cut)), payloads, utf8(text.slice(cut)));
 }

@@ -84,7 +84,7 @@ describe('held status GETs', { timeout: 30_000 }, () => {
     ledger.commitAll();
     await until('the commit', () => outbox.stats().committed === 1);
     expect(replica.statusQueries).toEqual([
-      `/v1/submissions/${key.keyId}/${seq}?waitMs=${defaultUploaderOptions.statusWaitMs}`,
+      `/v1/submissions/${key.keyId}/${seq}?receipt=compact&waitMs=${defaultUploaderOptions.statusWaitMs}`,
     ]);
     expect(up.stats.retries).toBe(0);
   });
@@ -116,7 +116,7 @@ describe('held status GETs', { timeout: 30_000 }, () => {
     clock.advance(1000);
     await up.drainOnce(); // held 20 ms, then pending
     expect(outbox.get(seq)).toMatchObject({ state: 'accepted', nextAttemptMs: T0 + 1000 + 250 });
-    expect(replica.statusQueries).toEqual([`/v1/submissions/${key.keyId}/${seq}?waitMs=20`]);
+    expect(replica.statusQueries).toEqual([`/v1/submissions/${key.keyId}/${seq}?receipt=compact&waitMs=20`]);
   });
 
   it('does not keep POSTs waiting while status GETs are held', async () => {

@@ -1,17 +1,15 @@
 import { assert, type Clock, type Rng, type SubmissionHeader } from '@suyuan/shared';
 import { retryDelayMs } from './backoff.ts';
-import {
-  type CloudClientOptions,
-  type CloudOutcome,
-  defaultCloudClientOptions,
-  getSubmissionStatus,
-  postSubmission,
-} from './cloud-client.ts';
+import { BodyCache } from './body-cache.ts';
+import { type CloudOutcome, getSubmissionStatus, postSubmission } from './cloud-client.ts';
 import type { OutboxEntry, OutboxStore } from './outbox-store.ts';
-import { receiptProblem } from './receipt-check.ts';
-import { type UploaderLog, UploadLog } from './upload-log.ts';
+import { OwnPayloads } from './own-payloads.ts';
+import { receiptProblem, storedReceiptJson } from './receipt-check.ts';
+import { UploadLog } from './upload-log.ts';
+import type { UploaderOptions, UploaderStats } from './uploader-options.ts';
 
 export type { UploaderLog } from './upload-log.ts';
+export { defaultUploaderOptions, type UploaderOptions, type UploaderStats } from './uploader-options.ts';
 
 /**
  * The paced drain: takes due outbox rows, sends each to the current cloud replica, and records the
@@ -24,50 +22,6 @@ export type { UploaderLog } from './upload-log.ts';
  * `?waitMs=statusWaitMs` and answers when the submission commits, so a held GET must not take a
  * POST's slot; an older replica is asked every `commitPollDelayMs` as before.
  */
-
-export interface UploaderOptions {
-  cloudUrls: readonly string[];
-  replicaPublicKeys: readonly Uint8Array[];
-  /** Grouped PBFT replicas: their layout (global ids per group), which receipts are checked under. */
-  replicaGroups?: readonly (readonly number[])[];
-  /** Submissions in flight at once. */
-  inflightMax: number;
-  /** Pacing: at most this many requests started per second. */
-  requestsPerSecondMax: number;
-  /** How often an idle uploader looks for due rows (new rows also `wake` it). */
-  idlePollMs: number;
-  /** How long a status GET asks the replica to hold it until the commit (`?waitMs=`); 0: never. */
-  statusWaitMs: number;
-  /** Status GETs in flight at once (their own lane: a held GET does not keep a POST waiting). */
-  statusInflightMax: number;
-  /** At most one retry line and one replica-change line per replica URL in this interval. */
-  retryLogIntervalMs: number;
-  log?: UploaderLog;
-  /** How often expiry and pruning run. */
-  maintenanceIntervalMs: number;
-  client: CloudClientOptions;
-}
-
-export const defaultUploaderOptions: Omit<UploaderOptions, 'cloudUrls' | 'replicaPublicKeys'> = {
-  inflightMax: 4,
-  requestsPerSecondMax: 200,
-  idlePollMs: 100,
-  statusWaitMs: 5_000,
-  statusInflightMax: 16,
-  retryLogIntervalMs: 30_000,
-  maintenanceIntervalMs: 60_000,
-  client: defaultCloudClientOptions,
-};
-
-export interface UploaderStats {
-  sent: number;
-  committed: number;
-  dead: number;
-  retries: number;
-  badReceipts: number;
-  urlIndex: number;
-}
-
 export class Uploader {
   private readonly store: OutboxStore;
   private readonly clock: Clock;
@@ -90,6 +44,7 @@ export class Uploader {
   private readonly posting = new Set<number>();
   private readonly polling = new Set<number>();
   private readonly log: UploadLog;
+  readonly bodies: BodyCache;
   /** Pacing: the earliest time the next exchange may start. */
   private nextStartMs = 0;
   readonly stats: UploaderStats = { sent: 0, committed: 0, dead: 0, retries: 0, badReceipts: 0, urlIndex: 0 };
@@ -101,6 +56,7 @@ export class Uploader {
     this.rng = rng;
     this.options = options;
     this.log = new UploadLog(options.log, options.retryLogIntervalMs);
+    this.bodies = new BodyCache(options.bodyCacheBytesMax);
   }
 
   start(): void {
@@ -207,6 +163,10 @@ export class Uploader {
     this.stats.urlIndex = this.urlIndex;
   }
 
+  private bodyOf(seq: number): Uint8Array | undefined {
+    return this.bodies.get(seq, () => this.store.bodyBytes(seq));
+  }
+
   private async process(entry: OutboxEntry): Promise<void> {
     const urlIndex = this.urlIndex;
     const url = this.currentUrl();
@@ -223,7 +183,7 @@ export class Uploader {
             this.options.statusWaitMs,
             this.stopping.signal,
           )
-        : await postSubmission(url, entry.body, this.options.client);
+        : await postSubmission(url, this.bodyOf(entry.seq) ?? '', this.options.client);
     // A held status GET cut short by stop(): nothing failed, the row stays as it is.
     if (entry.state === 'accepted' && outcome.kind === 'retry' && this.stopping.signal.aborted) return;
     try {
@@ -259,6 +219,7 @@ export class Uploader {
         return;
       case 'rejected':
         this.store.markDead(entry.seq, `${outcome.code}: ${outcome.message}`);
+        this.bodies.delete(entry.seq);
         this.stats.dead++;
         return;
       case 'committed': {
@@ -267,10 +228,12 @@ export class Uploader {
           header,
           this.options.replicaPublicKeys,
           this.options.replicaGroups,
+          new OwnPayloads(() => this.bodyOf(entry.seq) ?? ''),
         );
         if (problem === null) {
           this.log.answered(url, now);
-          this.store.markCommitted(entry.seq, JSON.stringify(outcome.receipt));
+          this.store.markCommitted(entry.seq, storedReceiptJson(outcome.receipt));
+          this.bodies.delete(entry.seq);
           this.stats.committed++;
           return;
         }

@@ -4,7 +4,7 @@ import { limits } from '../limits.ts';
 import { readingSchema } from '../reading.ts';
 import { publicKeyText, txProofSchema } from './block.ts';
 import { registryActionSchema } from './registry.ts';
-import { ledgerTxSchema, rejectionTxSchema } from './transaction.ts';
+import { ledgerTxSchema, readingBatchTxSchema, rejectionTxSchema } from './transaction.ts';
 
 /**
  * The HTTP contract between an edge gateway (or any API client) and a cloud replica for signed
@@ -23,6 +23,10 @@ import { ledgerTxSchema, rejectionTxSchema } from './transaction.ts';
  *     held until it has its receipt or is rejected, or N ms passed (the replica caps N); a replica
  *     that holds such GETs sends the `statusWaitHeader` header (its cap in ms) on its 202 and status
  *     answers. Older replicas ignore the parameter and answer at once.
+ *   GET /v1/submissions/{submitter}/{seq}?receipt=compact  (since session 7) a committed answer's
+ *     reading-batch entries come without the readings (`CompactReceiptEntry`): the submitter holds
+ *     what it signed and splices its own payload texts back in to check the tx leaf. Other entries,
+ *     rejections and the POST's answers stay full. Older replicas ignore the parameter (full form).
  *
  * Payloads in one submission are either all readings (a telemetry reading batch, one transaction on
  * the `telemetry` chain, ≤ `limits.batchReadingsMax`) or all events/registry actions (one transaction
@@ -117,6 +121,35 @@ export const receiptSchema = z
   })
   .strict();
 export type Receipt = z.infer<typeof receiptSchema>;
+
+/** Query parameter and value of a status GET that asks for a compact receipt. */
+export const receiptFormParam = 'receipt';
+export const compactReceiptForm = 'compact';
+
+/**
+ * A reading-batch entry of a compact receipt: the transaction without its `payloads` member (the
+ * entry says so with `payloadsOmitted`). The leaf is `canonical({...tx, payloads})` with the
+ * submitter's own payloads at `payloadIndexes`, in that order.
+ */
+export const compactReceiptEntrySchema = z
+  .object({
+    payloadIndexes: z.array(z.number().int().min(0)).min(1),
+    payloadsOmitted: z.literal(true),
+    tx: readingBatchTxSchema.omit({ payloads: true }),
+    proof: txProofSchema,
+  })
+  .strict();
+export type CompactReceiptEntry = z.infer<typeof compactReceiptEntrySchema>;
+
+/** A receipt whose reading-batch entries may be compact (the answer to `?receipt=compact`). */
+export const compactReceiptSchema = z
+  .object({
+    submitter: z.string(),
+    seq: z.number().int().min(1),
+    entries: z.array(z.union([compactReceiptEntrySchema, receiptEntrySchema])).min(1),
+  })
+  .strict();
+export type CompactReceipt = z.infer<typeof compactReceiptSchema>;
 
 export const rejectionReasonSchema = z
   .object({ code: z.string(), message: z.string(), payloadIndex: z.number().int().min(0).optional() })
