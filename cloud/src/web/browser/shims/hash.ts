@@ -29,3 +29,14 @@ export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
 export function domainHash(domain: HashDomainName, ...parts: readonly Uint8Array[]): Uint8Array {
   return nobleSha256(concatBytes(Uint8Array.of(HashDomain[domain]), ...parts));
 }
+
+/** The node module's two-hash shortcut (a Merkle node); the same digest as `domainHash`. */
+export function domainHashPair(domain: HashDomainName, left: Uint8Array, right: Uint8Array): Uint8Array {
+  return domainHash(domain, left, right);
+}
+
+/** The node module's text shortcut (a Merkle leaf of a text): its digest and UTF-8 length. */
+export function domainHashUtf8(domain: HashDomainName, text: string): { hash: Uint8Array; bytes: number } {
+  const encoded = new TextEncoder().encode(text);
+  return { hash: domainHash(domain, encoded), bytes: encoded.length };
+}

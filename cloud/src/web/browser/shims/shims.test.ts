@@ -33,6 +33,11 @@ describe('browser shims agree with the Node modules they replace', () => {
       expect(hash.sha256(s)).toEqual(realHash.sha256(s));
       expect(hash.domainHash('blockHeader', s)).toEqual(realHash.domainHash('blockHeader', s));
     }
+    const [a, b] = [realHash.sha256(samples[0]!), realHash.sha256(samples[1]!)];
+    expect(hash.domainHashPair('merkleNode', a, b)).toEqual(realHash.domainHashPair('merkleNode', a, b));
+    for (const text of ['', 'reading', '溯源 🌾', 'x'.repeat(5000)]) {
+      expect(hash.domainHashUtf8('merkleLeaf', text)).toEqual(realHash.domainHashUtf8('merkleLeaf', text));
+    }
   });
 
   it('ed25519: same verdicts on good, altered and malformed signatures', () => {
