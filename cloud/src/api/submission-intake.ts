@@ -36,8 +36,10 @@ const bodyDecoder = new TextDecoder();
 
 export function takeInSubmission(bytes: Uint8Array, machine: IntakeMachine): Intake {
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(bodyDecoder.decode(bytes));
+    text = bodyDecoder.decode(bytes);
+    raw = JSON.parse(text);
   } catch {
     return { ok: false, code: 'body.malformed', message: 'body is not JSON' };
   }
@@ -53,7 +55,7 @@ export function takeInSubmission(bytes: Uint8Array, machine: IntakeMachine): Int
   }
   const s = body.submission;
   const received: ClientRequest = { submitter: s.submitter, seq: s.seq, body: bytes };
-  const asReceived = plain ? digestAsReceived(received, machine) : undefined;
+  const asReceived = plain ? digestAsReceived(received, text, machine) : undefined;
   let request = received;
   let digest: SubmissionDigest;
   if (asReceived !== undefined) digest = asReceived;
@@ -75,12 +77,16 @@ export function takeInSubmission(bytes: Uint8Array, machine: IntakeMachine): Int
  * for the same bytes, so it is not checked twice). Only a body that looks canonical is offered to
  * the verifier, so a body of another form is not checked once as received and again encoded.
  */
-function digestAsReceived(request: ClientRequest, machine: IntakeMachine): SubmissionDigest | undefined {
+function digestAsReceived(
+  request: ClientRequest,
+  text: string,
+  machine: IntakeMachine,
+): SubmissionDigest | undefined {
   const { verifySignature, takeChecked } = machine;
   if (verifySignature === undefined || takeChecked === undefined) return undefined;
   if (!looksCanonical(request.body) || !verifySignature(request)) return undefined;
   const checked = takeChecked(request);
-  return checked === undefined ? undefined : digestFromChecked(request.body, checked);
+  return checked === undefined ? undefined : digestFromChecked(request.body, checked, text);
 }
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));

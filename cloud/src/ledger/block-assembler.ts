@@ -56,11 +56,16 @@ export class BlockAssembler {
   /**
    * `text`, when the caller has it, is `canonicalize(tx)` (a reading batch's is spliced from its
    * payloads' texts): the leaf is `txLeafHash(tx)` computed from it, without encoding the tx again.
+   * `leafHash`, when the caller has it, is that leaf (reading-batch-tx.ts hashes it from bytes).
    */
-  add(chain: string, tx: BlockTx, text: string = canonicalize(tx)): TxPointer {
+  add(
+    chain: string,
+    tx: BlockTx,
+    text: string = canonicalize(tx),
+    leafHash: Uint8Array = merkleLeafHash(utf8(text)),
+  ): TxPointer {
     const list = this.pending.get(chain) ?? [];
     this.pending.set(chain, list);
-    const leafHash = merkleLeafHash(utf8(text));
     list.push({ leafHash, text });
     return { chain, height: this.nextHeight(chain), index: list.length - 1, leafHash };
   }
