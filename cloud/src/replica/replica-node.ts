@@ -19,7 +19,7 @@ import type { ReplicaCorePort, RestoredState } from './core-port.ts';
 import { type DriverLimits, defaultDriverLimits, ReplicaDriver, replayStoredBatches } from './driver.ts';
 import { createGroupedPort, type GroupedPortOptions, groupedCodec } from './gpbft-port.ts';
 import { GroupedRecordStore } from './gpbft-records.ts';
-import { createReplicaHttp } from './http.ts';
+import { createReplicaHttp, defaultRequestBytesMax, type ReplicaHttpNode, submitInProcess } from './http.ts';
 import { withFastPath } from './http-fast-path.ts';
 import { ReplicaStore } from './replica-store.ts';
 import { cachedRequestVerifier } from './request-auth.ts';
@@ -73,6 +73,7 @@ export async function startReplica(
     );
   }
   const store = new ReplicaStore(join(config.dataDir, 'replica.sqlite'));
+  const requestBytesMax = config.requestBytesMax ?? defaultRequestBytesMax;
   const verifyRequest = cachedRequestVerifier();
   const app = appFactory(config.app)({
     dataDir: config.dataDir,
@@ -81,6 +82,8 @@ export async function startReplica(
     db: store.db,
     verifyRequest,
     takeCheckedRequest: verifyRequest.takeChecked,
+    // The same decision as this replica's POST /v1/requests, without the HTTP round trip.
+    submitRequest: (request) => submitInProcess(httpNode, request, requestBytesMax),
     ...(config.layout && config.layout.groups.length > 1 ? { groups: config.layout.groups } : {}),
   });
   const lastExecuted = replayStoredBatches(store, app);
@@ -164,20 +167,21 @@ export async function startReplica(
       app: app.status?.() ?? {},
     };
   };
-  const http = createReplicaHttp({
-    node: {
-      status,
-      verifyRequest,
-      propose: (request) => {
-        const result = running.propose(request);
-        if (result === 'accepted' || result === 'forwarded') metrics.accepted(request.submitter, request.seq);
-        return result;
-      },
-      requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
-      isPending: (submitter, seq) => running.isPending(submitter, seq),
-      waitForCommit: (submitter, seq, timeoutMs) => running.waitForCommit(submitter, seq, timeoutMs),
+  const httpNode: ReplicaHttpNode = {
+    status,
+    verifyRequest,
+    propose: (request) => {
+      const result = running.propose(request);
+      if (result === 'accepted' || result === 'forwarded') metrics.accepted(request.submitter, request.seq);
+      return result;
     },
-    ...(config.requestBytesMax ? { requestBytesMax: config.requestBytesMax } : {}),
+    requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
+    isPending: (submitter, seq) => running.isPending(submitter, seq),
+    waitForCommit: (submitter, seq, timeoutMs) => running.waitForCommit(submitter, seq, timeoutMs),
+  };
+  const http = createReplicaHttp({
+    node: httpNode,
+    requestBytesMax,
     extraRoutes: (hono) => {
       mountMetrics(hono, metrics.registry);
       app.routes?.(hono);
