@@ -3,9 +3,11 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { takeInSubmission } from '@suyuan/cloud/api/submission-intake';
+import type { ClientRequest } from '@suyuan/cloud/consensus/types';
 import { actor, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import { createReplicaHttp, type ReplicaHttpNode, submitInProcess } from '@suyuan/cloud/replica/http';
 import { cachedRequestVerifier } from '@suyuan/cloud/replica/request-auth';
-import { canonicalBytes, type Payload, type SubmitRequest } from '@suyuan/shared';
+import { canonicalBytes, type Payload, type SubmitRequest, toBase64Url } from '@suyuan/shared';
 import { repoRoot } from '../cluster/harness.ts';
 
 /**
@@ -17,6 +19,9 @@ import { repoRoot } from '../cluster/harness.ts';
  * - the same submission as its canonical bytes (what a gateway writing canonical order sends): the
  *   check proves the received bytes canonical and they go to consensus as they are.
  * Each intake has a fresh verifier (a memo miss, as for a new submission).
+ * Then the hand-over of each taken-in request to the replica (its verifier already has the verdict):
+ * session 6's `proposeThrough` (a base64url JSON body through the replica's hono POST /v1/requests)
+ * against `submitInProcess`, both ending in a propose that accepts.
  */
 const { values } = parseArgs({
   options: {
@@ -94,7 +99,56 @@ for (let round = 0; round < rounds; round++) {
       }
     });
   }
+  const taken = batches.map((b) => {
+    const verifier = cachedRequestVerifier();
+    const intake = takeInSubmission(canonicalBytes(b), {
+      verifySignature: verifier,
+      takeChecked: verifier.takeChecked,
+    });
+    if (!intake.ok) throw new Error('refused');
+    return { verifier, request: intake.request };
+  });
+  const replicaOf = (verifier: ReplicaHttpNode['verifyRequest']): ReplicaHttpNode => ({
+    status: () => ({}),
+    verifyRequest: verifier,
+    propose: () => 'accepted',
+    requestCommit: () => undefined,
+    isPending: () => false,
+    waitForCommit: async () => null,
+  });
+  const handOvers: [string, (t: (typeof taken)[number]) => Promise<string> | string][] = [
+    ['hand-over, through POST /v1/requests (session 6)', (t) => proposeThrough(t.verifier, t.request)],
+    ['hand-over, in process', (t) => submitInProcess(replicaOf(t.verifier), t.request, 2 * 1024 * 1024)],
+  ];
+  for (const [name, handOver] of round % 2 === 1 ? handOvers.reverse() : handOvers) {
+    const start = cpuUs();
+    for (const t of taken) if ((await handOver(t)) !== 'accepted') throw new Error(`${name}: not accepted`);
+    const entry = totals.get(name) ?? { us: 0, count: 0 };
+    entry.us += cpuUs() - start;
+    entry.count += taken.length * readingsPerBatch;
+    totals.set(name, entry);
+  }
   console.error(`round ${round + 1}/${rounds} done`);
+}
+
+/** ledger-replica-app.ts `proposeThrough` as session 6 had it, on a replica HTTP app of its own. */
+async function proposeThrough(verifier: ReplicaHttpNode['verifyRequest'], request: ClientRequest) {
+  const hono = createReplicaHttp({
+    node: {
+      status: () => ({}),
+      verifyRequest: verifier,
+      propose: () => 'accepted',
+      requestCommit: () => undefined,
+      isPending: () => false,
+      waitForCommit: async () => null,
+    },
+  });
+  const res = await hono.request('/v1/requests', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ submitter: request.submitter, seq: request.seq, body: toBase64Url(request.body) }),
+  });
+  return res.status === 202 ? 'accepted' : 'rejected';
 }
 const report = {
   benchmark: 'intake-cost',
