@@ -2,6 +2,7 @@ import { type SubmissionStatus, statusWaitHeader, submitBodyBytesMax, toBase64Ur
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { prereadBytes } from '../http/preread-body.ts';
 import { errorResponse, onApiError } from './http-errors.ts';
 import type { LedgerReader } from './ledger-node.ts';
 import { statusWaitMsMax } from './status-waits.ts';
@@ -32,9 +33,10 @@ export function submissionRoutes(reader: LedgerReader): Hono {
       advertiseStatusWaits(c, reader);
       // The bytes as received: a canonical body goes to consensus as it is (submission-intake.ts).
       const machine = reader.node.machine;
+      // Pre-read off the socket by the replica's server (preread-body.ts), else read through hono.
       let bytes: Uint8Array;
       try {
-        bytes = new Uint8Array(await c.req.arrayBuffer());
+        bytes = prereadBytes(c.env) ?? new Uint8Array(await c.req.arrayBuffer());
       } catch {
         return errorResponse(c, 400, 'body.malformed', 'body is not JSON'); // as before: unreadable
       }

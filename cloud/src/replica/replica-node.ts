@@ -5,10 +5,18 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { bytesEqual, InputError, loadPrivateKey, replicaSetId, SeededRng } from '@suyuan/shared';
+import {
+  bytesEqual,
+  InputError,
+  loadPrivateKey,
+  replicaSetId,
+  SeededRng,
+  submitBodyBytesMax,
+} from '@suyuan/shared';
 import type { Hono } from 'hono';
 import type { ClientRequest, ConsensusConfig, ConsensusCrypto, ReplicaId } from '../consensus/types.ts';
 import { fairTurns } from '../http/fair-turns.ts';
+import { isSubmissionPost, prereadBody } from '../http/preread-body.ts';
 import type { Logger } from '../ops/logger.ts';
 import { eventLog } from '../ops/logger.ts';
 import { mountMetrics, ReplicaMetrics } from '../ops/replica-metrics.ts';
@@ -190,9 +198,9 @@ export async function startReplica(
   });
   // The app's fast path (consumer pages behind QR scans) answers before hono when it can; requests
   // are worked in short event-loop turns so a busy replica still accepts connections (fair-turns.ts).
-  const listener = fairTurns(
-    withFastPath(getRequestListener(http.fetch), () => app.httpFastPath?.() ?? null),
-  );
+  // Submission bodies (~1 MB) are read off the socket before hono (preread-body.ts).
+  const viaHono = prereadBody(getRequestListener(http.fetch), isSubmissionPost, submitBodyBytesMax);
+  const listener = fairTurns(withFastPath(viaHono, () => app.httpFastPath?.() ?? null));
   const server = tls ? createHttpsServer(apiServerTls(tls), listener) : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
