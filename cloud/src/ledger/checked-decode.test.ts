@@ -94,6 +94,11 @@ describe('decoding from the request check', () => {
       expect(toBase64Url(b.stateDigest)).toBe(toBase64Url(a.stateDigest));
     }
     expect(checked.chains.submission(gateway.key.keyId, seq)?.status).toBe('committed');
+    // Stored from bytes or from a string, every transaction is the same TEXT value.
+    const rows = (m: LedgerMachine) =>
+      m.db.prepare('SELECT chain, height, idx, typeof(tx) AS type, tx FROM txs ORDER BY 1, 2, 3').all();
+    expect(rows(checked)).toEqual(rows(plain));
+    expect(new Set(rows(checked).map((r) => (r as { type: string }).type))).toEqual(new Set(['text']));
     const row = checked.db
       .prepare(`SELECT tx FROM txs WHERE tx LIKE '%"readingBatch"%' ORDER BY height, idx LIMIT 1`)
       .get() as { tx: string };

@@ -121,8 +121,11 @@ function executeReadings(
   for (const effect of result.effects) env.state.apply(effect);
   const tx = { v: 1, kind: 'readingBatch', signed, payloads, gaps: result.gaps } satisfies LedgerTx;
   const chain = routeChain(env.config, 'telemetry', env.ctx.participant.id);
-  const { text, leafHash } = readingBatchTxText(tx, digest.payloadsText, digest.payloadsBytes);
-  const at = env.assembler.add(chain, tx, text, leafHash);
+  const spliced = readingBatchTxText(tx, digest.payloadsText, digest.payloadsBytes);
+  const at =
+    'bytes' in spliced
+      ? env.assembler.add(chain, tx, spliced.bytes, spliced.leafHash)
+      : env.assembler.add(chain, tx, spliced.text);
   for (const gap of result.gaps) env.state.recordGap(gap, at);
   env.state.recordDeviceReadings(
     payloads.map((p) => p.reading),

@@ -44,13 +44,15 @@ const tx: ReadingBatchTx = {
 describe('a reading batch transaction spliced around its payloads', () => {
   const payloadsText = payloads.map((p) => canonicalize(p)).join(',');
 
-  it('is the canonical text, with the leaf of its UTF-8 when the payload bytes are given', () => {
+  it('is the canonical bytes and their leaf when the payload bytes are given', () => {
     const spliced = readingBatchTxText(tx, payloadsText, utf8(payloadsText));
-    expect(spliced.text).toBe(canonicalize(tx));
-    expect(toBase64Url(spliced.leafHash!)).toBe(toBase64Url(merkleLeafHash(canonicalBytes(tx))));
+    if (!('bytes' in spliced)) throw new Error('no bytes');
+    expect(spliced.bytes.toString('utf8')).toBe(canonicalize(tx));
+    expect(new Uint8Array(spliced.bytes)).toEqual(canonicalBytes(tx));
+    expect(toBase64Url(spliced.leafHash)).toBe(toBase64Url(merkleLeafHash(canonicalBytes(tx))));
   });
 
-  it('leaves the leaf to the assembler without the bytes', () => {
+  it('is the canonical text without the payload bytes', () => {
     const spliced = readingBatchTxText(tx, payloadsText, undefined);
     expect(spliced).toEqual({ text: canonicalize(tx) });
   });

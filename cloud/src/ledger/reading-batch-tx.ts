@@ -2,16 +2,17 @@ import { canonicalize, canonicalWithArray, domainHash, type LedgerTx, utf8 } fro
 
 /**
  * A reading batch transaction's canonical text, spliced around its payloads' canonical text
- * (`canonicalWithArray`), and — when the payloads' UTF-8 bytes are at hand (a slice of a canonical
- * body, submission-digest.ts `payloadsBytes`) — its Merkle leaf hashed from those bytes and the
- * small frame around them. Before, the leaf was the hash of the whole ~1 MB text encoded to UTF-8
- * again on every replica. The same leaf: `merkleLeafHash(utf8(text))` (reading-batch-tx.test.ts).
+ * (`canonicalWithArray`) — or, when the payloads' UTF-8 bytes are at hand (a slice of a canonical
+ * body, submission-digest.ts `payloadsBytes`), its UTF-8 bytes spliced around those, with its
+ * Merkle leaf. Before, every replica built the ~1 MB text, encoded it to UTF-8 again for the leaf,
+ * and better-sqlite3 transcoded it once more to store it; the bytes are hashed and stored as they
+ * are (chain-store.ts stores them as the same TEXT). The same bytes as `canonicalBytes(tx)`, the
+ * same leaf (reading-batch-tx.test.ts).
  */
-export interface ReadingBatchTxText {
-  text: string;
-  /** `merkleLeafHash(utf8(text))`, when computed without encoding the text. */
-  leafHash?: Uint8Array;
-}
+export type ReadingBatchTxText =
+  | { text: string }
+  /** The canonical text's UTF-8 bytes, and `merkleLeafHash` of them. */
+  | { bytes: Buffer; leafHash: Uint8Array };
 
 const marker = '"payloads":[]';
 
@@ -32,8 +33,6 @@ export function readingBatchTxText(
   const cut = at + marker.length - 1;
   const head = frame.slice(0, cut);
   const tail = frame.slice(cut);
-  return {
-    text: `${head}${payloadsText}${tail}`,
-    leafHash: domainHash('merkleLeaf', utf8(head), payloadsBytes, utf8(tail)),
-  };
+  const bytes = Buffer.concat([utf8(head), payloadsBytes, utf8(tail)]);
+  return { bytes, leafHash: domainHash('merkleLeaf', bytes) };
 }
