@@ -125,15 +125,17 @@ export interface CheckedDerivation {
  * `bodyText`: the body already decoded by the caller (to parse it). When it has as many UTF-16
  * units as the body has bytes, the body is ASCII (it is well-formed UTF-8: the check proved it, and
  * any other character takes fewer units than bytes), so byte offsets are string offsets and the
- * payloads' text is a substring of it instead of a second decode of ~1 MB.
+ * payloads' text is a substring of it instead of a second decode of ~1 MB. `payloadsText`: that
+ * text itself, when the caller encoded it (intake's encoded path).
  */
 export function digestFromChecked(
   body: Uint8Array,
   checked: CheckedDerivation,
   bodyText?: string,
+  payloadsText?: string,
 ): SubmissionDigest {
   const { payloadsStart, payloadsEnd } = checked;
-  const payloadsText =
+  payloadsText ??=
     bodyText !== undefined && bodyText.length === body.byteLength
       ? bodyText.slice(payloadsStart, payloadsEnd)
       : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString(
@@ -168,7 +170,9 @@ export function intakeDigest(
 ): SubmissionDigest {
   if (plain && verifier?.(request)) {
     const checked = takeChecked?.(request);
-    if (checked !== undefined) return digestFromChecked(request.body, checked);
+    // The verifier checked these very bytes, which `encoded` made: its payloads' text is theirs.
+    if (checked !== undefined)
+      return digestFromChecked(request.body, checked, undefined, encoded.payloadsText);
   }
   return digestEncoded(body, encoded);
 }
