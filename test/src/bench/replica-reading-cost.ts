@@ -33,6 +33,53 @@ interface Tree {
   cachedRequestVerifier: typeof import('@suyuan/cloud/replica/request-auth').cachedRequestVerifier;
   parseLedgerConfig: typeof import('@suyuan/cloud/ledger/config').parseLedgerConfig;
   defaultChains: typeof import('@suyuan/cloud/ledger/config').defaultChains;
+  /** The entry replica's POST /v1/submissions work on a body: parse, check, digest, decode. */
+  intake: (bytes: Uint8Array, verifier: IntakeVerifier) => ClientRequest;
+}
+
+type IntakeVerifier = ReturnType<Tree['cachedRequestVerifier']>;
+
+/** This tree's intake (`takeInSubmission`), or session 6's handler steps from an older tree. */
+async function loadIntake(at: (path: string) => string): Promise<Tree['intake']> {
+  try {
+    const { takeInSubmission } = await import(at('cloud/src/api/submission-intake.ts'));
+    return (bytes, verifier) => {
+      const intake = takeInSubmission(bytes, {
+        verifySignature: verifier,
+        takeChecked: verifier.takeChecked,
+      });
+      if (!intake.ok) throw new Error(`refused: ${intake.code}`);
+      return intake.request;
+    };
+  } catch {
+    const { plainReadingRequest } = await import(at('cloud/src/ledger/plain-request.ts'));
+    const { decodeRequest } = await import(at('cloud/src/ledger/submission-check.ts'));
+    const { encodeSubmission, intakeDigest } = await import(at('cloud/src/ledger/submission-digest.ts'));
+    return (bytes, verifier) => {
+      const body = plainReadingRequest(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      if (body === null) throw new Error('not a plain reading batch');
+      const s = body.submission;
+      const encoded = encodeSubmission(body, true);
+      const request = { submitter: s.submitter, seq: s.seq, body: encoded.bodyBytes };
+      const digest = intakeDigest(request, body, true, encoded, verifier, verifier.takeChecked);
+      const decoded = decodeRequest(request, verifier, { body, plain: true, digest });
+      if (!decoded.ok) throw new Error(`refused: ${decoded.code}`);
+      return request;
+    };
+  }
+}
+
+/** The body as edge/src/outbox/seal.ts `sealReadingBatch` wrote it in session 6 (not canonical). */
+function sessionSixBody(request: ClientRequest): Uint8Array {
+  const { publicKey, submission: s } = JSON.parse(Buffer.from(request.body).toString('utf8'));
+  const payloads = Buffer.from(request.body)
+    .toString('utf8')
+    .match(/"payloads":\[(.*)\],"seq"/)![1]!;
+  return Buffer.from(
+    `{"publicKey":${JSON.stringify(publicKey)},"submission":{` +
+      `"submitter":${JSON.stringify(s.submitter)},"seq":${s.seq},"created":${s.created},` +
+      `"payloads":[${payloads}],"signature":${JSON.stringify(s.signature)}}}`,
+  );
 }
 
 async function loadTree(label: string, root: string): Promise<Tree> {
@@ -46,6 +93,7 @@ async function loadTree(label: string, root: string): Promise<Tree> {
     cachedRequestVerifier: auth.cachedRequestVerifier,
     parseLedgerConfig: config.parseLedgerConfig,
     defaultChains: config.defaultChains,
+    intake: await loadIntake(at),
   };
 }
 
@@ -137,6 +185,24 @@ try {
       );
       const outcome = replica.machine.chains.submission(gateway.key.keyId, gateway.seq);
       if (outcome?.status !== 'committed') throw new Error(`${replica.tree.label}: not committed`);
+    }
+    // The entry replica's intake of the same batches: session 6's gateway body, and (for a tree
+    // that takes it as received) the canonical body a gateway writing canonical order sends.
+    const forms = batches.map((b) => ({ canonical: b.body, sessionSix: sessionSixBody(b) }));
+    for (const replica of order) {
+      const kinds =
+        replica.tree.label === 'base tree'
+          ? (['sessionSix'] as const)
+          : (['sessionSix', 'canonical'] as const);
+      for (const kind of kinds) {
+        time(
+          `${replica.tree.label}: intake of a ${kind === 'canonical' ? 'canonical' : 'session-6'} body, per reading`,
+          forms.length * readingsPerBatch,
+          () => {
+            for (const form of forms) replica.tree.intake(form[kind], replica.tree.cachedRequestVerifier());
+          },
+        );
+      }
     }
     const digests = replicas.map((r) => toBase64Url(r.machine.chains.batch(r.seq)!.stateDigest));
     if (new Set(digests).size !== 1) throw new Error(`the trees reached different states: ${digests}`);
