@@ -23,8 +23,9 @@ import { StatusWaits } from './status-waits.ts';
  * its configuration (chains, genesis administrators, limits) from `ledger.json` in the data dir;
  * every replica of a cluster must have the same ledger.json.
  *
- * Submissions enter consensus through the replica's own `POST /v1/requests` (same process, no
- * network hop), so they take the replica's authentication, forwarding and backpressure path.
+ * Submissions enter consensus by the replica's own `POST /v1/requests` decision (same process, no
+ * network hop), so they take the replica's authentication, forwarding and backpressure path: called
+ * directly (`ctx.submitRequest`), not through a fetch Request of the base64url body.
  */
 export const ledgerConfigFile = 'ledger.json';
 /** Where the ledger's tables are: the replica's database. */
@@ -79,7 +80,8 @@ export function createLedgerReplicaApp(ctx: AppContext): ReplicaApp {
         machine,
         replicaPublicKeys: ctx.replicaPublicKeys,
         ...(ctx.groups ? { replicaGroups: ctx.groups } : {}),
-        propose: (request: ClientRequest) => proposeThrough(hono, request),
+        propose: (request: ClientRequest) =>
+          ctx.submitRequest ? ctx.submitRequest(request) : proposeThrough(hono, request),
         statusWaits,
       };
       hono.route('/', createLedgerApi(node));

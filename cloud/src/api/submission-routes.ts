@@ -5,18 +5,16 @@ import {
   type SubmissionStatus,
   statusWaitHeader,
   submitBodyBytesMax,
-  submitRequestSchema,
   toBase64Url,
 } from '@suyuan/shared';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { plainReadingRequest } from '../ledger/plain-request.ts';
-import { decodeRequest } from '../ledger/submission-check.ts';
-import { encodeSubmission, intakeDigest } from '../ledger/submission-digest.ts';
-import { errorResponse, onApiError, zodMessage } from './http-errors.ts';
+import { prereadBytes } from '../http/preread-body.ts';
+import { errorResponse, onApiError } from './http-errors.ts';
 import type { LedgerReader } from './ledger-node.ts';
 import { statusWaitMsMax } from './status-waits.ts';
+import { takeInSubmission } from './submission-intake.ts';
 
 /**
  * POST /v1/submissions and GET /v1/submissions/{submitter}/{seq} (contract: shared/src/wire/submit.ts).
@@ -41,36 +39,19 @@ export function submissionRoutes(reader: LedgerReader): Hono {
     }),
     async (c) => {
       advertiseStatusWaits(c, reader);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await c.req.text());
-      } catch {
-        return errorResponse(c, 400, 'body.malformed', 'body is not JSON');
-      }
-      // Parsed and encoded once: the canonical bytes go to consensus, and the decoded body waits
-      // in the machine for its batch (the zod-free check for plain reading batches first).
-      let body = plainReadingRequest(raw);
-      const plain = body !== null;
-      if (body === null) {
-        const parsed = submitRequestSchema.safeParse(raw);
-        if (!parsed.success) return errorResponse(c, 400, 'submission.invalid', zodMessage(parsed.error));
-        body = parsed.data;
-      }
-      const s = body.submission;
-      const encoded = encodeSubmission(body, plain);
-      const request = { submitter: s.submitter, seq: s.seq, body: encoded.bodyBytes };
+      // The bytes as received: a canonical body goes to consensus as it is (submission-intake.ts).
       const machine = reader.node.machine;
-      // Each reading is hashed once here: by the replica's own request check, whose work is reused.
-      const digest = intakeDigest(
-        request,
-        body,
-        plain,
-        encoded,
-        machine.verifySignature,
-        machine.takeChecked,
-      );
-      const decoded = decodeRequest(request, machine.verifySignature, { body, plain, digest });
-      if (!decoded.ok) return errorResponse(c, 400, decoded.code, decoded.message);
+      // Pre-read off the socket by the replica's server (preread-body.ts), else read through hono.
+      let bytes: Uint8Array;
+      try {
+        bytes = prereadBytes(c.env) ?? new Uint8Array(await c.req.arrayBuffer());
+      } catch {
+        return errorResponse(c, 400, 'body.malformed', 'body is not JSON'); // as before: unreadable
+      }
+      const intake = takeInSubmission(bytes, machine);
+      if (!intake.ok) return errorResponse(c, 400, intake.code, intake.message);
+      const { request, decoded } = intake;
+      const s = decoded.request.submission;
       const hash = toBase64Url(decoded.bodyHash);
 
       const known = statusOf(reader, s.submitter, s.seq);

@@ -26,7 +26,8 @@ export interface TxPointer {
 
 interface PendingTx {
   leafHash: Uint8Array;
-  text: string;
+  /** Canonical text, or its UTF-8 bytes. */
+  text: string | Buffer;
 }
 
 export class BlockAssembler {
@@ -56,11 +57,17 @@ export class BlockAssembler {
   /**
    * `text`, when the caller has it, is `canonicalize(tx)` (a reading batch's is spliced from its
    * payloads' texts): the leaf is `txLeafHash(tx)` computed from it, without encoding the tx again.
+   * It may be given as its UTF-8 bytes instead (stored as the same text). `leafHash`, when the
+   * caller has it, is that leaf (reading-batch-tx.ts hashes it from bytes).
    */
-  add(chain: string, tx: BlockTx, text: string = canonicalize(tx)): TxPointer {
+  add(
+    chain: string,
+    tx: BlockTx,
+    text: string | Buffer = canonicalize(tx),
+    leafHash: Uint8Array = merkleLeafHash(typeof text === 'string' ? utf8(text) : text),
+  ): TxPointer {
     const list = this.pending.get(chain) ?? [];
     this.pending.set(chain, list);
-    const leafHash = merkleLeafHash(utf8(text));
     list.push({ leafHash, text });
     return { chain, height: this.nextHeight(chain), index: list.length - 1, leafHash };
   }

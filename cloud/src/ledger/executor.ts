@@ -13,12 +13,13 @@ import type { BlockAssembler } from './block-assembler.ts';
 import type { SubmissionTx } from './chain-store.ts';
 import { type LedgerConfig, routeChain } from './config.ts';
 import { touchedIds, traceEventModel } from './event-model.ts';
+import { readingBatchTxText } from './reading-batch-tx.ts';
 import { checkRegistryAction } from './rules/registry-rules.ts';
 import { checkTelemetryBatch } from './rules/telemetry-rules.ts';
 import { checkTraceEvent } from './rules/trace-rules.ts';
 import type { Rejection, RuleContext, RuleResult } from './state.ts';
 import type { StateStore } from './state-store.ts';
-import { canonicalWithArray, type SubmissionDigest } from './submission-digest.ts';
+import type { SubmissionDigest } from './submission-digest.ts';
 
 /**
  * Executes one authorised submission: validates each payload against the state as the previous
@@ -53,8 +54,7 @@ export function executeSubmission(
     signature: s.signature,
     publicKey: request.publicKey,
   };
-  if (s.payloads.every((p) => p.kind === 'reading'))
-    return executeReadings(env, signed, s.payloads, digest.payloadsText);
+  if (s.payloads.every((p) => p.kind === 'reading')) return executeReadings(env, signed, s.payloads, digest);
 
   const paths = merkleAllProofs(digest.leaves);
   const txs: SubmissionTx[] = [];
@@ -109,7 +109,7 @@ function executeReadings(
   env: ExecutionEnv,
   signed: SignedHeader,
   payloads: { kind: 'reading'; reading: Reading }[],
-  payloadsText: string,
+  digest: SubmissionDigest,
 ): Execution {
   const result = checkTelemetryBatch(
     env.state,
@@ -119,9 +119,13 @@ function executeReadings(
   if (!result.ok)
     return { ok: false, payloadIndex: result.payloadIndex, code: result.code, message: result.message };
   for (const effect of result.effects) env.state.apply(effect);
-  const tx: LedgerTx = { v: 1, kind: 'readingBatch', signed, payloads, gaps: result.gaps };
+  const tx = { v: 1, kind: 'readingBatch', signed, payloads, gaps: result.gaps } satisfies LedgerTx;
   const chain = routeChain(env.config, 'telemetry', env.ctx.participant.id);
-  const at = env.assembler.add(chain, tx, canonicalWithArray(tx, 'payloads', [payloadsText], payloads));
+  const spliced = readingBatchTxText(tx, digest.payloadsText, digest.payloadsBytes);
+  const at =
+    'bytes' in spliced
+      ? env.assembler.add(chain, tx, spliced.bytes, spliced.leafHash)
+      : env.assembler.add(chain, tx, spliced.text);
   for (const gap of result.gaps) env.state.recordGap(gap, at);
   env.state.recordDeviceReadings(
     payloads.map((p) => p.reading),

@@ -1,6 +1,5 @@
 import {
   assert,
-  bytesEqual,
   fromBase64Url,
   keyIdOf,
   type RejectionReason,
@@ -145,7 +144,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
     const known = this.intakeDecoded.get(key);
     if (known !== undefined) {
       this.intakeDecoded.delete(key);
-      if (bytesEqual(known.body, request.body)) return known.decoded;
+      if (known.body === request.body || sameBytes(known.body, request.body)) return known.decoded;
     }
     return decodeRequest(request, this.verifySignature, undefined, checked);
   }
@@ -267,6 +266,11 @@ function targetKind(decoded: Decoded): ChainKind {
 /** The participant a chain is routed by: the submitter key's owner, or the key id when unknown. */
 function targetParticipant(state: StateStore, request: ClientRequest): string {
   return state.key(request.submitter)?.participantId ?? request.submitter;
+}
+
+/** One memcmp instead of a byte loop: a reading batch's body is about 1 MB. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 /** Thrown inside a savepoint to undo a rejected submission's writes. */

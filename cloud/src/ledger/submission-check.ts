@@ -71,11 +71,13 @@ export function decodeRequest(
 ): Decoded {
   let body: SubmitRequest;
   let plain: boolean;
+  let text: string | undefined;
   if (known) ({ body, plain } = known);
   else {
     let raw: unknown;
     try {
-      raw = JSON.parse(decoder.decode(request.body));
+      text = decoder.decode(request.body);
+      raw = JSON.parse(text);
     } catch {
       return { ok: false, code: 'submission.malformed', message: 'body is not UTF-8 JSON' };
     }
@@ -96,7 +98,7 @@ export function decodeRequest(
     digest =
       known?.digest ??
       (plain && verified && checked
-        ? digestFromChecked(request.body, checked)
+        ? digestFromChecked(request.body, checked, text)
         : digestSubmission(body, plain));
   } catch (error) {
     // A payload JSON cannot carry canonically (a lone surrogate, nesting beyond the limit): its

@@ -31,6 +31,11 @@ export interface SubmissionDigest {
   submissionBytes: number;
   /** The canonical body `{publicKey, submission}` as UTF-8: what intake hands to consensus. */
   bodyBytes: Uint8Array;
+  /**
+   * `payloadsText` as UTF-8, when the digest has it without encoding (a slice of a canonical body):
+   * a reading batch's transaction leaf is then hashed from these bytes (executor.ts).
+   */
+  payloadsBytes?: Uint8Array;
 }
 
 /** Moved to shared (the gateway's receipt check splices reading batches too); kept here for callers. */
@@ -116,16 +121,36 @@ export interface CheckedDerivation {
  * payload again: the body is canonical (the check proved it), so it is its own canonical bytes and
  * the payloads' canonical texts are its slice. Equal to `digestSubmission` of the parsed body
  * (tested); the one hash left is the body's, for idempotency.
+ *
+ * `bodyText`: the body already decoded by the caller (to parse it). When it has as many UTF-16
+ * units as the body has bytes, the body is ASCII (it is well-formed UTF-8: the check proved it, and
+ * any other character takes fewer units than bytes), so byte offsets are string offsets and the
+ * payloads' text is a substring of it instead of a second decode of ~1 MB. `payloadsText`: that
+ * text itself, when the caller encoded it (intake's encoded path).
  */
-export function digestFromChecked(body: Uint8Array, checked: CheckedDerivation): SubmissionDigest {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+export function digestFromChecked(
+  body: Uint8Array,
+  checked: CheckedDerivation,
+  bodyText?: string,
+  payloadsText?: string,
+): SubmissionDigest {
+  const { payloadsStart, payloadsEnd } = checked;
+  payloadsText ??=
+    bodyText !== undefined && bodyText.length === body.byteLength
+      ? bodyText.slice(payloadsStart, payloadsEnd)
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString(
+          'utf8',
+          payloadsStart,
+          payloadsEnd,
+        );
   return {
     header: checked.header,
     leaves: checked.leaves,
-    payloadsText: bytes.toString('utf8', checked.payloadsStart, checked.payloadsEnd),
+    payloadsText,
     bodyHash: domainHash('envelope', body),
     submissionBytes: checked.submissionBytes,
     bodyBytes: body,
+    payloadsBytes: body.subarray(payloadsStart, payloadsEnd),
   };
 }
 
@@ -145,7 +170,9 @@ export function intakeDigest(
 ): SubmissionDigest {
   if (plain && verifier?.(request)) {
     const checked = takeChecked?.(request);
-    if (checked !== undefined) return digestFromChecked(request.body, checked);
+    // The verifier checked these very bytes, which `encoded` made: its payloads' text is theirs.
+    if (checked !== undefined)
+      return digestFromChecked(request.body, checked, undefined, encoded.payloadsText);
   }
   return digestEncoded(body, encoded);
 }

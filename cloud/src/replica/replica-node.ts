@@ -5,10 +5,18 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { bytesEqual, InputError, loadPrivateKey, replicaSetId, SeededRng } from '@suyuan/shared';
+import {
+  bytesEqual,
+  InputError,
+  loadPrivateKey,
+  replicaSetId,
+  SeededRng,
+  submitBodyBytesMax,
+} from '@suyuan/shared';
 import type { Hono } from 'hono';
 import type { ClientRequest, ConsensusConfig, ConsensusCrypto, ReplicaId } from '../consensus/types.ts';
 import { fairTurns } from '../http/fair-turns.ts';
+import { isSubmissionPost, prereadBody } from '../http/preread-body.ts';
 import type { Logger } from '../ops/logger.ts';
 import { eventLog } from '../ops/logger.ts';
 import { mountMetrics, ReplicaMetrics } from '../ops/replica-metrics.ts';
@@ -19,7 +27,7 @@ import type { ReplicaCorePort, RestoredState } from './core-port.ts';
 import { type DriverLimits, defaultDriverLimits, ReplicaDriver, replayStoredBatches } from './driver.ts';
 import { createGroupedPort, type GroupedPortOptions, groupedCodec } from './gpbft-port.ts';
 import { GroupedRecordStore } from './gpbft-records.ts';
-import { createReplicaHttp } from './http.ts';
+import { createReplicaHttp, defaultRequestBytesMax, type ReplicaHttpNode, submitInProcess } from './http.ts';
 import { withFastPath } from './http-fast-path.ts';
 import { ReplicaStore } from './replica-store.ts';
 import { cachedRequestVerifier } from './request-auth.ts';
@@ -73,6 +81,7 @@ export async function startReplica(
     );
   }
   const store = new ReplicaStore(join(config.dataDir, 'replica.sqlite'));
+  const requestBytesMax = config.requestBytesMax ?? defaultRequestBytesMax;
   const verifyRequest = cachedRequestVerifier();
   const app = appFactory(config.app)({
     dataDir: config.dataDir,
@@ -81,6 +90,8 @@ export async function startReplica(
     db: store.db,
     verifyRequest,
     takeCheckedRequest: verifyRequest.takeChecked,
+    // The same decision as this replica's POST /v1/requests, without the HTTP round trip.
+    submitRequest: (request) => submitInProcess(httpNode, request, requestBytesMax),
     ...(config.layout && config.layout.groups.length > 1 ? { groups: config.layout.groups } : {}),
   });
   const lastExecuted = replayStoredBatches(store, app);
@@ -164,20 +175,21 @@ export async function startReplica(
       app: app.status?.() ?? {},
     };
   };
-  const http = createReplicaHttp({
-    node: {
-      status,
-      verifyRequest,
-      propose: (request) => {
-        const result = running.propose(request);
-        if (result === 'accepted' || result === 'forwarded') metrics.accepted(request.submitter, request.seq);
-        return result;
-      },
-      requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
-      isPending: (submitter, seq) => running.isPending(submitter, seq),
-      waitForCommit: (submitter, seq, timeoutMs) => running.waitForCommit(submitter, seq, timeoutMs),
+  const httpNode: ReplicaHttpNode = {
+    status,
+    verifyRequest,
+    propose: (request) => {
+      const result = running.propose(request);
+      if (result === 'accepted' || result === 'forwarded') metrics.accepted(request.submitter, request.seq);
+      return result;
     },
-    ...(config.requestBytesMax ? { requestBytesMax: config.requestBytesMax } : {}),
+    requestCommit: (submitter, seq) => store.requestCommit(submitter, seq),
+    isPending: (submitter, seq) => running.isPending(submitter, seq),
+    waitForCommit: (submitter, seq, timeoutMs) => running.waitForCommit(submitter, seq, timeoutMs),
+  };
+  const http = createReplicaHttp({
+    node: httpNode,
+    requestBytesMax,
     extraRoutes: (hono) => {
       mountMetrics(hono, metrics.registry);
       app.routes?.(hono);
@@ -186,9 +198,9 @@ export async function startReplica(
   });
   // The app's fast path (consumer pages behind QR scans) answers before hono when it can; requests
   // are worked in short event-loop turns so a busy replica still accepts connections (fair-turns.ts).
-  const listener = fairTurns(
-    withFastPath(getRequestListener(http.fetch), () => app.httpFastPath?.() ?? null),
-  );
+  // Submission bodies (~1 MB) are read off the socket before hono (preread-body.ts).
+  const viaHono = prereadBody(getRequestListener(http.fetch), isSubmissionPost, submitBodyBytesMax);
+  const listener = fairTurns(withFastPath(viaHono, () => app.httpFastPath?.() ?? null));
   const server = tls ? createHttpsServer(apiServerTls(tls), listener) : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { ClientRequest, ReplicatedStateMachine } from '../../consensus/types.ts';
 import type { AppMetrics } from '../../ops/replica-metrics.ts';
+import type { SubmitOutcome } from '../http.ts';
 import type { HttpFastPath } from '../http-fast-path.ts';
 import type { CheckedSubmission } from '../request-check-canonical.ts';
 import type { Sqlite } from '../sqlite.ts';
@@ -42,6 +43,11 @@ export interface AppContext {
    * (request-auth.ts `takeChecked`): an app that decodes the request again can skip that work.
    */
   takeCheckedRequest?: (request: ClientRequest) => CheckedSubmission | undefined;
+  /**
+   * Hands a request to this replica as its `POST /v1/requests` would (the body limit, the shape,
+   * the signature, then propose; http.ts `submitInProcess`), without the HTTP round trip.
+   */
+  submitRequest?: (request: ClientRequest) => SubmitOutcome;
   /**
    * Mode gpbft: the group layout (global replica ids per group). State certificates are then the
    * top level's, signed by members for their groups (docs/consensus.md "Ledger proofs on grouped PBFT").

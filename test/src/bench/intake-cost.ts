@@ -1,0 +1,174 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { takeInSubmission } from '@suyuan/cloud/api/submission-intake';
+import type { ClientRequest } from '@suyuan/cloud/consensus/types';
+import { actor, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import { createReplicaHttp, type ReplicaHttpNode, submitInProcess } from '@suyuan/cloud/replica/http';
+import { cachedRequestVerifier } from '@suyuan/cloud/replica/request-auth';
+import { canonicalBytes, type Payload, type SubmitRequest, toBase64Url } from '@suyuan/shared';
+import { repoRoot } from '../cluster/harness.ts';
+
+/**
+ * `tsx test/src/bench/intake-cost.ts [--rounds 6] [--out file.json]`: CPU µs per reading of the
+ * entry replica's POST /v1/submissions intake of 4,096-reading gateway batches (`takeInSubmission`:
+ * parse, check, digest, decode), in one process, the two body forms alternating every round:
+ * - the body as session-6 gateways write it (members in insertion order: submitter, seq, created,
+ *   payloads, signature): parsed, every reading encoded again, the encoded body checked;
+ * - the same submission as its canonical bytes (what a gateway writing canonical order sends): the
+ *   check proves the received bytes canonical and they go to consensus as they are.
+ * Each intake has a fresh verifier (a memo miss, as for a new submission).
+ * Then the hand-over of each taken-in request to the replica (its verifier already has the verdict):
+ * session 6's `proposeThrough` (a base64url JSON body through the replica's hono POST /v1/requests)
+ * against `submitInProcess`, both ending in a propose that accepts.
+ */
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '6' },
+    out: { type: 'string' },
+    /** Profile one form alone: `canonical` or `encoded`. */
+    only: { type: 'string' },
+  },
+});
+const only = values.only === undefined ? undefined : values.only === 'canonical';
+const rounds = Number(values.rounds);
+const batchesPerRound = 4;
+const readingsPerBatch = 4096;
+
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+const totals = new Map<string, { us: number; count: number }>();
+function time(name: string, count: number, work: () => void): void {
+  const start = cpuUs();
+  work();
+  const entry = totals.get(name) ?? { us: 0, count: 0 };
+  entry.us += cpuUs() - start;
+  entry.count += count;
+  totals.set(name, entry);
+}
+
+const gateway = actor('bench-gw');
+const devices = ['probe-0', 'probe-1', 'probe-2', 'probe-3'];
+const deviceSeq = new Map(devices.map((d) => [d, 0]));
+function readingBatch(): SubmitRequest {
+  const payloads: Payload[] = Array.from({ length: readingsPerBatch }, (_, k) => {
+    const deviceId = devices[k % devices.length]!;
+    const seq = deviceSeq.get(deviceId)! + 1;
+    deviceSeq.set(deviceId, seq);
+    const value = Math.round(2000 + 500 * Math.sin(seq / 7)) / 100;
+    return {
+      kind: 'reading',
+      reading: { deviceId, seq, time: T0 - 86_400_000 + seq * 10, type: 'Temperature', value, uom: 'CEL' },
+    };
+  });
+  return submitBody(gateway, payloads, T0);
+}
+
+/** The body as edge/src/outbox/seal.ts `sealReadingBatch` wrote it in session 6 (not canonical). */
+function sessionSixBody(body: SubmitRequest): Uint8Array {
+  const s = body.submission;
+  const texts = s.payloads.map((p) => Buffer.from(canonicalBytes(p)).toString('utf8'));
+  return Buffer.from(
+    `{"publicKey":${JSON.stringify(body.publicKey)},"submission":{` +
+      `"submitter":${JSON.stringify(s.submitter)},"seq":${s.seq},"created":${s.created},` +
+      `"payloads":[${texts.join(',')}],"signature":${JSON.stringify(s.signature)}}}`,
+  );
+}
+
+const loadAverageAtStart = loadavg();
+for (let round = 0; round < rounds; round++) {
+  const batches = Array.from({ length: batchesPerRound }, readingBatch);
+  const allForms: [string, Uint8Array[], boolean][] = [
+    ['intake, session-6 body (encoded path)', batches.map(sessionSixBody), false],
+    ['intake, canonical body (as received)', batches.map((b) => canonicalBytes(b)), true],
+  ];
+  const forms = only === undefined ? allForms : allForms.filter(([, , asReceived]) => asReceived === only);
+  for (const [name, bodies, asReceived] of round % 2 === 1 ? forms.reverse() : forms) {
+    time(name, bodies.length * readingsPerBatch, () => {
+      for (const bytes of bodies) {
+        const verifier = cachedRequestVerifier();
+        const intake = takeInSubmission(bytes, {
+          verifySignature: verifier,
+          takeChecked: verifier.takeChecked,
+        });
+        if (!intake.ok || intake.asReceived !== asReceived) throw new Error(`${name}: unexpected intake`);
+        if (!verifier(intake.request)) throw new Error('refused at propose');
+      }
+    });
+  }
+  const taken = batches.map((b) => {
+    const verifier = cachedRequestVerifier();
+    const intake = takeInSubmission(canonicalBytes(b), {
+      verifySignature: verifier,
+      takeChecked: verifier.takeChecked,
+    });
+    if (!intake.ok) throw new Error('refused');
+    return { verifier, request: intake.request };
+  });
+  const replicaOf = (verifier: ReplicaHttpNode['verifyRequest']): ReplicaHttpNode => ({
+    status: () => ({}),
+    verifyRequest: verifier,
+    propose: () => 'accepted',
+    requestCommit: () => undefined,
+    isPending: () => false,
+    waitForCommit: async () => null,
+  });
+  const handOvers: [string, (t: (typeof taken)[number]) => Promise<string> | string][] = [
+    ['hand-over, through POST /v1/requests (session 6)', (t) => proposeThrough(t.verifier, t.request)],
+    ['hand-over, in process', (t) => submitInProcess(replicaOf(t.verifier), t.request, 2 * 1024 * 1024)],
+  ];
+  for (const [name, handOver] of round % 2 === 1 ? handOvers.reverse() : handOvers) {
+    const start = cpuUs();
+    for (const t of taken) if ((await handOver(t)) !== 'accepted') throw new Error(`${name}: not accepted`);
+    const entry = totals.get(name) ?? { us: 0, count: 0 };
+    entry.us += cpuUs() - start;
+    entry.count += taken.length * readingsPerBatch;
+    totals.set(name, entry);
+  }
+  console.error(`round ${round + 1}/${rounds} done`);
+}
+
+/** ledger-replica-app.ts `proposeThrough` as session 6 had it, on a replica HTTP app of its own. */
+async function proposeThrough(verifier: ReplicaHttpNode['verifyRequest'], request: ClientRequest) {
+  const hono = createReplicaHttp({
+    node: {
+      status: () => ({}),
+      verifyRequest: verifier,
+      propose: () => 'accepted',
+      requestCommit: () => undefined,
+      isPending: () => false,
+      waitForCommit: async () => null,
+    },
+  });
+  const res = await hono.request('/v1/requests', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ submitter: request.submitter, seq: request.seq, body: toBase64Url(request.body) }),
+  });
+  return res.status === 202 ? 'accepted' : 'rejected';
+}
+const report = {
+  benchmark: 'intake-cost',
+  date: new Date().toISOString(),
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+    loadAverageAtStart,
+    loadAverageAtEnd: loadavg(),
+  },
+  rounds,
+  batchesPerRound,
+  readingsPerBatch,
+  cpuUsPerReading: Object.fromEntries(
+    [...totals].map(([name, t]) => [name, Math.round((100 * t.us) / t.count) / 100]),
+  ),
+};
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const path = resolve(values.out ?? join(repoRoot, 'test/bench/results', `intake-cost-${stamp}.json`));
+mkdirSync(dirname(path), { recursive: true });
+writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+console.log(JSON.stringify(report, null, 2));

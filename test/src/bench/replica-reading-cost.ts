@@ -1,0 +1,239 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ClientRequest, CommittedBatch } from '@suyuan/cloud/consensus/types';
+import { actor, clientRequest, register, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import { type Payload, toBase64Url } from '@suyuan/shared';
+import { repoRoot } from '../cluster/harness.ts';
+
+/**
+ * `tsx test/src/bench/replica-reading-cost.ts --base DIR [--rounds 6] [--out file.json]`: CPU µs
+ * per reading of a backup replica's work on a 4,096-reading gateway batch — the request check at
+ * pre-prepare (a memo miss) and the batch's execution (decode, execute, blocks, SQLite) — for this
+ * checkout and for the checkout at DIR (another tree of this repository, e.g. a `git archive` of an
+ * older commit with node_modules linked in), in ONE process with the two alternating every round,
+ * so both see the same machine load. Each tree's own modules (ledger, verifier, shared) are used.
+ */
+const { values } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    rounds: { type: 'string', default: '6' },
+    out: { type: 'string' },
+  },
+});
+const rounds = Number(values.rounds);
+const batchesPerRound = 4;
+const readingsPerBatch = 4096;
+
+interface Tree {
+  label: string;
+  LedgerMachine: typeof import('@suyuan/cloud/ledger/ledger-machine').LedgerMachine;
+  cachedRequestVerifier: typeof import('@suyuan/cloud/replica/request-auth').cachedRequestVerifier;
+  parseLedgerConfig: typeof import('@suyuan/cloud/ledger/config').parseLedgerConfig;
+  defaultChains: typeof import('@suyuan/cloud/ledger/config').defaultChains;
+  /** The entry replica's POST /v1/submissions work on a body: parse, check, digest, decode. */
+  intake: (bytes: Uint8Array, verifier: IntakeVerifier) => ClientRequest;
+}
+
+type IntakeVerifier = ReturnType<Tree['cachedRequestVerifier']>;
+
+/** This tree's intake (`takeInSubmission`), or session 6's handler steps from an older tree. */
+async function loadIntake(at: (path: string) => string): Promise<Tree['intake']> {
+  try {
+    const { takeInSubmission } = await import(at('cloud/src/api/submission-intake.ts'));
+    return (bytes, verifier) => {
+      const intake = takeInSubmission(bytes, {
+        verifySignature: verifier,
+        takeChecked: verifier.takeChecked,
+      });
+      if (!intake.ok) throw new Error(`refused: ${intake.code}`);
+      return intake.request;
+    };
+  } catch {
+    const { plainReadingRequest } = await import(at('cloud/src/ledger/plain-request.ts'));
+    const { decodeRequest } = await import(at('cloud/src/ledger/submission-check.ts'));
+    const { encodeSubmission, intakeDigest } = await import(at('cloud/src/ledger/submission-digest.ts'));
+    return (bytes, verifier) => {
+      const body = plainReadingRequest(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      if (body === null) throw new Error('not a plain reading batch');
+      const s = body.submission;
+      const encoded = encodeSubmission(body, true);
+      const request = { submitter: s.submitter, seq: s.seq, body: encoded.bodyBytes };
+      const digest = intakeDigest(request, body, true, encoded, verifier, verifier.takeChecked);
+      const decoded = decodeRequest(request, verifier, { body, plain: true, digest });
+      if (!decoded.ok) throw new Error(`refused: ${decoded.code}`);
+      return request;
+    };
+  }
+}
+
+/** The body as edge/src/outbox/seal.ts `sealReadingBatch` wrote it in session 6 (not canonical). */
+function sessionSixBody(request: ClientRequest): Uint8Array {
+  const { publicKey, submission: s } = JSON.parse(Buffer.from(request.body).toString('utf8'));
+  const payloads = Buffer.from(request.body)
+    .toString('utf8')
+    .match(/"payloads":\[(.*)\],"seq"/)![1]!;
+  return Buffer.from(
+    `{"publicKey":${JSON.stringify(publicKey)},"submission":{` +
+      `"submitter":${JSON.stringify(s.submitter)},"seq":${s.seq},"created":${s.created},` +
+      `"payloads":[${payloads}],"signature":${JSON.stringify(s.signature)}}}`,
+  );
+}
+
+async function loadTree(label: string, root: string): Promise<Tree> {
+  const at = (path: string) => pathToFileURL(join(root, path)).href;
+  const machine = await import(at('cloud/src/ledger/ledger-machine.ts'));
+  const auth = await import(at('cloud/src/replica/request-auth.ts'));
+  const config = await import(at('cloud/src/ledger/config.ts'));
+  return {
+    label,
+    LedgerMachine: machine.LedgerMachine,
+    cachedRequestVerifier: auth.cachedRequestVerifier,
+    parseLedgerConfig: config.parseLedgerConfig,
+    defaultChains: config.defaultChains,
+    intake: await loadIntake(at),
+  };
+}
+
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+const totals = new Map<string, { us: number; count: number }>();
+function time(name: string, count: number, work: () => void): void {
+  const start = cpuUs();
+  work();
+  const entry = totals.get(name) ?? { us: 0, count: 0 };
+  entry.us += cpuUs() - start;
+  entry.count += count;
+  totals.set(name, entry);
+}
+
+const admin = actor('admin');
+const gateway = actor('bench-gw');
+const devices = ['probe-0', 'probe-1', 'probe-2', 'probe-3'];
+const deviceSeq = new Map(devices.map((d) => [d, 0]));
+function readingBatch(): ClientRequest {
+  const payloads: Payload[] = Array.from({ length: readingsPerBatch }, (_, k) => {
+    const deviceId = devices[k % devices.length]!;
+    const seq = deviceSeq.get(deviceId)! + 1;
+    deviceSeq.set(deviceId, seq);
+    const value = Math.round(2000 + 500 * Math.sin(seq / 7)) / 100;
+    return {
+      kind: 'reading',
+      reading: { deviceId, seq, time: T0 - 86_400_000 + seq * 10, type: 'Temperature', value, uom: 'CEL' },
+    };
+  });
+  return clientRequest(submitBody(gateway, payloads, T0));
+}
+
+const trees = [await loadTree('this tree', repoRoot)];
+if (values.base !== undefined) trees.unshift(await loadTree('base tree', resolve(values.base)));
+const loadAverageAtStart = loadavg();
+const dir = mkdtempSync(join(tmpdir(), 'suyuan-replica-cost-'));
+try {
+  const replicas = trees.map((tree, i) => {
+    const config = tree.parseLedgerConfig({
+      chains: tree.defaultChains,
+      genesis: { admins: [{ id: admin.id, name: 'admin', publicKey: toBase64Url(admin.key.publicKey) }] },
+    });
+    const verifier = tree.cachedRequestVerifier();
+    const machine = new tree.LedgerMachine(join(dir, `replica-${i}.sqlite`), config, {
+      verifySignature: verifier,
+      takeChecked: verifier.takeChecked,
+    });
+    return { tree, verifier, machine, seq: 0 };
+  });
+  const apply = (replica: (typeof replicas)[number], requests: ClientRequest[]) => {
+    for (const r of requests) if (!replica.verifier(r)) throw new Error(`${replica.tree.label}: refused`);
+    replica.machine.applyBatch({
+      seq: ++replica.seq,
+      view: 0,
+      requests,
+      certificate: null,
+    } as unknown as CommittedBatch);
+  };
+  const setup = [
+    clientRequest(submitBody(admin, [register(gateway, ['farm'])], T0)),
+    clientRequest(
+      submitBody(
+        gateway,
+        devices.map((deviceId) => ({
+          kind: 'registry',
+          action: { type: 'bindDevice', deviceId, gateway: gateway.key.keyId },
+        })),
+        T0,
+      ),
+    ),
+  ];
+  for (const replica of replicas) for (const r of setup) apply(replica, [r]);
+
+  for (let round = 0; round < rounds; round++) {
+    const batches = Array.from({ length: batchesPerRound }, readingBatch);
+    const order = round % 2 === 1 ? [...replicas].reverse() : replicas;
+    for (const replica of order) {
+      // Fresh copies of the bodies: a backup receives its own bytes in each pre-prepare.
+      const received = batches.map((b) => ({ ...b, body: Uint8Array.from(b.body) }));
+      time(
+        `${replica.tree.label}: backup check + execution, per reading`,
+        received.length * readingsPerBatch,
+        () => {
+          for (const request of received) apply(replica, [request]);
+        },
+      );
+      const outcome = replica.machine.chains.submission(gateway.key.keyId, gateway.seq);
+      if (outcome?.status !== 'committed') throw new Error(`${replica.tree.label}: not committed`);
+    }
+    // The entry replica's intake of the same batches: session 6's gateway body, and (for a tree
+    // that takes it as received) the canonical body a gateway writing canonical order sends.
+    const forms = batches.map((b) => ({ canonical: b.body, sessionSix: sessionSixBody(b) }));
+    for (const replica of order) {
+      const kinds =
+        replica.tree.label === 'base tree'
+          ? (['sessionSix'] as const)
+          : (['sessionSix', 'canonical'] as const);
+      for (const kind of kinds) {
+        time(
+          `${replica.tree.label}: intake of a ${kind === 'canonical' ? 'canonical' : 'session-6'} body, per reading`,
+          forms.length * readingsPerBatch,
+          () => {
+            for (const form of forms) replica.tree.intake(form[kind], replica.tree.cachedRequestVerifier());
+          },
+        );
+      }
+    }
+    const digests = replicas.map((r) => toBase64Url(r.machine.chains.batch(r.seq)!.stateDigest));
+    if (new Set(digests).size !== 1) throw new Error(`the trees reached different states: ${digests}`);
+    console.error(`round ${round + 1}/${rounds} done`);
+  }
+  const report = {
+    benchmark: 'replica-reading-cost',
+    date: new Date().toISOString(),
+    base: values.base ?? null,
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg(),
+    },
+    rounds,
+    batchesPerRound,
+    readingsPerBatch,
+    cpuUsPerReading: Object.fromEntries(
+      [...totals].map(([name, t]) => [name, Math.round((100 * t.us) / t.count) / 100]),
+    ),
+  };
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const path = resolve(
+    values.out ?? join(repoRoot, 'test/bench/results', `replica-reading-cost-${stamp}.json`),
+  );
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(JSON.stringify(report, null, 2));
+  for (const r of replicas) r.machine.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
