@@ -68,4 +68,30 @@ describe('simulated sensor nodes', () => {
     n.inject({ kind: 'skew', offsetMs: HOUR });
     expect(n.sample(T0 + 8 * HOUR)!.readings[0]!.time).toBe(T0 + 9 * HOUR);
   });
+
+  it('sampleInto appends what sample would send, faults included, from the same seed', () => {
+    const faults = (n: SensorNode, h: number) => {
+      if (h === 2) n.inject({ kind: 'stuck', untilMs: T0 + 5 * HOUR });
+      if (h === 6) n.inject({ kind: 'spike', count: 2, magnitude: 50 });
+      if (h === 9) n.inject({ kind: 'dropout', untilMs: T0 + 11 * HOUR });
+      if (h === 13) n.inject({ kind: 'skew', offsetMs: HOUR });
+      if (h === 15) n.inject({ kind: 'reboot' });
+    };
+    for (const kind of ['soil', 'air', 'light', 'coldChain'] as const) {
+      const a = node(kind, 9);
+      const b = node(kind, 9);
+      const fromSample: unknown[] = [];
+      const fromInto: unknown[] = [];
+      for (let h = 0; h < 20; h++) {
+        faults(a, h);
+        faults(b, h);
+        const m = a.sample(T0 + h * HOUR);
+        if (m) fromSample.push(...m.readings);
+        expect(b.sampleInto(T0 + h * HOUR, fromInto as never[])).toBe(m !== null);
+      }
+      expect(fromInto).toEqual(fromSample);
+      expect(b.lostToDropout).toBe(a.lostToDropout);
+      expect(fromSample.length).toBeGreaterThan(15);
+    }
+  });
 });

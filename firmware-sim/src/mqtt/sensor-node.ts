@@ -43,13 +43,15 @@ export class SensorNode {
   readonly kind: SensorKind;
   private readonly channels: Channel[];
   private readonly rng: Rng;
-  private readonly hasBootCounter: boolean;
+  readonly hasBootCounter: boolean;
   private seq = 0;
   boot = 1;
   private stuck: { untilMs: number; values: number[] } | null = null;
   private spikes = { count: 0, magnitude: 0 };
   private dropoutUntilMs = -1;
   private skewMs = 0;
+  /** One sample's channel values, reused (faults read them by channel index). */
+  private readonly values: number[] = [];
   lostToDropout = 0;
 
   constructor(options: SensorNodeOptions) {
@@ -82,20 +84,30 @@ export class SensorNode {
   }
 
   sample(timeMs: number): DeviceMessageOut | null {
-    const values = this.channels.map((c) => c.sample(timeMs, this.rng));
-    const readings = this.channels.map((c, i) => ({
-      seq: this.seq++,
-      time: timeMs + this.skewMs,
-      type: c.type as string,
-      value: this.faulted(values, i, timeMs),
-      uom: c.uom,
-    }));
-    if (this.stuck && timeMs >= this.stuck.untilMs) this.stuck = null;
-    if (timeMs < this.dropoutUntilMs) {
-      this.lostToDropout += readings.length;
-      return null;
-    }
+    const readings: DeviceReadingOut[] = [];
+    if (!this.sampleInto(timeMs, readings)) return null;
     return this.hasBootCounter ? { boot: this.boot, readings } : { readings };
+  }
+
+  /**
+   * Appends the readings `sample(timeMs)` would send to `out` (none during a dropout; returns false
+   * then), in the same order with the same seeded values: a load generator batching many samples
+   * into one message builds no message or array per sample.
+   */
+  sampleInto(timeMs: number, out: DeviceReadingOut[]): boolean {
+    const channels = this.channels;
+    const values = this.values;
+    for (let i = 0; i < channels.length; i++) values[i] = channels[i]!.sample(timeMs, this.rng);
+    const dropped = timeMs < this.dropoutUntilMs;
+    const time = timeMs + this.skewMs;
+    for (let i = 0; i < channels.length; i++) {
+      const seq = this.seq++;
+      const value = this.faulted(values, i, timeMs);
+      if (!dropped) out.push({ seq, time, type: channels[i]!.type as string, value, uom: channels[i]!.uom });
+    }
+    if (this.stuck && timeMs >= this.stuck.untilMs) this.stuck = null;
+    if (dropped) this.lostToDropout += channels.length;
+    return !dropped;
   }
 
   private faulted(values: number[], i: number, timeMs: number): number {

@@ -1,6 +1,6 @@
 import { assert, type Rng } from '@suyuan/shared';
 import { MqttDevice } from '../mqtt/mqtt-device.ts';
-import type { DeviceMessageOut, SensorNode } from '../mqtt/sensor-node.ts';
+import type { DeviceMessageOut, DeviceReadingOut, SensorNode } from '../mqtt/sensor-node.ts';
 import { type FarmSeason, planSeason, seasonSteps } from './farm-season.ts';
 
 /**
@@ -115,13 +115,9 @@ export async function runLoad(
 }
 
 function batch(node: SensorNode, timeMs: number, readingsMax: number): DeviceMessageOut {
-  const first = node.sample(timeMs);
-  assert(first !== null, 'load mode runs without dropouts');
-  const readings = first.readings.slice();
+  const readings: DeviceReadingOut[] = [];
   while (readings.length < readingsMax) {
-    const next = node.sample(timeMs);
-    assert(next !== null, 'load mode runs without dropouts');
-    readings.push(...next.readings);
+    assert(node.sampleInto(timeMs, readings), 'load mode runs without dropouts');
   }
-  return first.boot === undefined ? { readings } : { boot: first.boot, readings };
+  return node.hasBootCounter ? { boot: node.boot, readings } : { readings };
 }

@@ -1,9 +1,10 @@
 import { cpus } from 'node:os';
-import type { MqttDevice } from '@suyuan/firmware-sim/mqtt/mqtt-device';
+import type { AckedReading, MqttDevice } from '@suyuan/firmware-sim/mqtt/mqtt-device';
 import type { SensorNode } from '@suyuan/firmware-sim/mqtt/sensor-node';
 import { runLoad } from '@suyuan/firmware-sim/scenario/run';
 import type { LedgerNetwork } from '../e2e/ledger-network.ts';
 import { readingCounts, type TelemetryBlock, telemetryBlocks } from '../e2e/ledger-readings.ts';
+import { type BlockText, countReadings, parseTelemetryBlock, telemetryBlockTexts } from './e2e-blocks.ts';
 import { cpuShares, cpuSnapshot, type HeightWatcher, percentile, rssMb } from './e2e-probes.ts';
 
 /**
@@ -52,6 +53,12 @@ export interface StepResult {
    */
   cpuUsPerReading: Record<string, number>;
   /**
+   * The load generator's `cpuUsPerReading` split at the end of the load window: publishing (the
+   * simulated devices, their acknowledgements, height polling) and the wait for the last commit.
+   * Absent in results from before session 7b.
+   */
+  loadGeneratorUsPerReading?: { loadWindow: number; drain: number };
+  /**
    * Cores each process used while idle (no load, measured for `idleSampleMs` just before the step):
    * consensus ticks, status polls, chain polling.
    */
@@ -75,6 +82,46 @@ export function takeAcked(devices: Map<string, MqttDevice>): string[] {
     d.acked.length = 0;
   }
   return keys;
+}
+
+/** Acknowledged readings since the last call, without building keys; empties the devices' lists. */
+function takeAckedReadings(devices: Map<string, MqttDevice>): AckedReading[][] {
+  return [...devices.values()].map((d) => d.acked.splice(0));
+}
+
+function ackedKeys(lists: AckedReading[][]): string[] {
+  const keys: string[] = [];
+  for (const list of lists)
+    for (const a of list) keys.push(`${a.deviceId}#${(a.boot ?? 0) * DEVICE_SEQ_LIMIT + a.seq}`);
+  return keys;
+}
+
+/**
+ * Waits until `want` readings are in the telemetry blocks after `fromHeight` or `drainMsMax`
+ * passes, counting readings in the blocks' bytes (the step parses them once its CPU figures are
+ * taken). Returns the blocks seen, unparsed.
+ */
+async function waitForReadings(
+  load: Load,
+  fromHeight: number,
+  want: number,
+  drainMsMax: number,
+): Promise<BlockText[]> {
+  const deadline = Date.now() + drainMsMax;
+  const texts: BlockText[] = [];
+  let scanned = fromHeight;
+  let have = 0;
+  for (;;) {
+    const top = await load.watcher.poll();
+    if (top > scanned) {
+      const fresh = await telemetryBlockTexts(load.net.url(0), scanned + 1, top);
+      texts.push(...fresh);
+      for (const b of fresh) have += countReadings(b.bytes);
+      scanned = top;
+    }
+    if (have >= want || Date.now() > deadline) return texts;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Scans new telemetry blocks until `want` readings are in them or `drainMsMax` passes. */
@@ -140,15 +187,23 @@ export async function runStep(
     drainMsMax: 10_000,
   });
   const tLoadEnd = Date.now();
+  const selfInLoad = process.cpuUsage(selfBefore);
   const cpuShare = cpuShares(cpuBefore, cpuSnapshot(pids), tLoadEnd - t0);
   const rss = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
-  const acked = takeAcked(load.devices);
-  const blocks: TelemetryBlock[] = [];
-  const drained = await drainInto(load, blocks, startHeight, acked.length, drainMsMax);
-  const drainMs = Date.now() - tLoadEnd;
+  const ackedLists = takeAckedReadings(load.devices);
+  const ackedCount = ackedLists.reduce((n, list) => n + list.length, 0);
+  const texts = await waitForReadings(load, startHeight, ackedCount, drainMsMax);
   const cpuAfter = cpuSnapshot(pids);
   const self = process.cpuUsage(selfBefore);
-  const cpuShareToCommit = cpuShares(cpuBefore, cpuAfter, Date.now() - t0);
+  const tDrained = Date.now();
+  const drainMs = tDrained - tLoadEnd;
+  const cpuShareToCommit = cpuShares(cpuBefore, cpuAfter, tDrained - t0);
+  // The checks (not charged to the load generator): parse what was counted, and should the count
+  // have run ahead of the parsed readings, keep scanning as before for what is left of the wait.
+  const blocks = texts.map(parseTelemetryBlock);
+  const scanned = texts.at(-1)?.height ?? startHeight;
+  const drained = await drainInto(load, blocks, scanned, ackedCount, Math.max(0, drainMsMax - drainMs));
+  const acked = ackedKeys(ackedLists);
   const counts = readingCounts(blocks);
   const latencies: number[] = [];
   let lastCommit = t0;
@@ -163,7 +218,9 @@ export async function runStep(
   const committed = blocks.reduce((n, b) => n + b.readings.length, 0);
   const round = (x: number) => Math.round(x);
   const perReading = cpuPerReading(cpuBefore, cpuAfter, (self.user + self.system) / 1000, committed);
-  const elapsedMs = Date.now() - t0;
+  const loadWindowUs = cpuPerReading({}, {}, (selfInLoad.user + selfInLoad.system) / 1000, committed);
+  const loadWindow = loadWindowUs['load-generator'] ?? 0;
+  const elapsedMs = tDrained - t0;
   const idleMs = Object.fromEntries(
     Object.entries(cpuBefore).map(([name, ms]) => [name, ms + (idleCores[name] ?? 0) * elapsedMs]),
   );
@@ -196,6 +253,10 @@ export async function runStep(
     cpuShare,
     cpuShareToCommit,
     cpuUsPerReading: perReading,
+    loadGeneratorUsPerReading: {
+      loadWindow,
+      drain: Math.round(((perReading['load-generator'] ?? 0) - loadWindow) * 10) / 10,
+    },
     idleCores,
     cpuUsPerReadingNetOfIdle: netOfIdle,
     cpuBoundReadingsPerSecond: pipelineUs > 0 ? round((cpus().length * 1e6) / pipelineUs) : 0,
