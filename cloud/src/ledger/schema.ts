@@ -96,8 +96,13 @@ function legacyVersion(db: Database.Database): number {
   return 1;
 }
 
-/** Durability first: WAL with a full fsync per commit, as the design asks of every replica. */
+/**
+ * Durability first: WAL with a full fsync per commit, as the design asks of every replica. A new
+ * standalone ledger file gets 16 KiB pages, as a replica database does (replica/sqlite.ts
+ * `pageBytes`: less CPU per ~1 MB transaction written); an existing file keeps its own.
+ */
 export function configure(db: Database.Database): void {
+  db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
