@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodePersistRecord } from '../consensus/index.ts';
 import type { ClientRequest, PersistRecord } from '../consensus/types.ts';
@@ -6,7 +7,7 @@ import { createLogApp } from './app/log-app.ts';
 import { replayStoredBatches } from './driver.ts';
 import { encodeCommitCertificate, encodeRequests } from './record-codec.ts';
 import { ReplicaStore, replicaStoreMigrations } from './replica-store.ts';
-import { openSqlite } from './sqlite.ts';
+import { openSqlite, pageBytes } from './sqlite.ts';
 import { withoutBody } from './store-bodies.ts';
 import { fakeBatch, tempDirs } from './test-support.ts';
 
@@ -186,6 +187,25 @@ describe('replica store', () => {
     expect(rows('SELECT id FROM uncommitted_bodies')).toEqual([]);
     expect(store.batches(3, 5, 10, 1 << 20)).toEqual([kept]); // 4 was never committed: the gap
     expect(store.batches(5, 5, 1, 1 << 20)).toEqual([fresh]);
+    store.close();
+  });
+
+  it('creates a new database with 16 KiB pages and keeps the page size of an existing file', () => {
+    const dir = temp.make();
+    const fresh = new ReplicaStore(join(dir, 'new.sqlite'));
+    expect(fresh.db.pragma('page_size', { simple: true })).toBe(pageBytes);
+    fresh.close();
+    const oldPath = join(dir, 'old.sqlite');
+    const old = new Database(oldPath);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE t (x)');
+    old.close();
+    const store = new ReplicaStore(oldPath);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(4096);
+    const batch = fakeBatch(1, [{ submitter: 'alice', seq: 1, body: 'x'.repeat(40_000) }]);
+    store.saveReady([log(1, batch.requests)], [batch], []);
+    expect(store.batches(1, 1, 1, 1 << 20)).toEqual([batch]);
     store.close();
   });
 
