@@ -1,9 +1,14 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodePersistRecord } from '../consensus/index.ts';
 import type { ClientRequest, PersistRecord } from '../consensus/types.ts';
 import { createLogApp } from './app/log-app.ts';
 import { replayStoredBatches } from './driver.ts';
-import { ReplicaStore } from './replica-store.ts';
+import { encodeCommitCertificate, encodeRequests } from './record-codec.ts';
+import { ReplicaStore, replicaStoreMigrations } from './replica-store.ts';
+import { openSqlite, pageBytes } from './sqlite.ts';
+import { withoutBody } from './store-bodies.ts';
 import { fakeBatch, tempDirs } from './test-support.ts';
 
 const temp = tempDirs();
@@ -135,6 +140,72 @@ describe('replica store', () => {
     store.saveReady([{ kind: 'truncateBelow', seq: 5 }], [batch], []);
     expect(store.batches(4, 4, 1, 1 << 20)).toEqual([batch]);
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM bodies').get()).toEqual({ n: 0 });
+    store.close();
+  });
+
+  it('migrates a step-2 database: bodies marked committed stay, unmarked ones go at truncation', () => {
+    const path = join(temp.make(), 'replica.sqlite');
+    // The old shape, written as step 2 wrote it: committed marked in bodies.committed.
+    const old = openSqlite(path, replicaStoreMigrations.slice(0, 2));
+    const kept = fakeBatch(3, [{ submitter: 'alice', seq: 3, body: 'k'.repeat(900) }]);
+    const pending = fakeBatch(4, [{ submitter: 'bob', seq: 4, body: 'p'.repeat(900) }]);
+    const insertBody = old.prepare('INSERT INTO bodies (id, seq, committed, requests) VALUES (?, ?, ?, ?)');
+    insertBody.run(1, 3, 1, encodeRequests(kept.requests));
+    insertBody.run(2, 4, 0, encodeRequests(pending.requests));
+    old
+      .prepare(
+        'INSERT INTO batches (seq, view, batch_digest, requests, certificate, body) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        3,
+        0,
+        kept.certificate.batchDigest,
+        encodeRequests([]),
+        encodeCommitCertificate(kept.certificate),
+        1,
+      );
+    old
+      .prepare('INSERT INTO persist_records (kind, seq, data, body) VALUES (?, ?, ?, ?)')
+      .run('log', 4, encodePersistRecord(withoutBody(log(4, pending.requests))), 2);
+    old.close();
+
+    const store = new ReplicaStore(path);
+    const rows = (sql: string) => store.db.prepare(sql).all();
+    expect(rows('SELECT id, seq FROM uncommitted_bodies')).toEqual([{ id: 2, seq: 4 }]);
+    expect(plain(store.loadRecords())).toEqual(plain([log(4, pending.requests)]));
+    expect(store.batches(3, 3, 1, 1 << 20)).toEqual([kept]);
+    // After the step: a new body committed, another not; truncation drops exactly the uncommitted.
+    const fresh = fakeBatch(5, [{ submitter: 'carol', seq: 5, body: 'f'.repeat(900) }]);
+    const loose = fakeBatch(6, [{ submitter: 'dave', seq: 6 }]);
+    store.saveReady([log(5, fresh.requests), log(6, loose.requests)], [fresh], []);
+    expect(rows('SELECT id, seq FROM uncommitted_bodies ORDER BY id')).toEqual([
+      { id: 2, seq: 4 },
+      { id: 4, seq: 6 },
+    ]);
+    store.saveReady([{ kind: 'truncateBelow', seq: 7 }], [], []);
+    expect(rows('SELECT id FROM bodies ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
+    expect(rows('SELECT id FROM uncommitted_bodies')).toEqual([]);
+    expect(store.batches(3, 5, 10, 1 << 20)).toEqual([kept]); // 4 was never committed: the gap
+    expect(store.batches(5, 5, 1, 1 << 20)).toEqual([fresh]);
+    store.close();
+  });
+
+  it('creates a new database with 16 KiB pages and keeps the page size of an existing file', () => {
+    const dir = temp.make();
+    const fresh = new ReplicaStore(join(dir, 'new.sqlite'));
+    expect(fresh.db.pragma('page_size', { simple: true })).toBe(pageBytes);
+    fresh.close();
+    const oldPath = join(dir, 'old.sqlite');
+    const old = new Database(oldPath);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE t (x)');
+    old.close();
+    const store = new ReplicaStore(oldPath);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(4096);
+    const batch = fakeBatch(1, [{ submitter: 'alice', seq: 1, body: 'x'.repeat(40_000) }]);
+    store.saveReady([log(1, batch.requests)], [batch], []);
+    expect(store.batches(1, 1, 1, 1 << 20)).toEqual([batch]);
     store.close();
   });
 

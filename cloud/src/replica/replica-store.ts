@@ -15,7 +15,14 @@ import {
   persistRecordSeq,
 } from './record-codec.ts';
 import { openSqlite, type Sqlite } from './sqlite.ts';
-import { bodiesMigration, bodyOf, StoreBodies, withBody, withoutBody } from './store-bodies.ts';
+import {
+  bodiesMigration,
+  bodyOf,
+  StoreBodies,
+  uncommittedBodiesMigration,
+  withBody,
+  withoutBody,
+} from './store-bodies.ts';
 
 /**
  * The replica's own durable state, one SQLite file (`replica.sqlite` in the data dir):
@@ -28,9 +35,10 @@ import { bodiesMigration, bodyOf, StoreBodies, withBody, withoutBody } from './s
  * - committed_requests: (submitter, seq) → first batch that carried it, for request status lookups.
  * - state_certificates: quorum attestations of the state after a batch.
  * - bodies (schema step 2, store-bodies.ts): a batch's requests written once and pointed at by its
- *   log record, prepared record and committed batch (`body` column; NULL means inline).
+ *   log record, prepared record and committed batch (`body` column; NULL means inline);
+ *   `uncommitted_bodies` (step 3) names those no committed batch points at yet.
  */
-const migrations = [
+export const replicaStoreMigrations = [
   `CREATE TABLE persist_records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
      seq INTEGER NOT NULL, data BLOB NOT NULL);
    CREATE INDEX persist_records_kind_seq ON persist_records (kind, seq);
@@ -41,6 +49,7 @@ const migrations = [
    CREATE TABLE state_certificates (seq INTEGER PRIMARY KEY, state_digest BLOB NOT NULL,
      certificate BLOB NOT NULL);`,
   bodiesMigration,
+  uncommittedBodiesMigration,
 ];
 
 /** What a committed batch row holds in `requests` when its body is shared. */
@@ -64,7 +73,7 @@ export class ReplicaStore {
   private readonly selectRequestCommit;
 
   constructor(path: string) {
-    this.db = openSqlite(path, migrations);
+    this.db = openSqlite(path, replicaStoreMigrations);
     const db = this.db;
     this.bodies = new StoreBodies(db);
     this.insertRecord = db.prepare('INSERT INTO persist_records (kind, seq, data, body) VALUES (?, ?, ?, ?)');

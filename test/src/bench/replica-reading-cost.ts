@@ -11,7 +11,8 @@ import { repoRoot } from '../cluster/harness.ts';
 /**
  * `tsx test/src/bench/replica-reading-cost.ts --base DIR [--rounds 6] [--out file.json]`: CPU µs
  * per reading of a backup replica's work on a 4,096-reading gateway batch — the request check at
- * pre-prepare (a memo miss) and the batch's execution (decode, execute, blocks, SQLite) — for this
+ * pre-prepare (a memo miss), its persistence (the log record's body, the committed batch) and the
+ * batch's execution (decode, execute, blocks, SQLite, in the replica store's database) — for this
  * checkout and for the checkout at DIR (another tree of this repository, e.g. a `git archive` of an
  * older commit with node_modules linked in), in ONE process with the two alternating every round,
  * so both see the same machine load. Each tree's own modules (ledger, verifier, shared) are used.
@@ -33,6 +34,7 @@ interface Tree {
   cachedRequestVerifier: typeof import('@suyuan/cloud/replica/request-auth').cachedRequestVerifier;
   parseLedgerConfig: typeof import('@suyuan/cloud/ledger/config').parseLedgerConfig;
   defaultChains: typeof import('@suyuan/cloud/ledger/config').defaultChains;
+  ReplicaStore: typeof import('@suyuan/cloud/replica/replica-store').ReplicaStore;
   /** The entry replica's POST /v1/submissions work on a body: parse, check, digest, decode. */
   intake: (bytes: Uint8Array, verifier: IntakeVerifier) => ClientRequest;
 }
@@ -87,12 +89,14 @@ async function loadTree(label: string, root: string): Promise<Tree> {
   const machine = await import(at('cloud/src/ledger/ledger-machine.ts'));
   const auth = await import(at('cloud/src/replica/request-auth.ts'));
   const config = await import(at('cloud/src/ledger/config.ts'));
+  const store = await import(at('cloud/src/replica/replica-store.ts'));
   return {
     label,
     LedgerMachine: machine.LedgerMachine,
     cachedRequestVerifier: auth.cachedRequestVerifier,
     parseLedgerConfig: config.parseLedgerConfig,
     defaultChains: config.defaultChains,
+    ReplicaStore: store.ReplicaStore,
     intake: await loadIntake(at),
   };
 }
@@ -102,7 +106,9 @@ const cpuUs = () => {
   return u.user + u.system;
 };
 const totals = new Map<string, { us: number; count: number }>();
+/** Runs work and adds its CPU time to name's total (count 0: setup, run but not counted). */
 function time(name: string, count: number, work: () => void): void {
+  if (count === 0) return work();
   const start = cpuUs();
   work();
   const entry = totals.get(name) ?? { us: 0, count: 0 };
@@ -140,20 +146,44 @@ try {
       genesis: { admins: [{ id: admin.id, name: 'admin', publicKey: toBase64Url(admin.key.publicKey) }] },
     });
     const verifier = tree.cachedRequestVerifier();
-    const machine = new tree.LedgerMachine(join(dir, `replica-${i}.sqlite`), config, {
+    // As in a replica process: the ledger's tables live in the replica store's database.
+    const store = new tree.ReplicaStore(join(dir, `replica-${i}.sqlite`));
+    const machine = new tree.LedgerMachine(store.db, config, {
       verifySignature: verifier,
       takeChecked: verifier.takeChecked,
     });
-    return { tree, verifier, machine, seq: 0 };
+    return { tree, verifier, store, machine, seq: 0 };
   });
-  const apply = (replica: (typeof replicas)[number], requests: ClientRequest[]) => {
-    for (const r of requests) if (!replica.verifier(r)) throw new Error(`${replica.tree.label}: refused`);
-    replica.machine.applyBatch({
-      seq: ++replica.seq,
+  /**
+   * What a backup does with a batch: check its requests at pre-prepare and persist the log record
+   * (its body), then, in a later drain, persist the committed batch and execute it, each drain one
+   * SQLite transaction (driver.ts).
+   */
+  const apply = (replica: (typeof replicas)[number], requests: ClientRequest[], readings = 0) => {
+    time(`${replica.tree.label}:   of which the request check`, readings, () => {
+      for (const r of requests) if (!replica.verifier(r)) throw new Error(`${replica.tree.label}: refused`);
+    });
+    time(`${replica.tree.label}:   of which persistence + execution`, readings, () =>
+      persistAndExecute(replica, requests),
+    );
+  };
+  const persistAndExecute = (replica: (typeof replicas)[number], requests: ClientRequest[]) => {
+    const seq = ++replica.seq;
+    const batchDigest = new Uint8Array(32).fill(seq % 256);
+    const { db } = replica.store;
+    db.transaction(() =>
+      replica.store.saveReady([{ kind: 'log', seq, view: 0, batchDigest, requests }], [], []),
+    )();
+    const batch: CommittedBatch = {
+      seq,
       view: 0,
       requests,
-      certificate: null,
-    } as unknown as CommittedBatch);
+      certificate: { view: 0, seq, batchDigest, signatures: [] },
+    } as unknown as CommittedBatch;
+    db.transaction(() => {
+      replica.store.saveReady([], [batch], []);
+      replica.machine.applyBatch(batch);
+    })();
   };
   const setup = [
     clientRequest(submitBody(admin, [register(gateway, ['farm'])], T0)),
@@ -180,7 +210,7 @@ try {
         `${replica.tree.label}: backup check + execution, per reading`,
         received.length * readingsPerBatch,
         () => {
-          for (const request of received) apply(replica, [request]);
+          for (const request of received) apply(replica, [request], readingsPerBatch);
         },
       );
       const outcome = replica.machine.chains.submission(gateway.key.keyId, gateway.seq);
@@ -233,7 +263,10 @@ try {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify(report, null, 2));
-  for (const r of replicas) r.machine.close();
+  for (const r of replicas) {
+    r.machine.close();
+    r.store.close();
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
