@@ -48,13 +48,26 @@ async function block(url: string, height: number): Promise<TelemetryBlock> {
   return { height, readings };
 }
 
+/** Tries per block fetch: a replica at load average 20+ can miss one 10 s answer (it ended a soak). */
+const blockFetchAttemptsMax = 3;
+
+async function blockWithRetries(url: string, height: number): Promise<TelemetryBlock> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await block(url, height);
+    } catch (error) {
+      if (attempt >= blockFetchAttemptsMax) throw error;
+    }
+  }
+}
+
 /** Telemetry blocks `from..to` (inclusive), a few requests at a time. */
 export async function telemetryBlocks(url: string, from: number, to: number): Promise<TelemetryBlock[]> {
   const out: TelemetryBlock[] = [];
   for (let start = from; start <= to; start += parallelFetchesMax) {
     const heights = [];
     for (let h = start; h <= Math.min(to, start + parallelFetchesMax - 1); h++) heights.push(h);
-    out.push(...(await Promise.all(heights.map((h) => block(url, h)))));
+    out.push(...(await Promise.all(heights.map((h) => blockWithRetries(url, h)))));
   }
   return out;
 }
