@@ -58,6 +58,9 @@ export class ChainStore {
       txBytes: db
         .prepare('SELECT CAST(tx AS BLOB) FROM txs WHERE chain = ? AND height = ? AND idx = ?')
         .pluck(),
+      blockTxBytes: db
+        .prepare('SELECT CAST(tx AS BLOB) FROM txs WHERE chain = ? AND height = ? ORDER BY idx')
+        .pluck(),
       leafHashes: db.prepare('SELECT leaf_hash FROM txs WHERE chain = ? AND height = ? ORDER BY idx'),
       putBatch: db.prepare(
         'INSERT INTO ledger_batches (seq, state_digest, block_time, headers, certificate) VALUES (?, ?, ?, ?, NULL)',
@@ -126,6 +129,11 @@ export class ChainStore {
    */
   txBytes(chain: string, height: number, index: number): Buffer | undefined {
     return this.stmt.txBytes.get(chain, height, index) as Buffer | undefined;
+  }
+
+  /** A block's tx texts as UTF-8 bytes, in index order: the block route splices them unparsed. */
+  blockTxBytes(chain: string, height: number): Buffer[] {
+    return this.stmt.blockTxBytes.all(chain, height) as Buffer[];
   }
 
   leafHashes(chain: string, height: number): Uint8Array[] {
