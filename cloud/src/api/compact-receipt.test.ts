@@ -10,9 +10,13 @@ import {
   toBase64Url,
   verifyTxProof,
 } from '@suyuan/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultChains, parseLedgerConfig } from '../ledger/config.ts';
-import { readingBatchWithoutPayloads } from '../ledger/proofs.ts';
+import {
+  readingBatchWithoutPayloads,
+  readingBatchWithoutPayloadsFromEdges,
+  txEdgeBytes,
+} from '../ledger/proofs.ts';
 import { actor, register, submitBody, T0 } from '../ledger/testing.ts';
 import { createSingleReplica, type SingleReplica } from './single-replica.ts';
 
@@ -93,6 +97,26 @@ describe('compact receipts', () => {
     expect(other).toEqual(full);
   });
 
+  it('cuts a large reading batch from the ends of its stored text alone, to the same entry', async () => {
+    const payloads = Array.from({ length: 300 }, (_, i) => reading('probe-1', i + 1, i / 8));
+    const body = submitBody(gateway, payloads, T0);
+    expect((await post(body)).status).toBe(202);
+    node.orderer.flush();
+    const path = `/v1/submissions/${gateway.key.keyId}/${body.submission.seq}`;
+    const full = submissionStatusSchema.parse(await (await node.app.request(path)).json());
+    if (full.status !== 'committed') throw new Error(`not committed: ${full.status}`);
+    const { location } = full.receipt.entries[0]!.proof;
+    const stored = node.machine.chains.txBytes(location.chain, location.height, location.index)!;
+    expect(stored.length).toBeGreaterThan(2 * txEdgeBytes); // the edges path, not the whole text
+    const wholeReads = vi.spyOn(node.machine.chains, 'txBytes');
+    const answer = (await (await node.app.request(`${path}?receipt=compact`)).json()) as { receipt: unknown };
+    expect(wholeReads).not.toHaveBeenCalled();
+    const entry = compactReceiptSchema.parse(answer.receipt).entries[0]!;
+    expect(entry).toMatchObject({ payloadsOmitted: true });
+    expect(entry.proof).toEqual(full.receipt.entries[0]!.proof);
+    expect(canonicalize({ ...entry.tx, payloads })).toBe(canonicalize(full.receipt.entries[0]!.tx));
+  });
+
   it('keeps other kinds in full', async () => {
     const body = submitBody(admin, [register(actor('farm-2'), ['farm'])], T0);
     expect((await post(body)).status).toBe(202);
@@ -124,5 +148,29 @@ describe('readingBatchWithoutPayloads', () => {
     expect(readingBatchWithoutPayloads(canonicalBuffer({ ...tx, extra: 1 }))).toBeNull();
     expect(readingBatchWithoutPayloads(canonicalBuffer({ ...tx, kind: 'payload' }))).toBeNull();
     expect(readingBatchWithoutPayloads(Buffer.from('{"gaps":[],"kind":"readingBatch"}'))).toBeNull();
+  });
+
+  it('cuts the same from the two ends of a long text, and gives up when a marker is not in them', () => {
+    const payloads = Array.from({ length: 400 }, (_, i) => ({
+      kind: 'reading',
+      reading: { i, a: '],"signed":{' },
+    }));
+    const edges = (text: Buffer) => ({
+      head: text.subarray(0, 4096),
+      tail: text.subarray(text.length - 4096),
+    });
+    const tx = { v: 1, kind: 'readingBatch', signed, gaps: [{ after: 1, deviceId: 'd', next: 3 }], payloads };
+    const { payloads: _payloads, ...rest } = tx;
+    const text = canonicalBuffer(tx);
+    expect(text.length).toBeGreaterThan(3 * 4096);
+    expect(readingBatchWithoutPayloadsFromEdges(edges(text))).toEqual(rest);
+    const longGaps = Array.from({ length: 300 }, (_, i) => ({
+      after: i,
+      deviceId: `device-${i}`,
+      next: i + 2,
+    }));
+    const late = canonicalBuffer({ ...tx, gaps: longGaps }); // the payloads marker is past the head
+    expect(readingBatchWithoutPayloadsFromEdges(edges(late))).toBeNull();
+    expect(readingBatchWithoutPayloads(late)).toEqual({ ...rest, gaps: longGaps });
   });
 });

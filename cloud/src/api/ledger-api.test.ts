@@ -142,6 +142,19 @@ describe('read side', () => {
       txs: unknown[];
     };
     expect(block.txs).toHaveLength(1);
+    // The stored tx texts are spliced in: the same JSON as the parsed txs stringified again.
+    const raw = await node.app.request('/v1/chains/registry/blocks/1');
+    expect(raw.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await raw.text();
+    const { proof } = JSON.parse(text) as { proof: unknown };
+    expect(proof).not.toBeNull();
+    expect(text).toBe(
+      JSON.stringify({
+        header: node.machine.chains.block('registry', 1)?.header,
+        txs: [node.machine.chains.tx('registry', 1, 0)],
+        proof,
+      }),
+    );
     expect((await node.app.request('/v1/chains/nope/blocks')).status).toBe(404);
     expect((await node.app.request('/v1/trace/backward/not-an-id')).status).toBe(400);
     expect(

@@ -1,6 +1,6 @@
 import { InputError, SeededRng } from '@suyuan/shared';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, wireLimits } from './codec.ts';
+import { decodeMessage, encodeMessage, encodeMessageWithHeadroom, wireLimits } from './codec.ts';
 import {
   decodeNewViewPayload,
   decodePersistRecord,
@@ -9,7 +9,7 @@ import {
   encodeViewChangePayload,
 } from './payload.ts';
 import type { CommittedBatch, ConsensusMessage, PersistRecord } from './types.ts';
-import { ByteWriter } from './wire.ts';
+import { ByteWriter, finishUnusedBytesMax } from './wire.ts';
 
 const d = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 const s = (b: number): Uint8Array => new Uint8Array(64).fill(b);
@@ -41,7 +41,51 @@ const samples: ConsensusMessage[] = [
   { type: 'batches', batches: [batch, batch], replica: 1 },
 ];
 
+const bigBody = new Uint8Array(300_000).map((_, i) => i % 251);
+const bigSamples: ConsensusMessage[] = [
+  {
+    type: 'prePrepare',
+    view: 1,
+    seq: 9,
+    batchDigest: d(2),
+    requests: [request, { submitter: '鍵'.repeat(40), seq: 8, body: bigBody }, { ...request, body: bigBody }],
+    signature: s(8),
+  },
+  { type: 'body', seq: 9, batchDigest: d(2), requests: [{ ...request, body: bigBody }], replica: 2 },
+  { type: 'batches', batches: [{ ...batch, requests: [{ ...request, body: bigBody }] }], replica: 0 },
+];
+
 describe('consensus codec', () => {
+  it('writes the same bytes sized up front, with headroom in front, as grown from a small writer', () => {
+    for (const message of [...samples, ...bigSamples]) {
+      const bytes = encodeMessage(message);
+      const again = encodeMessage(decodeMessage(bytes)); // toEqual on 300 KB arrays takes seconds
+      expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+      const framed = encodeMessageWithHeadroom(message, 4);
+      expect([...framed.subarray(0, 4)]).toEqual([0, 0, 0, 0]);
+      expect(Buffer.from(framed.subarray(4)).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+
+  it('writes the same bytes whatever the size estimate, and copies rather than pin a much larger buffer', () => {
+    const write = (w: ByteWriter) =>
+      w
+        .u8(7)
+        .u32(1)
+        .u64(2 ** 40)
+        .bytes(bigBody)
+        .fixed(d(3))
+        .finish();
+    const reference = write(new ByteWriter(1));
+    for (const estimate of [16, 256, reference.length, reference.length + 100, 4 * reference.length]) {
+      expect(Buffer.from(write(new ByteWriter(estimate))).equals(Buffer.from(reference))).toBe(true);
+    }
+    const oversized = write(new ByteWriter(reference.length + finishUnusedBytesMax + 1));
+    expect(oversized.buffer.byteLength).toBe(reference.length);
+    const headroom = new ByteWriter(4, 3).u32(0x01020304).finishWithHeadroom();
+    expect([...headroom]).toEqual([0, 0, 0, 1, 2, 3, 4]);
+  });
+
   it('round-trips every message type byte for byte', () => {
     for (const message of samples) {
       const bytes = encodeMessage(message);

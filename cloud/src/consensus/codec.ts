@@ -1,4 +1,5 @@
 import { HASH_BYTES, limits, SIGNATURE_BYTES } from '@suyuan/shared';
+import { messageBytesExpected } from './encoded-size.ts';
 import { writeRequest } from './statements.ts';
 import type {
   ClientRequest,
@@ -164,7 +165,19 @@ function writeVote(
 }
 
 export function encodeMessage(message: ConsensusMessage): Uint8Array {
-  const w = new ByteWriter().u8(TAGS[message.type]);
+  return writeMessage(message, 0).finish();
+}
+
+/**
+ * The message's encoding after `headroomBytes` free bytes (a frame header goes there), so a 1 MB
+ * pre-prepare is not copied once more to put 4 bytes in front of it.
+ */
+export function encodeMessageWithHeadroom(message: ConsensusMessage, headroomBytes: number): Uint8Array {
+  return writeMessage(message, headroomBytes).finishWithHeadroom();
+}
+
+function writeMessage(message: ConsensusMessage, headroomBytes: number): ByteWriter {
+  const w = new ByteWriter(messageBytesExpected(message), headroomBytes).u8(TAGS[message.type]);
   switch (message.type) {
     case 'request':
       writeRequest(w, message.request);
@@ -204,7 +217,7 @@ export function encodeMessage(message: ConsensusMessage): Uint8Array {
       w.u32(message.replica);
       break;
   }
-  return w.finish();
+  return w;
 }
 
 /** Strict decoder: throws InputError('consensus.malformed') on any deviation or over-limit field. */

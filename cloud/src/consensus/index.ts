@@ -1,4 +1,4 @@
-export { decodeMessage, encodeMessage, wireLimits } from './codec.ts';
+export { decodeMessage, encodeMessage, encodeMessageWithHeadroom, wireLimits } from './codec.ts';
 export { byzantineQuorum, defaultConsensusConfig, primaryOf, resolveConfig } from './config.ts';
 export { createReplicaCore } from './core.ts';
 export { createConsensusCrypto } from './crypto.ts';

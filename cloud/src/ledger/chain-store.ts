@@ -58,6 +58,12 @@ export class ChainStore {
       txBytes: db
         .prepare('SELECT CAST(tx AS BLOB) FROM txs WHERE chain = ? AND height = ? AND idx = ?')
         .pluck(),
+      txEdges: db.prepare(
+        'SELECT substr(CAST(tx AS BLOB), 1, ?) AS head, substr(CAST(tx AS BLOB), -?) AS tail, length(CAST(tx AS BLOB)) AS bytes FROM txs WHERE chain = ? AND height = ? AND idx = ?',
+      ),
+      blockTxBytes: db
+        .prepare('SELECT CAST(tx AS BLOB) FROM txs WHERE chain = ? AND height = ? ORDER BY idx')
+        .pluck(),
       leafHashes: db.prepare('SELECT leaf_hash FROM txs WHERE chain = ? AND height = ? ORDER BY idx'),
       putBatch: db.prepare(
         'INSERT INTO ledger_batches (seq, state_digest, block_time, headers, certificate) VALUES (?, ?, ?, ?, NULL)',
@@ -126,6 +132,30 @@ export class ChainStore {
    */
   txBytes(chain: string, height: number, index: number): Buffer | undefined {
     return this.stmt.txBytes.get(chain, height, index) as Buffer | undefined;
+  }
+
+  /**
+   * The first and last `edgeBytes` of a tx's text as UTF-8 bytes, without copying the rest into
+   * JS; a text up to twice that long comes whole, as both (`head === tail`).
+   */
+  txEdges(
+    chain: string,
+    height: number,
+    index: number,
+    edgeBytes: number,
+  ): { head: Buffer; tail: Buffer } | undefined {
+    const row = this.stmt.txEdges.get(edgeBytes, edgeBytes, chain, height, index) as
+      | { head: Buffer; tail: Buffer; bytes: number }
+      | undefined;
+    if (row === undefined) return undefined;
+    if (row.bytes > 2 * edgeBytes) return { head: row.head, tail: row.tail };
+    const whole = this.txBytes(chain, height, index);
+    return whole === undefined ? undefined : { head: whole, tail: whole };
+  }
+
+  /** A block's tx texts as UTF-8 bytes, in index order: the block route splices them unparsed. */
+  blockTxBytes(chain: string, height: number): Buffer[] {
+    return this.stmt.blockTxBytes.all(chain, height) as Buffer[];
   }
 
   leafHashes(chain: string, height: number): Uint8Array[] {

@@ -24,6 +24,12 @@ export class ProofBuilder {
   /** Header paths are shared by every tx of a block: cache a few (small: a path is ≤ log2(chains) hashes). */
   private readonly blockProofs = new Map<string, BlockProof>();
   private readonly blockProofCacheMax = 4096;
+  /**
+   * Leaf hashes of certified (final) blocks: every receipt of a block's N submissions needs all N,
+   * and reading them per receipt made a block's receipts cost O(N^2) rows.
+   */
+  private readonly blockLeaves = new Map<string, Uint8Array[]>();
+  private readonly blockLeavesCacheMax = 256;
 
   constructor(store: ChainStore) {
     this.store = store;
@@ -53,6 +59,18 @@ export class ProofBuilder {
     return proof;
   }
 
+  /** The Merkle path of tx `index` of a block that has a proof (certified, so it never changes). */
+  private txPath(chain: string, height: number, index: number): string[] {
+    const cacheKey = `${chain}/${height}`;
+    let leaves = this.blockLeaves.get(cacheKey);
+    if (leaves === undefined) {
+      leaves = this.store.leafHashes(chain, height);
+      if (this.blockLeaves.size >= this.blockLeavesCacheMax) this.blockLeaves.clear();
+      this.blockLeaves.set(cacheKey, leaves);
+    }
+    return merkleInclusionProof(leaves, index).map(toBase64Url);
+  }
+
   /** An accepted transaction with its proof (null for a rejection: see `blockTxProof`). */
   txProof(chain: string, height: number, index: number): { tx: LedgerTx; proof: TxProof } | null {
     const cut = this.blockTxProof(chain, height, index);
@@ -64,12 +82,11 @@ export class ProofBuilder {
     const block = this.blockProof(chain, height);
     const tx = this.store.tx(chain, height, index);
     if (!block || !tx) return null;
-    const leaves = this.store.leafHashes(chain, height);
     return {
       tx,
       proof: {
         location: { chain, height, index },
-        txPath: merkleInclusionProof(leaves, index).map(toBase64Url),
+        txPath: this.txPath(chain, height, index),
         block,
       },
     };
@@ -99,16 +116,24 @@ export class ProofBuilder {
     const entries: CompactReceipt['entries'] = [];
     for (const t of outcome.txs) {
       const block = this.blockProof(t.chain, t.height);
-      const bytes = this.store.txBytes(t.chain, t.height, t.index);
-      if (!block || bytes === undefined) return null;
+      if (!block) return null;
       const proof: TxProof = {
         location: { chain: t.chain, height: t.height, index: t.index },
-        txPath: merkleInclusionProof(this.store.leafHashes(t.chain, t.height), t.index).map(toBase64Url),
+        txPath: this.txPath(t.chain, t.height, t.index),
         block,
       };
-      const compact = readingBatchWithoutPayloads(bytes);
+      // The ends of the text hold all a compact entry needs: read them, not the ~1 MB between.
+      const edges = this.store.txEdges(t.chain, t.height, t.index, txEdgeBytes);
+      const compact = edges === undefined ? null : readingBatchWithoutPayloadsFromEdges(edges);
       if (compact !== null) {
         entries.push({ payloadIndexes: t.payloadIndexes, payloadsOmitted: true, tx: compact, proof });
+        continue;
+      }
+      const bytes = this.store.txBytes(t.chain, t.height, t.index);
+      if (bytes === undefined) return null;
+      const cut = readingBatchWithoutPayloads(bytes);
+      if (cut !== null) {
+        entries.push({ payloadIndexes: t.payloadIndexes, payloadsOmitted: true, tx: cut, proof });
         continue;
       }
       const tx = JSON.parse(bytes.toString('utf8')) as BlockTx;
@@ -144,12 +169,30 @@ const signedMember = '],"signed":{';
  * text of the tx without it; the parsed shape is checked all the same.
  */
 export function readingBatchWithoutPayloads(text: Buffer): CompactReceiptEntry['tx'] | null {
-  if (text.indexOf(gapsMember) !== 0) return null;
-  const start = text.indexOf(payloadsMember);
-  const end = text.lastIndexOf(signedMember);
-  if (start < 0 || end < start + payloadsMember.length) return null;
-  const head = text.toString('utf8', 0, start + readingBatchKind.length);
-  const cut = `${head}${text.toString('utf8', end + 1)}`;
+  return readingBatchWithoutPayloadsFromEdges({ head: text, tail: text });
+}
+
+/** Bytes read from each end of a stored tx text for a compact receipt entry. */
+export const txEdgeBytes = 4096;
+
+/**
+ * As `readingBatchWithoutPayloads`, from the text's first bytes (`head`) and its last (`tail`),
+ * which must not overlap (or both be the whole text). The first payloads marker in the head is the
+ * text's first one, the last signed marker in the tail the text's last one; either not found
+ * there (a marker cut at an edge, a long gaps list): null, and the caller reads the whole text.
+ */
+export function readingBatchWithoutPayloadsFromEdges(edges: {
+  head: Buffer;
+  tail: Buffer;
+}): CompactReceiptEntry['tx'] | null {
+  const { head: first, tail: last } = edges;
+  if (first.indexOf(gapsMember) !== 0) return null;
+  const start = first.indexOf(payloadsMember);
+  const end = last.lastIndexOf(signedMember);
+  if (start < 0 || end < 0) return null;
+  if (first === last && end < start + payloadsMember.length) return null;
+  const head = first.toString('utf8', 0, start + readingBatchKind.length);
+  const cut = `${head}${last.toString('utf8', end + 1)}`;
   let tx: unknown;
   try {
     tx = JSON.parse(cut);

@@ -1,7 +1,7 @@
 import { LimitError, SeededRng } from '@suyuan/shared';
 import { describe, expect, it } from 'vitest';
 import { reconnectDelayMs } from './backoff.ts';
-import { encodeFrame, FrameDecoder } from './framing.ts';
+import { encodeFrame, FrameDecoder, frameInPlace } from './framing.ts';
 import { SendQueue } from './send-queue.ts';
 
 describe('frames', () => {
@@ -20,6 +20,18 @@ describe('frames', () => {
       expect(out.map((b) => b.toString('hex'))).toEqual(payloads.map((b) => b.toString('hex')));
       expect(decoder.bufferedBytes).toBe(0);
     }
+  });
+
+  it('frames a payload in place the same as encodeFrame', () => {
+    for (const payload of [Buffer.alloc(0), Buffer.from('abc'), Buffer.alloc(70_000, 3)]) {
+      const spare = new Uint8Array(8 + payload.length);
+      spare.set(payload, 8);
+      const frame = frameInPlace(spare.subarray(4), 100_000);
+      expect(frame.equals(encodeFrame(payload, 100_000))).toBe(true);
+      expect(frame.buffer).toBe(spare.buffer); // not copied
+      expect(new FrameDecoder(100_000).push(frame).map((b) => b.length)).toEqual([payload.length]);
+    }
+    expect(() => frameInPlace(new Uint8Array(4 + 101), 100)).toThrow(LimitError);
   });
 
   it('refuses a length prefix over frameBytesMax before buffering it', () => {

@@ -1,4 +1,4 @@
-import { LimitError } from '@suyuan/shared';
+import { assert, LimitError } from '@suyuan/shared';
 
 /**
  * Length-prefixed frames on a TCP stream: a 4-byte big-endian payload length, then the payload.
@@ -16,6 +16,19 @@ export function encodeFrame(payload: Uint8Array, frameBytesMax: number): Buffer 
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
   frame.writeUInt32BE(payload.length, 0);
   frame.set(payload, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+/**
+ * The same frame as `encodeFrame` from a buffer whose first FRAME_HEADER_BYTES are free and the
+ * payload follows: the length goes into the free bytes, nothing is copied.
+ */
+export function frameInPlace(withHeadroom: Uint8Array, frameBytesMax: number): Buffer {
+  const payloadBytes = withHeadroom.length - FRAME_HEADER_BYTES;
+  assert(payloadBytes >= 0, 'frameInPlace: no room for the frame header');
+  if (payloadBytes > frameBytesMax) throw new LimitError('frameBytesMax', frameBytesMax, payloadBytes);
+  const frame = Buffer.from(withHeadroom.buffer, withHeadroom.byteOffset, withHeadroom.length);
+  frame.writeUInt32BE(payloadBytes, 0);
   return frame;
 }
 

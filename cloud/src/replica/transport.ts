@@ -1,7 +1,7 @@
 import type { Rng } from '@suyuan/shared';
 import type { ConsensusMessage, ReplicaId } from '../consensus/types.ts';
 import { peerClientTls, peerServerTls, type TlsMaterial } from '../ops/tls.ts';
-import { encodeFrame } from './framing.ts';
+import { encodeFrame, FRAME_HEADER_BYTES, frameInPlace } from './framing.ts';
 import type { HandshakeIdentity } from './handshake.ts';
 import { InboundServer } from './inbound-server.ts';
 import { OutboundLink, type PeerAddress } from './outbound-link.ts';
@@ -14,6 +14,8 @@ import {
 
 export interface MessageCodec {
   encode(message: ConsensusMessage): Uint8Array;
+  /** The encoding after `headroomBytes` free bytes, for the frame header (saves copying the frame). */
+  encodeWithHeadroom?(message: ConsensusMessage, headroomBytes: number): Uint8Array;
   /** Throws on malformed bytes. */
   decode(bytes: Uint8Array): ConsensusMessage;
 }
@@ -100,7 +102,9 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   }
 
   function send(to: ReplicaId | 'all', message: ConsensusMessage): void {
-    const frame = encodeFrame(codec.encode(message), limits.frameBytesMax);
+    const frame = codec.encodeWithHeadroom
+      ? frameInPlace(codec.encodeWithHeadroom(message, FRAME_HEADER_BYTES), limits.frameBytesMax)
+      : encodeFrame(codec.encode(message), limits.frameBytesMax);
     if (to === 'all') for (const link of links.values()) link.send(frame);
     else if (to !== self.id) links.get(to)?.send(frame);
   }
