@@ -108,7 +108,10 @@ const cpuUs = () => {
 const totals = new Map<string, { us: number; count: number }>();
 /** Runs work and adds its CPU time to name's total (count 0: setup, run but not counted). */
 function time(name: string, count: number, work: () => void): void {
-  if (count === 0) return work();
+  if (count === 0) {
+    work();
+    return;
+  }
   const start = cpuUs();
   work();
   const entry = totals.get(name) ?? { us: 0, count: 0 };
