@@ -5,12 +5,15 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite, type Sqlite } from '@suyuan/cloud/replica/sqlite';
-import { domainHash, generateKeyPair, sign, verify } from '@suyuan/shared';
+import { domainHash, fromBase64Url, generateKeyPair, sign, verify } from '@suyuan/shared';
+import { Submitter } from '../cluster/harness.ts';
 
 /**
  * The least CPU a 1 KB request can cost on this machine for the work issue #3 itself asks of every
  * request, each piece measured alone in one process with nothing of ours around it (CPU time, user +
- * system): one Ed25519 verification per replica (the bound's unit), a SHA-256 of the body per
+ * system): one Ed25519 verification per replica (the bound's unit), decoding the request (JSON.parse)
+ * per replica, the slot's signed votes shared by its batch (each replica signs a prepare and a commit
+ * and checks 2f of each: both are forwarded as proof), a SHA-256 of the body per
  * replica (its digest), a durable SQLite write of the body per replica (WAL, synchronous=FULL, one
  * row per request in batches of `batchSize`, and the 3 transactions a PBFT slot persists: log,
  * prepared, committed), the body crossing loopback TCP from the primary to n − 1 backups (both
@@ -48,6 +51,27 @@ function verifyUs(): number {
   const t = cpuUs();
   for (let i = 0; i < rounds; i++) if (!verify(key.publicKey, message, signature)) throw new Error('verify');
   return (cpuUs() - t) / rounds;
+}
+
+/** One Ed25519 signature over a vote-sized message (a prepare or commit statement). */
+function signUs(): number {
+  const key = generateKeyPair();
+  const message = randomBytes(120);
+  const rounds = 2000;
+  const t = cpuUs();
+  for (let i = 0; i < rounds; i++) sign(key.privateKey, message);
+  return (cpuUs() - t) / rounds;
+}
+
+/** JSON.parse of a real signed 1 KB request body (a replica must decode a request to check it). */
+function parseUs(): number {
+  const submitter = new Submitter();
+  const texts = Array.from({ length: 2000 }, () =>
+    Buffer.from(fromBase64Url(submitter.make(requestBytes - 400).body)).toString('utf8'),
+  );
+  const t = cpuUs();
+  for (const text of texts) JSON.parse(text);
+  return (cpuUs() - t) / texts.length;
 }
 
 function digestUs({ bodies, requestCount }: Work): number {
@@ -167,6 +191,9 @@ export interface ConsensusFloor {
   requestsPerCall: number;
   cpuUsPerRequest: {
     ed25519VerifyPerReplica: number;
+    requestParsePerReplica: number;
+    /** Signed prepare and commit votes of a slot (2 signatures, 4f checks) shared by its batch. */
+    votesPerReplica: number;
     bodyDigestPerReplica: number;
     durableStorePerReplica: number;
     durableTransaction: number;
@@ -189,11 +216,17 @@ export async function measureConsensusFloor(options: FloorOptions): Promise<Cons
   const dir = mkdtempSync(join(tmpdir(), 'suyuan-floor-'));
   try {
     const verification = verifyUs();
+    const voteSign = signUs();
+    const parse = parseUs();
+    // A slot's votes at the fewest the issue allows: each replica signs its prepare (the primary its
+    // pre-prepare) and its commit, both forwarded as proof, and checks 2f of each from the others.
+    const f = (n - 1) / 3;
+    const votesPerReplica = (2 * voteSign + 4 * f * verification) / options.batchSize;
     const digest = digestUs(work);
     const store = storeUs(dir, work);
     const tcp = await tcpUs(work);
     const http = await httpUs(work);
-    const floorUs = n * (verification + digest + store.perRequestUs) + tcp + http;
+    const floorUs = n * (verification + parse + digest + store.perRequestUs + votesPerReplica) + tcp + http;
     const boundUs = n * verification;
     return {
       n,
@@ -202,6 +235,8 @@ export async function measureConsensusFloor(options: FloorOptions): Promise<Cons
       requestsPerCall,
       cpuUsPerRequest: {
         ed25519VerifyPerReplica: round(verification),
+        requestParsePerReplica: round(parse),
+        votesPerReplica: round(votesPerReplica),
         bodyDigestPerReplica: round(digest),
         durableStorePerReplica: round(store.perRequestUs),
         durableTransaction: round(store.perTransactionUs),

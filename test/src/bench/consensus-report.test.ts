@@ -69,6 +69,8 @@ describe('consensus bench report', () => {
       requestsPerCall: 32,
       cpuUsPerRequest: {
         ed25519VerifyPerReplica: 100,
+        requestParsePerReplica: 4,
+        votesPerReplica: 5,
         bodyDigestPerReplica: 5,
         durableStorePerReplica: 15,
         durableTransaction: 300,
@@ -80,6 +82,7 @@ describe('consensus bench report', () => {
       mostFractionOfBound: 0.8,
     };
     const md = renderReport({ ...result(1_000, 90), floor });
+    expect(md).toContain("decoding the request 4 µs, the slot's signed votes 5 µs, body digest 5 µs");
     expect(md).toContain('Sum: **500 µs** per request, of which 400 µs are the verifications');
     expect(md).toContain('at most **80 %** of the bound');
     // 400 / 0.7 = 571 µs per request at 70 %: 71 µs over the floor.

@@ -234,7 +234,9 @@ function floorLines(f: ConsensusFloor, results: readonly SizeResult[]): string[]
       : ` At the n = ${f.n} peak the replicas spend ${int(peakStep.replicaCpuMsPerRequest * 1000)} µs per request.`;
   return [
     `Floor (\`consensus-floor.ts\`: CPU per ${int(f.requestBytes)}-byte request of the work the issue itself asks, ` +
-      `each piece alone in one process): Ed25519 verification ${c.ed25519VerifyPerReplica} µs, body digest ` +
+      `each piece alone in one process): Ed25519 verification ${c.ed25519VerifyPerReplica} µs, ` +
+      `decoding the request ${c.requestParsePerReplica} µs, the slot's signed votes ${c.votesPerReplica} µs, ` +
+      `body digest ` +
       `${c.bodyDigestPerReplica} µs and durable write ${c.durableStorePerReplica} µs (in batches of ${f.batchSize}, ` +
       `3 transactions of ${int(c.durableTransaction)} µs each) on each of ${f.n} replicas; loopback TCP to the ` +
       `${f.n - 1} backups ${c.loopbackTcpToBackupsBothEnds} µs; HTTP intake ${c.httpIntakeClientAndServer} µs ` +
