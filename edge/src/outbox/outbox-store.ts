@@ -1,6 +1,7 @@
 import { assert, type Clock, LimitError } from '@suyuan/shared';
 import type { Db } from '../gateway/database.ts';
 import type { OutboxLimits } from './outbox-limits.ts';
+import { countsByState, type DeadLetter, deadLetters } from './outbox-queries.ts';
 import {
   type NewOutboxEntry,
   type OutboxEntry,
@@ -10,6 +11,7 @@ import {
   toEntry,
 } from './outbox-rows.ts';
 import { openOutboxTables, stateRowColumns } from './outbox-schema.ts';
+import { StateCommits } from './state-commit.ts';
 
 /**
  * The durable outbox: one row per signed submission, keyed by the gateway's own submission seq,
@@ -22,9 +24,6 @@ import { openOutboxTables, stateRowColumns } from './outbox-schema.ts';
  * State changes touch only the small state row; the body has a table of its own (outbox-schema.ts).
  */
 
-/** `PRAGMA synchronous` reads FULL as 2. */
-const synchronousFull = 2;
-
 export type { NewOutboxEntry, OutboxEntry, OutboxState, OutboxStats } from './outbox-rows.ts';
 
 export class OutboxStore {
@@ -35,8 +34,8 @@ export class OutboxStore {
   private pendingBytes = 0;
   private readonly maxSeqAtOpen: number;
   private readonly stmt;
-  /** Whether state changes may skip the fsync (the connection syncs every commit: `synchronous=FULL`). */
-  private readonly relaxStateSync: boolean;
+  /** State changes commit without their own fsync (state-commit.ts). */
+  private readonly stateCommits: StateCommits;
 
   constructor(db: Db, clock: Clock, limits: OutboxLimits) {
     this.db = db;
@@ -90,7 +89,7 @@ export class OutboxStore {
       ),
       prune: db.prepare(`DELETE FROM outbox_rows WHERE state = 'committed' AND done_ms < ?`),
     };
-    this.relaxStateSync = db.pragma('synchronous', { simple: true }) === synchronousFull;
+    this.stateCommits = new StateCommits(db);
     this.pendingBytes = this.sumPendingBytes();
     this.maxSeqAtOpen = this.maxSeqInTable();
   }
@@ -221,36 +220,13 @@ export class OutboxStore {
   }
 
   markAccepted(seq: number, nextAttemptMs: number): void {
-    this.withoutFsync(() => this.stmt.setState.run('accepted', 0, nextAttemptMs, null, null, null, seq));
+    this.stateCommits.run(() => this.stmt.setState.run('accepted', 0, nextAttemptMs, null, null, null, seq));
   }
 
   markRetry(seq: number, error: string, nextAttemptMs: number, state: 'pending' | 'accepted'): void {
-    this.withoutFsync(() =>
+    this.stateCommits.run(() =>
       this.stmt.setState.run(state, 1, nextAttemptMs, error.slice(0, 500), null, null, seq),
     );
-  }
-
-  /**
-   * Runs one state change as its own commit without waiting for the disk (WAL `synchronous=NORMAL`).
-   * Every uploader state change may be lost to a power cut without harm: the row falls back to an
-   * earlier state and is sent or asked again, and the cloud deduplicates by (gateway key, seq). A
-   * process crash loses nothing (the commit is in the OS), and the next FULL commit (an ingest
-   * flush) syncs the WAL with these frames in it. Each fsync cost ~0.2 ms of CPU and ~2 ms of the
-   * event loop on the bench machine, two or three times per submission. Inside a caller's
-   * transaction the change is left to that transaction.
-   */
-  private withoutFsync(change: () => unknown): void {
-    if (!this.relaxStateSync || this.db.inTransaction) {
-      change();
-      return;
-    }
-    // Not prepared statements: SQLite applies this pragma when it compiles it, not when it runs.
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      change();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
   }
 
   markCommitted(seq: number, receiptJson: string): void {
@@ -273,7 +249,7 @@ export class OutboxStore {
     assert(entry !== undefined, `outbox seq ${seq} missing`);
     if (entry.state !== 'pending' && entry.state !== 'accepted') return;
     const now = this.clock.now();
-    this.withoutFsync(() =>
+    this.stateCommits.run(() =>
       this.stmt.setState.run(
         state,
         0,
@@ -308,23 +284,13 @@ export class OutboxStore {
     return run();
   }
 
-  deadLetters(limit = 100): { seq: number; lastError: string | null; payloadCount: number }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT seq, last_error, payload_count FROM outbox_rows WHERE state = 'dead' ORDER BY seq LIMIT ?`,
-      )
-      .all(limit) as { seq: number; last_error: string | null; payload_count: number }[];
-    return rows.map((r) => ({ seq: r.seq, lastError: r.last_error, payloadCount: r.payload_count }));
+  deadLetters(limit = 100): DeadLetter[] {
+    return deadLetters(this.db, limit);
   }
 
   stats(): OutboxStats {
-    const rows = this.db
-      .prepare(
-        `SELECT state, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, COALESCE(SUM(payload_count), 0) AS p,
-         MIN(created_ms) AS oldest FROM outbox_rows GROUP BY state`,
-      )
-      .all() as { state: OutboxState; n: number; b: number; p: number; oldest: number | null }[];
-    const by = (s: OutboxState) => rows.find((r) => r.state === s);
+    const counts = countsByState(this.db);
+    const by = (s: OutboxState) => counts.get(s);
     const oldest = [by('pending')?.oldest, by('accepted')?.oldest].filter((x): x is number => x != null);
     return {
       pending: by('pending')?.n ?? 0,
