@@ -7,8 +7,10 @@ import type { ClientRequest } from '@suyuan/cloud/consensus/types';
 import { actor, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import { createReplicaHttp, type ReplicaHttpNode, submitInProcess } from '@suyuan/cloud/replica/http';
 import { cachedRequestVerifier } from '@suyuan/cloud/replica/request-auth';
-import { canonicalBytes, type Payload, type SubmitRequest, toBase64Url } from '@suyuan/shared';
+import { canonicalBytes, type SubmitRequest, toBase64Url } from '@suyuan/shared';
 import { repoRoot } from '../cluster/harness.ts';
+
+import { CpuTally, cpuUs, ReadingPayloads } from './cpu-tally.ts';
 
 /**
  * `tsx test/src/bench/intake-cost.ts [--rounds 6] [--out file.json]`: CPU µs per reading of the
@@ -36,34 +38,13 @@ const rounds = Number(values.rounds);
 const batchesPerRound = 4;
 const readingsPerBatch = 4096;
 
-const cpuUs = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const totals = new Map<string, { us: number; count: number }>();
-function time(name: string, count: number, work: () => void): void {
-  const start = cpuUs();
-  work();
-  const entry = totals.get(name) ?? { us: 0, count: 0 };
-  entry.us += cpuUs() - start;
-  entry.count += count;
-  totals.set(name, entry);
-}
+const tally = new CpuTally();
+const time = tally.time.bind(tally);
 
 const gateway = actor('bench-gw');
-const devices = ['probe-0', 'probe-1', 'probe-2', 'probe-3'];
-const deviceSeq = new Map(devices.map((d) => [d, 0]));
+const readings = new ReadingPayloads(T0);
 function readingBatch(): SubmitRequest {
-  const payloads: Payload[] = Array.from({ length: readingsPerBatch }, (_, k) => {
-    const deviceId = devices[k % devices.length]!;
-    const seq = deviceSeq.get(deviceId)! + 1;
-    deviceSeq.set(deviceId, seq);
-    const value = Math.round(2000 + 500 * Math.sin(seq / 7)) / 100;
-    return {
-      kind: 'reading',
-      reading: { deviceId, seq, time: T0 - 86_400_000 + seq * 10, type: 'Temperature', value, uom: 'CEL' },
-    };
-  });
+  const payloads = readings.next(readingsPerBatch);
   return submitBody(gateway, payloads, T0);
 }
 
@@ -123,10 +104,7 @@ for (let round = 0; round < rounds; round++) {
   for (const [name, handOver] of round % 2 === 1 ? handOvers.reverse() : handOvers) {
     const start = cpuUs();
     for (const t of taken) if ((await handOver(t)) !== 'accepted') throw new Error(`${name}: not accepted`);
-    const entry = totals.get(name) ?? { us: 0, count: 0 };
-    entry.us += cpuUs() - start;
-    entry.count += taken.length * readingsPerBatch;
-    totals.set(name, entry);
+    tally.add(name, taken.length * readingsPerBatch, cpuUs() - start);
   }
   console.error(`round ${round + 1}/${rounds} done`);
 }
@@ -163,9 +141,7 @@ const report = {
   rounds,
   batchesPerRound,
   readingsPerBatch,
-  cpuUsPerReading: Object.fromEntries(
-    [...totals].map(([name, t]) => [name, Math.round((100 * t.us) / t.count) / 100]),
-  ),
+  cpuUsPerReading: tally.perUnit(),
 };
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const path = resolve(values.out ?? join(repoRoot, 'test/bench/results', `intake-cost-${stamp}.json`));

@@ -5,8 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClientRequest, CommittedBatch } from '@suyuan/cloud/consensus/types';
 import { actor, clientRequest, register, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
-import { type Payload, toBase64Url } from '@suyuan/shared';
+import { toBase64Url } from '@suyuan/shared';
 import { repoRoot } from '../cluster/harness.ts';
+
+import { CpuTally, ReadingPayloads } from './cpu-tally.ts';
 
 /**
  * `tsx test/src/bench/replica-reading-cost.ts --base DIR [--rounds 6] [--out file.json]`: CPU µs
@@ -101,40 +103,14 @@ async function loadTree(label: string, root: string): Promise<Tree> {
   };
 }
 
-const cpuUs = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const totals = new Map<string, { us: number; count: number }>();
-/** Runs work and adds its CPU time to name's total (count 0: setup, run but not counted). */
-function time(name: string, count: number, work: () => void): void {
-  if (count === 0) {
-    work();
-    return;
-  }
-  const start = cpuUs();
-  work();
-  const entry = totals.get(name) ?? { us: 0, count: 0 };
-  entry.us += cpuUs() - start;
-  entry.count += count;
-  totals.set(name, entry);
-}
+const tally = new CpuTally();
+const time = tally.time.bind(tally);
 
 const admin = actor('admin');
 const gateway = actor('bench-gw');
-const devices = ['probe-0', 'probe-1', 'probe-2', 'probe-3'];
-const deviceSeq = new Map(devices.map((d) => [d, 0]));
+const readings = new ReadingPayloads(T0);
 function readingBatch(): ClientRequest {
-  const payloads: Payload[] = Array.from({ length: readingsPerBatch }, (_, k) => {
-    const deviceId = devices[k % devices.length]!;
-    const seq = deviceSeq.get(deviceId)! + 1;
-    deviceSeq.set(deviceId, seq);
-    const value = Math.round(2000 + 500 * Math.sin(seq / 7)) / 100;
-    return {
-      kind: 'reading',
-      reading: { deviceId, seq, time: T0 - 86_400_000 + seq * 10, type: 'Temperature', value, uom: 'CEL' },
-    };
-  });
+  const payloads = readings.next(readingsPerBatch);
   return clientRequest(submitBody(gateway, payloads, T0));
 }
 
@@ -193,7 +169,7 @@ try {
     clientRequest(
       submitBody(
         gateway,
-        devices.map((deviceId) => ({
+        readings.devices.map((deviceId) => ({
           kind: 'registry',
           action: { type: 'bindDevice', deviceId, gateway: gateway.key.keyId },
         })),
@@ -255,9 +231,7 @@ try {
     rounds,
     batchesPerRound,
     readingsPerBatch,
-    cpuUsPerReading: Object.fromEntries(
-      [...totals].map(([name, t]) => [name, Math.round((100 * t.us) / t.count) / 100]),
-    ),
+    cpuUsPerReading: tally.perUnit(),
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const path = resolve(

@@ -13,7 +13,6 @@ import { cachedRequestVerifier, generalRequestCheck } from '@suyuan/cloud/replic
 import { fastRequestCheck } from '@suyuan/cloud/replica/request-check-fast';
 import {
   fromBase64Url,
-  type Payload,
   type Submission,
   submissionHeader,
   submissionSigningBytes,
@@ -21,6 +20,8 @@ import {
   verify,
 } from '@suyuan/shared';
 import { repoRoot, Submitter } from '../cluster/harness.ts';
+
+import { CpuTally, ReadingPayloads } from './cpu-tally.ts';
 
 /**
  * `tsx test/src/bench/request-check-cost.ts [--rounds 6] [--out file.json]`: CPU µs of one replica's
@@ -46,19 +47,8 @@ const consensusRequestsPerRound = 2000;
 const readingBatchesPerRound = 4;
 const readingsPerBatch = 4096;
 
-const cpuUs = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const totals = new Map<string, { us: number; count: number }>();
-function time(name: string, count: number, work: () => void): void {
-  const start = cpuUs();
-  work();
-  const entry = totals.get(name) ?? { us: 0, count: 0 };
-  entry.us += cpuUs() - start;
-  entry.count += count;
-  totals.set(name, entry);
-}
+const tally = new CpuTally();
+const time = tally.time.bind(tally);
 
 const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash!;
 /**
@@ -117,19 +107,9 @@ const consensusRequests = () =>
 // Gateway reading batches for a registered gateway with bound devices.
 const admin = actor('admin');
 const gateway = actor('bench-gw');
-const devices = ['probe-0', 'probe-1', 'probe-2', 'probe-3'];
-const deviceSeq = new Map(devices.map((d) => [d, 0]));
+const readings = new ReadingPayloads(T0);
 function readingBatch(): ClientRequest {
-  const payloads: Payload[] = Array.from({ length: readingsPerBatch }, (_, k) => {
-    const deviceId = devices[k % devices.length]!;
-    const seq = deviceSeq.get(deviceId)! + 1;
-    deviceSeq.set(deviceId, seq);
-    const value = Math.round(2000 + 500 * Math.sin(seq / 7)) / 100;
-    return {
-      kind: 'reading',
-      reading: { deviceId, seq, time: T0 - 86_400_000 + seq * 10, type: 'Temperature', value, uom: 'CEL' },
-    };
-  });
+  const payloads = readings.next(readingsPerBatch);
   return clientRequest(submitBody(gateway, payloads, T0));
 }
 
@@ -153,7 +133,7 @@ try {
     clientRequest(
       submitBody(
         gateway,
-        devices.map((deviceId) => ({
+        readings.devices.map((deviceId) => ({
           kind: 'registry',
           action: { type: 'bindDevice', deviceId, gateway: gateway.key.keyId },
         })),
@@ -290,9 +270,7 @@ try {
       throw new Error(`reading batch not committed: ${committed}`);
     console.error(`round ${round + 1}/${rounds} done`);
   }
-  const cpuUsPer = Object.fromEntries(
-    [...totals].map(([name, t]) => [name, Math.round((100 * t.us) / t.count) / 100]),
-  );
+  const cpuUsPer = tally.perUnit();
   const report = {
     benchmark: 'request-check-cost',
     date: new Date().toISOString(),

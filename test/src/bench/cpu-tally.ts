@@ -1,0 +1,76 @@
+import type { Payload } from '@suyuan/shared';
+
+/** This process's CPU time (user + system) in µs: what a shared machine distorts least. */
+export function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/**
+ * CPU time per named piece of work, summed over calls, with how many units (requests, readings)
+ * each call handled: the in-process side-by-side benches report µs per unit from it.
+ */
+export class CpuTally {
+  readonly totals = new Map<string, { us: number; count: number }>();
+
+  /** Runs work and adds its CPU time to name's total (count 0: run, not counted, e.g. setup). */
+  time(name: string, count: number, work: () => void): void {
+    if (count === 0) {
+      work();
+      return;
+    }
+    const start = cpuUs();
+    work();
+    this.add(name, count, cpuUs() - start);
+  }
+
+  add(name: string, count: number, us: number): void {
+    const entry = this.totals.get(name) ?? { us: 0, count: 0 };
+    entry.us += us;
+    entry.count += count;
+    this.totals.set(name, entry);
+  }
+
+  /** µs per unit of every named total, to two decimals. */
+  perUnit(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.totals].map(([name, t]) => [name, Math.round((100 * t.us) / t.count) / 100]),
+    );
+  }
+}
+
+/**
+ * Plain temperature readings from a few probes, each counting up its own seq, `timeBaseMs` a day
+ * before: the reading batches the replica benches submit (deterministic, no randomness).
+ */
+export class ReadingPayloads {
+  private readonly seqs: Map<string, number>;
+  readonly devices: readonly string[];
+  private readonly timeBaseMs: number;
+
+  constructor(timeBaseMs: number, devices: readonly string[] = ['probe-0', 'probe-1', 'probe-2', 'probe-3']) {
+    this.devices = devices;
+    this.timeBaseMs = timeBaseMs;
+    this.seqs = new Map(devices.map((d) => [d, 0]));
+  }
+
+  next(count: number): Payload[] {
+    return Array.from({ length: count }, (_, k) => {
+      const deviceId = this.devices[k % this.devices.length]!;
+      const seq = this.seqs.get(deviceId)! + 1;
+      this.seqs.set(deviceId, seq);
+      const value = Math.round(2000 + 500 * Math.sin(seq / 7)) / 100;
+      return {
+        kind: 'reading',
+        reading: {
+          deviceId,
+          seq,
+          time: this.timeBaseMs - 86_400_000 + seq * 10,
+          type: 'Temperature',
+          value,
+          uom: 'CEL',
+        },
+      };
+    });
+  }
+}
