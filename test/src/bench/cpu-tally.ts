@@ -1,4 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { ClientRequest } from '@suyuan/cloud/consensus/types';
+import { type Actor, clientRequest, register, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import type { Payload } from '@suyuan/shared';
+import { repoRoot } from '../cluster/harness.ts';
 
 /** This process's CPU time (user + system) in µs: what a shared machine distorts least. */
 export function cpuUs(): number {
@@ -73,4 +79,55 @@ export class ReadingPayloads {
       };
     });
   }
+}
+
+/**
+ * Writes an in-process bench's JSON (the machine line added) to `out`, or to
+ * test/bench/results/<benchmark>-<stamp>.json, and prints it.
+ */
+export function writeBenchReport(
+  benchmark: string,
+  out: string | undefined,
+  loadAverageAtStart: number[],
+  fields: Record<string, unknown>,
+): void {
+  const report = {
+    benchmark,
+    date: new Date().toISOString(),
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg(),
+    },
+    ...fields,
+  };
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const path = resolve(out ?? join(repoRoot, 'test/bench/results', `${benchmark}-${stamp}.json`));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(JSON.stringify(report, null, 2));
+  console.log(`written ${path}`);
+}
+
+/** The registry requests that let `gateway` submit readings: its organisation, and its devices bound. */
+export function gatewaySetupRequests(
+  admin: Actor,
+  gateway: Actor,
+  devices: readonly string[],
+): ClientRequest[] {
+  return [
+    clientRequest(submitBody(admin, [register(gateway, ['farm'])], T0)),
+    clientRequest(
+      submitBody(
+        gateway,
+        devices.map((deviceId) => ({
+          kind: 'registry',
+          action: { type: 'bindDevice', deviceId, gateway: gateway.key.keyId },
+        })),
+        T0,
+      ),
+    ),
+  ];
 }

@@ -1,6 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { takeInSubmission } from '@suyuan/cloud/api/submission-intake';
 import type { ClientRequest } from '@suyuan/cloud/consensus/types';
@@ -8,9 +6,8 @@ import { actor, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import { createReplicaHttp, type ReplicaHttpNode, submitInProcess } from '@suyuan/cloud/replica/http';
 import { cachedRequestVerifier } from '@suyuan/cloud/replica/request-auth';
 import { canonicalBytes, type SubmitRequest, toBase64Url } from '@suyuan/shared';
-import { repoRoot } from '../cluster/harness.ts';
 
-import { CpuTally, cpuUs, ReadingPayloads } from './cpu-tally.ts';
+import { CpuTally, cpuUs, ReadingPayloads, writeBenchReport } from './cpu-tally.ts';
 
 /**
  * `tsx test/src/bench/intake-cost.ts [--rounds 6] [--out file.json]`: CPU µs per reading of the
@@ -128,23 +125,9 @@ async function proposeThrough(verifier: ReplicaHttpNode['verifyRequest'], reques
   });
   return res.status === 202 ? 'accepted' : 'rejected';
 }
-const report = {
-  benchmark: 'intake-cost',
-  date: new Date().toISOString(),
-  machine: {
-    cores: cpus().length,
-    cpu: cpus()[0]?.model,
-    node: process.version,
-    loadAverageAtStart,
-    loadAverageAtEnd: loadavg(),
-  },
+writeBenchReport('intake-cost', values.out, loadAverageAtStart, {
   rounds,
   batchesPerRound,
   readingsPerBatch,
   cpuUsPerReading: tally.perUnit(),
-};
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const path = resolve(values.out ?? join(repoRoot, 'test/bench/results', `intake-cost-${stamp}.json`));
-mkdirSync(dirname(path), { recursive: true });
-writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-console.log(JSON.stringify(report, null, 2));
+});

@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClientRequest, CommittedBatch } from '@suyuan/cloud/consensus/types';
-import { actor, clientRequest, register, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import { actor, clientRequest, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import { toBase64Url } from '@suyuan/shared';
 import { repoRoot } from '../cluster/harness.ts';
 
-import { CpuTally, ReadingPayloads } from './cpu-tally.ts';
+import { CpuTally, gatewaySetupRequests, ReadingPayloads, writeBenchReport } from './cpu-tally.ts';
 
 /**
  * `tsx test/src/bench/replica-reading-cost.ts --base DIR [--rounds 6] [--out file.json]`: CPU µs
@@ -164,19 +164,7 @@ try {
       replica.machine.applyBatch(batch);
     })();
   };
-  const setup = [
-    clientRequest(submitBody(admin, [register(gateway, ['farm'])], T0)),
-    clientRequest(
-      submitBody(
-        gateway,
-        readings.devices.map((deviceId) => ({
-          kind: 'registry',
-          action: { type: 'bindDevice', deviceId, gateway: gateway.key.keyId },
-        })),
-        T0,
-      ),
-    ),
-  ];
+  const setup = gatewaySetupRequests(admin, gateway, readings.devices);
   for (const replica of replicas) for (const r of setup) apply(replica, [r]);
 
   for (let round = 0; round < rounds; round++) {
@@ -217,29 +205,13 @@ try {
     if (new Set(digests).size !== 1) throw new Error(`the trees reached different states: ${digests}`);
     console.error(`round ${round + 1}/${rounds} done`);
   }
-  const report = {
-    benchmark: 'replica-reading-cost',
-    date: new Date().toISOString(),
+  writeBenchReport('replica-reading-cost', values.out, loadAverageAtStart, {
     base: values.base ?? null,
-    machine: {
-      cores: cpus().length,
-      cpu: cpus()[0]?.model,
-      node: process.version,
-      loadAverageAtStart,
-      loadAverageAtEnd: loadavg(),
-    },
     rounds,
     batchesPerRound,
     readingsPerBatch,
     cpuUsPerReading: tally.perUnit(),
-  };
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const path = resolve(
-    values.out ?? join(repoRoot, 'test/bench/results', `replica-reading-cost-${stamp}.json`),
-  );
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(JSON.stringify(report, null, 2));
+  });
   for (const r of replicas) {
     r.machine.close();
     r.store.close();

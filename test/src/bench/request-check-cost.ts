@@ -1,14 +1,14 @@
 import * as nodeCrypto from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClientRequest, CommittedBatch } from '@suyuan/cloud/consensus/types';
 import { defaultChains, parseLedgerConfig } from '@suyuan/cloud/ledger/config';
 import { LedgerMachine } from '@suyuan/cloud/ledger/ledger-machine';
 import { parseSubmitBody } from '@suyuan/cloud/ledger/submission-check';
 import { digestSubmission, encodeSubmission, intakeDigest } from '@suyuan/cloud/ledger/submission-digest';
-import { actor, clientRequest, register, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
+import { actor, clientRequest, submitBody, T0 } from '@suyuan/cloud/ledger/testing';
 import { cachedRequestVerifier, generalRequestCheck } from '@suyuan/cloud/replica/request-auth';
 import { fastRequestCheck } from '@suyuan/cloud/replica/request-check-fast';
 import {
@@ -19,9 +19,9 @@ import {
   toBase64Url,
   verify,
 } from '@suyuan/shared';
-import { repoRoot, Submitter } from '../cluster/harness.ts';
+import { Submitter } from '../cluster/harness.ts';
 
-import { CpuTally, ReadingPayloads } from './cpu-tally.ts';
+import { CpuTally, gatewaySetupRequests, ReadingPayloads, writeBenchReport } from './cpu-tally.ts';
 
 /**
  * `tsx test/src/bench/request-check-cost.ts [--rounds 6] [--out file.json]`: CPU µs of one replica's
@@ -128,19 +128,7 @@ try {
     });
     return { label, verifier, machine, seq: 0 };
   });
-  const setup = [
-    clientRequest(submitBody(admin, [register(gateway, ['farm'])], T0)),
-    clientRequest(
-      submitBody(
-        gateway,
-        readings.devices.map((deviceId) => ({
-          kind: 'registry',
-          action: { type: 'bindDevice', deviceId, gateway: gateway.key.keyId },
-        })),
-        T0,
-      ),
-    ),
-  ];
+  const setup = gatewaySetupRequests(admin, gateway, readings.devices);
   const apply = (ledger: (typeof ledgers)[number], requests: ClientRequest[]) => {
     for (const r of requests) if (!ledger.verifier(r)) throw new Error('refused');
     ledger.machine.applyBatch({
@@ -270,31 +258,13 @@ try {
       throw new Error(`reading batch not committed: ${committed}`);
     console.error(`round ${round + 1}/${rounds} done`);
   }
-  const cpuUsPer = tally.perUnit();
-  const report = {
-    benchmark: 'request-check-cost',
-    date: new Date().toISOString(),
-    machine: {
-      cores: cpus().length,
-      cpu: cpus()[0]?.model,
-      node: process.version,
-      loadAverageAtStart,
-      loadAverageAtEnd: loadavg(),
-    },
+  writeBenchReport('request-check-cost', values.out, loadAverageAtStart, {
     rounds,
     consensusRequestsPerRound,
     readingBatchesPerRound,
     readingsPerBatch,
-    cpuUsPer,
-  };
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const path = resolve(
-    values.out ?? join(repoRoot, 'test/bench/results', `request-check-cost-${stamp}.json`),
-  );
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(JSON.stringify(report, null, 2));
-  console.log(`written ${path}`);
+    cpuUsPer: tally.perUnit(),
+  });
   for (const l of ledgers) l.machine.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
