@@ -130,4 +130,5 @@ writeBenchReport('intake-cost', values.out, loadAverageAtStart, {
   batchesPerRound,
   readingsPerBatch,
   cpuUsPerReading: tally.perUnit(),
+  minorFaultsPerThousandReadings: tally.faultsPerThousand(),
 });

@@ -211,6 +211,7 @@ try {
     batchesPerRound,
     readingsPerBatch,
     cpuUsPerReading: tally.perUnit(),
+    minorFaultsPerThousandReadings: tally.faultsPerThousand(),
   });
   for (const r of replicas) {
     r.machine.close();
