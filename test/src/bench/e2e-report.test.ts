@@ -57,6 +57,17 @@ describe('e2e bench report', () => {
     expect(md).toContain('the goal needs ≤ 40.0 µs');
     expect(md).toContain('Biggest single process: gateway (50.0 µs)');
     expect(md).toContain('missing from the chain: 0; on the chain twice: 0');
+    expect(md).not.toContain('Minor page faults');
+  });
+
+  it("reports the busiest step's minor page faults per 1,000 readings when the result has them", () => {
+    const faulted = {
+      ...step(25_000, 12_000),
+      minorFaultsPerThousandReadings: { 'replica-0': 201.4, gateway: 88 },
+    };
+    const md = renderReport({ ...base, steps: [step(10_000, 9_800), faulted] });
+    expect(md).toContain('Minor page faults per 1,000 committed readings');
+    expect(md).toContain('replica-0 201.4, gateway 88.0.');
   });
 
   it('renders the soak trends and says flat only when every series is flat', () => {

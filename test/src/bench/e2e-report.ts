@@ -18,6 +18,8 @@ interface Step {
   /** Absent in results written before session 5. */
   cpuUsPerReadingNetOfIdle?: Record<string, number>;
   idleCores?: Record<string, number>;
+  /** Absent in results written before session 8. */
+  minorFaultsPerThousandReadings?: Record<string, number>;
   rssMb: Record<string, number>;
 }
 
@@ -100,6 +102,17 @@ function costLines(steps: Step[], cores: number, goal: number): string[] {
   return [
     `- CPU per committed reading (target ${n(top.targetReadingsPerSecond)}/s, load start → drained): gateway ${us(gateway)} µs, replicas ${us(replicaSum)} µs together (${replicas.map(([, v]) => us(v)).join(' / ')}), load generator ${us(per['load-generator'] ?? 0)} µs. The gateway + 4 replicas need ${us(pipeline)} µs per reading, so ${cores} cores could commit at most **${n(top.cpuBoundReadingsPerSecond ?? 0)} readings/s** with nothing else running; the goal needs ≤ ${us((cores * 1e6) / goal)} µs. Biggest single process: ${biggest ? `${biggest[0]} (${us(biggest[1])} µs)` : 'n/a'}.`,
     ...netLine(top),
+    ...faultLine(top),
+  ];
+}
+
+/** The same step's minor page faults per 1,000 readings per process, when the result has them. */
+function faultLine(top: Step): string[] {
+  const faults = top.minorFaultsPerThousandReadings;
+  if (!faults) return [];
+  const parts = Object.entries(faults).map(([name, v]) => `${name} ${v.toFixed(1)}`);
+  return [
+    `- Minor page faults per 1,000 committed readings (first touches of fresh memory, ~16–20 µs of CPU each on this VM): ${parts.join(', ')}.`,
   ];
 }
 

@@ -5,7 +5,14 @@ import { runLoad } from '@suyuan/firmware-sim/scenario/run';
 import type { LedgerNetwork } from '../e2e/ledger-network.ts';
 import { readingCounts, type TelemetryBlock, telemetryBlocks } from '../e2e/ledger-readings.ts';
 import { type BlockText, countReadings, parseTelemetryBlock, telemetryBlockTexts } from './e2e-blocks.ts';
-import { cpuShares, cpuSnapshot, type HeightWatcher, percentile, rssMb } from './e2e-probes.ts';
+import {
+  cpuShares,
+  cpuSnapshot,
+  faultSnapshot,
+  type HeightWatcher,
+  percentile,
+  rssMb,
+} from './e2e-probes.ts';
 
 /**
  * One load step of the e2e bench: publish at a target rate for a while, then wait until every
@@ -71,6 +78,11 @@ export interface StepResult {
   cpuUsPerReadingNetOfIdle: Record<string, number>;
   /** cores × 10⁶ ÷ (gateway + replicas µs per reading): the most the pipeline could commit on this machine's cores. */
   cpuBoundReadingsPerSecond: number;
+  /**
+   * Minor page faults per 1,000 committed readings per process, load start until drained (first
+   * touches of fresh memory; ~16–20 µs of CPU each on this VM). Absent before session 8.
+   */
+  minorFaultsPerThousandReadings?: Record<string, number>;
   rssMb: Record<string, number>;
 }
 
@@ -177,6 +189,7 @@ export async function runStep(
   await new Promise((r) => setTimeout(r, idleSampleMs));
   const idleCores = cpuShares(idleBefore, cpuSnapshot(pids), Date.now() - tIdle);
   const cpuBefore = cpuSnapshot(pids);
+  const faultsBefore = faultSnapshot(pids);
   const selfBefore = process.cpuUsage();
   const t0 = Date.now();
   const stats = await runLoad(load.nodes, load.devices, {
@@ -194,6 +207,7 @@ export async function runStep(
   const ackedCount = ackedLists.reduce((n, list) => n + list.length, 0);
   const texts = await waitForReadings(load, startHeight, ackedCount, drainMsMax);
   const cpuAfter = cpuSnapshot(pids);
+  const faultsAfter = faultSnapshot(pids);
   const self = process.cpuUsage(selfBefore);
   const tDrained = Date.now();
   const drainMs = tDrained - tLoadEnd;
@@ -260,6 +274,12 @@ export async function runStep(
     idleCores,
     cpuUsPerReadingNetOfIdle: netOfIdle,
     cpuBoundReadingsPerSecond: pipelineUs > 0 ? round((cpus().length * 1e6) / pipelineUs) : 0,
+    minorFaultsPerThousandReadings: Object.fromEntries(
+      Object.entries(faultsAfter).map(([name, n]) => [
+        name,
+        Math.round((10_000 * (n - (faultsBefore[name] ?? 0))) / Math.max(1, committed)) / 10,
+      ]),
+    ),
     rssMb: rss,
   };
 }

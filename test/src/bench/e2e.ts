@@ -143,7 +143,7 @@ async function main(): Promise<string> {
       for (const rate of rates) {
         const step = await runStep(load, rate, durationMs, Number(values['drain-ms']));
         console.log(
-          `rate ${rate}/s: acked ${step.ackedReadingsPerSecond}/s, committed ${step.committedReadingsPerSecond}/s, p50 ${step.latencyMs.p50} ms, p99 ${step.latencyMs.p99} ms, lost ${step.lost}, dup ${step.duplicated}, cpu ${JSON.stringify(step.cpuShare)}, µs/reading ${JSON.stringify(step.cpuUsPerReading)} (load generator: load window ${step.loadGeneratorUsPerReading?.loadWindow}, drain ${step.loadGeneratorUsPerReading?.drain}) (cpu bound ${step.cpuBoundReadingsPerSecond}/s), net of idle ${JSON.stringify(step.cpuUsPerReadingNetOfIdle)}, idle cores ${JSON.stringify(step.idleCores)}`,
+          `rate ${rate}/s: acked ${step.ackedReadingsPerSecond}/s, committed ${step.committedReadingsPerSecond}/s, p50 ${step.latencyMs.p50} ms, p99 ${step.latencyMs.p99} ms, lost ${step.lost}, dup ${step.duplicated}, cpu ${JSON.stringify(step.cpuShare)}, µs/reading ${JSON.stringify(step.cpuUsPerReading)} (load generator: load window ${step.loadGeneratorUsPerReading?.loadWindow}, drain ${step.loadGeneratorUsPerReading?.drain}) (cpu bound ${step.cpuBoundReadingsPerSecond}/s), net of idle ${JSON.stringify(step.cpuUsPerReadingNetOfIdle)}, idle cores ${JSON.stringify(step.idleCores)}, minor faults per 1,000 readings ${JSON.stringify(step.minorFaultsPerThousandReadings)}`,
         );
         result.steps.push(step);
       }
