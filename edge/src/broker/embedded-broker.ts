@@ -144,7 +144,8 @@ export class EmbeddedBroker {
       return;
     }
     this.stats.messages++;
-    const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload);
+    // Handed on as it is: the pipeline only reads it (a copy per message cost a fresh Buffer each).
+    const payload = packet.payload;
     deps.sink.deviceMessage({ deviceId, source: 'mqtt', payload }).then(
       () => done(null),
       (error: unknown) => {

@@ -60,7 +60,8 @@ export class ExternalBrokerIngest {
       return;
     }
     this.messages++;
-    const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload);
+    // Handed on as it is: the pipeline only reads it (a copy per message cost a fresh Buffer each).
+    const payload = packet.payload;
     sink.deviceMessage({ deviceId: parsed.deviceId, source: 'mqtt-external', payload }).then(
       () => callback(),
       () => {

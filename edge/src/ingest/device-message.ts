@@ -48,3 +48,12 @@ export function parseDeviceTopic(topic: string): { deviceId: string; channel: st
 
 export const readingsTopic = (deviceId: string): string => `${TOPIC_PREFIX}${deviceId}/readings`;
 export const commandsTopic = (deviceId: string): string => `${TOPIC_PREFIX}${deviceId}/commands`;
+
+/** A message's text, decoded from a view of its bytes (not from a copy of them). */
+export function payloadText(payload: Uint8Array | string): string {
+  if (typeof payload === 'string') return payload;
+  const bytes = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return bytes.toString('utf8');
+}

@@ -217,3 +217,37 @@ describe('ingest pipeline', () => {
     expect(outboxReadings().map((x) => x.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i));
   });
 });
+
+describe('ingest pipeline: bodies and payload bytes', () => {
+  it('stores every batch of a flush intact when the bodies share one scratch', async () => {
+    pipeline = new IngestPipeline(db, store, outbox, key, clock, {
+      ...defaultIngestLimits,
+      readingsPerSubmissionMax: 7,
+    });
+    const sends = [1, 2, 3].map((d) =>
+      send(`soil-${d}`, { boot: 1, readings: Array.from({ length: 20 }, (_, i) => r(i)) }),
+    );
+    expect((await Promise.all(sends)).map((x) => x.accepted)).toEqual([20, 20, 20]);
+    expect(db.prepare('SELECT COUNT(*) FROM outbox_bodies').pluck().get()).toBe(9);
+    const readings = outboxReadings();
+    expect(readings).toHaveLength(60);
+    expect(new Set(readings.map((x) => `${x.deviceId}/${x.seq}`)).size).toBe(60);
+  });
+
+  it('reads a payload from a Buffer or from a view into a larger array without changing it', async () => {
+    const text = JSON.stringify({ boot: 1, readings: [r(0), r(1)] });
+    const wide = new Uint8Array(text.length + 10).fill(0x20);
+    wide.set(Buffer.from(text), 5);
+    const view = wide.subarray(5, 5 + text.length);
+    const before = Buffer.from(wide);
+    const fromBuffer = await pipeline.deviceMessage({
+      deviceId: 'soil-1',
+      source: 'mqtt',
+      payload: Buffer.from(text),
+    });
+    const fromView = await pipeline.deviceMessage({ deviceId: 'soil-2', source: 'mqtt', payload: view });
+    expect([fromBuffer.accepted, fromView.accepted]).toEqual([2, 2]);
+    expect(Buffer.compare(Buffer.from(wide), before)).toBe(0);
+    expect(outboxReadings().map((x) => x.deviceId)).toEqual(['soil-1', 'soil-1', 'soil-2', 'soil-2']);
+  });
+});

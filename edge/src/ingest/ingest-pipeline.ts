@@ -1,8 +1,9 @@
 import { type Clock, type Ed25519KeyPair, type JsonValue, LimitError, type Reading } from '@suyuan/shared';
 import type { Db } from '../gateway/database.ts';
+import { BodyScratch } from '../outbox/body-scratch.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
-import { encodeReadingBatches, sealReadingBatch } from '../outbox/seal.ts';
-import { deviceMessageSchema } from './device-message.ts';
+import { encodeReadingBatches, sealReadingBatchInto } from '../outbox/seal.ts';
+import { deviceMessageSchema, payloadText } from './device-message.ts';
 import type { IngestLimits } from './ingest-limits.ts';
 import type {
   DeviceMessageInput,
@@ -71,6 +72,8 @@ export class IngestPipeline implements IngestSink {
   private readonly messageSchema;
   private readonly tagRules: TagEventRules;
   private pending: Job[] = [];
+  /** Where each reading batch's body is built (grow-only, reused: body-scratch.ts). */
+  private readonly bodyScratch = new BodyScratch();
   /** Payload bytes in `pending` (estimated for gateway readings and tag reads). */
   private pendingBytes = 0;
   private scheduled = false;
@@ -238,8 +241,7 @@ export class IngestPipeline implements IngestSink {
     now: number,
   ): IngestResult {
     const result: IngestResult = { accepted: 0, duplicates: 0, quarantined: 0 };
-    const text =
-      typeof input.payload === 'string' ? input.payload : Buffer.from(input.payload).toString('utf8');
+    const text = payloadText(input.payload);
     const work = this.work(devices, input.deviceId);
     const bad = (reason: QuarantineReason, detail: string, payload: string) => {
       this.quarantine(input.deviceId, input.source, reason, detail, payload, now);
@@ -337,21 +339,25 @@ export class IngestPipeline implements IngestSink {
     this.store.quarantine({ receivedMs: now, deviceId, source, reason, detail, payload: kept });
   }
 
+  /**
+   * Seals the accepted readings as reading batches, each written into the reused scratch and
+   * appended (SQLite copies it) before the next one overwrites it.
+   */
   private seal(readings: Reading[], now: number): void {
     if (readings.length === 0) return;
-    const batches = encodeReadingBatches(readings, this.limits.readingsPerSubmissionMax);
-    const entries = batches.map((batch) => {
+    for (const batch of encodeReadingBatches(readings, this.limits.readingsPerSubmissionMax)) {
       const seq = this.outbox.allocateSeq();
-      const { body, header } = sealReadingBatch(this.key, seq, now, batch);
-      return {
-        seq,
-        kind: 'readings',
-        body,
-        header: JSON.stringify(header),
-        payloadCount: batch.texts.length,
-        critical: false,
-      };
-    });
-    this.outbox.append(entries);
+      const { body, header } = sealReadingBatchInto(this.key, seq, now, batch, this.bodyScratch);
+      this.outbox.append([
+        {
+          seq,
+          kind: 'readings',
+          body,
+          header: JSON.stringify(header),
+          payloadCount: batch.texts.length,
+          critical: false,
+        },
+      ]);
+    }
   }
 }

@@ -6,6 +6,7 @@ import {
   statusWaitHeader,
 } from '@suyuan/shared';
 import { z } from 'zod';
+import { type PostAnswer, postBytes } from './http-post.ts';
 
 /**
  * One HTTP exchange with one cloud replica, reduced to what the outbox decides on. Transport
@@ -43,14 +44,24 @@ export const defaultCloudClientOptions: CloudClientOptions = {
   responseBytesMax: 4 * 1024 * 1024,
 };
 
-/** `body`: the outbox row's bytes as stored (or its text): sent as they are. */
+/**
+ * `body`: the outbox row's bytes as stored (or its text): sent as they are, without a copy
+ * (http-post.ts; `fetch` copies a byte body first).
+ */
 export async function postSubmission(
   baseUrl: string,
   body: string | Uint8Array,
   options: CloudClientOptions = defaultCloudClientOptions,
 ): Promise<CloudOutcome> {
+  const url = `${baseUrl}/v1/submissions`;
   const signal = AbortSignal.timeout(options.requestTimeoutMs);
-  return exchange(`${baseUrl}/v1/submissions`, { method: 'POST', body, signal }, options, 'submit');
+  let answer: PostAnswer;
+  try {
+    answer = await postBytes(url, body, 'application/json', signal, options.responseBytesMax);
+  } catch (error) {
+    return { kind: 'retry', reason: `${url}: ${(error as Error).message}` };
+  }
+  return outcomeOf(url, answer.status, answer.text, statusWaitHeader in answer.headers, 'submit');
 }
 
 /**
@@ -78,7 +89,7 @@ export async function getSubmissionStatus(
 
 async function exchange(
   url: string,
-  init: { method: string; body?: string | Uint8Array; signal: AbortSignal },
+  init: { method: string; signal: AbortSignal },
   options: CloudClientOptions,
   what: 'submit' | 'status',
 ): Promise<CloudOutcome> {
@@ -91,18 +102,29 @@ async function exchange(
     return { kind: 'retry', reason: `${url}: ${(error as Error).message}` };
   }
   if (text.length > options.responseBytesMax) return { kind: 'retry', reason: `${url}: response too large` };
+  return outcomeOf(url, response.status, text, response.headers.has(statusWaitHeader), what);
+}
+
+/** What an answer means for the outbox (see `CloudOutcome`). */
+function outcomeOf(
+  url: string,
+  status: number,
+  text: string,
+  holdsStatus: boolean,
+  what: 'submit' | 'status',
+): CloudOutcome {
   const json = parseJson(text);
-  if (response.status >= 400) return errorOutcome(response.status, json, url);
+  if (status >= 400) return errorOutcome(status, json, url);
   const parsed = statusAnswerSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'retry', reason: `${url}: unexpected ${response.status} body` };
+  if (!parsed.success) return { kind: 'retry', reason: `${url}: unexpected ${status} body` };
   const value = parsed.data;
   switch (value.status) {
     case 'pending':
-      return { kind: 'pending', holdsStatus: response.headers.has(statusWaitHeader) };
+      return { kind: 'pending', holdsStatus };
     case 'unknown':
       // A submit is never answered 'unknown' (SubmitResponse has no such status).
       return what === 'submit'
-        ? { kind: 'retry', reason: `${url}: unexpected ${response.status} body` }
+        ? { kind: 'retry', reason: `${url}: unexpected ${status} body` }
         : { kind: 'unknown' };
     case 'committed':
       return { kind: 'committed', receipt: value.receipt };

@@ -25,7 +25,8 @@ export interface OutboxEntry {
 export interface NewOutboxEntry {
   seq: number;
   kind: string;
-  body: string;
+  /** The exact request body: text, or its UTF-8 bytes (stored as the same TEXT value). */
+  body: string | Uint8Array;
   header: string;
   payloadCount: number;
   critical: boolean;

@@ -48,6 +48,9 @@ export class OutboxStore {
          next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       ),
       insertBody: db.prepare('INSERT INTO outbox_bodies (seq, body) VALUES (?, ?)'),
+      // A body handed over as its UTF-8 bytes is bound as a blob (SQLite's one copy, not V8's UTF-8
+      // copy of a ~1 MB string and then SQLite's) and stored as the same TEXT value a string gives.
+      insertBodyBytes: db.prepare('INSERT INTO outbox_bodies (seq, body) VALUES (?, CAST(? AS TEXT))'),
       // Everything but the body: a reading batch's body is up to 1 MiB, and due rows are listed on
       // every uploader turn (most of them to poll a status, which needs only the header).
       due: db.prepare(
@@ -138,7 +141,7 @@ export class OutboxStore {
     const now = this.clock.now();
     let added = 0;
     for (const e of entries) {
-      const bytes = Buffer.byteLength(e.body);
+      const bytes = typeof e.body === 'string' ? Buffer.byteLength(e.body) : e.body.length;
       if (!this.hasRoomFor(added + bytes, e.critical)) {
         throw new LimitError(
           'pendingBytesMax',
@@ -158,7 +161,8 @@ export class OutboxStore {
         expires,
         now,
       );
-      this.stmt.insertBody.run(e.seq, e.body);
+      if (typeof e.body === 'string') this.stmt.insertBody.run(e.seq, e.body);
+      else this.stmt.insertBodyBytes.run(e.seq, e.body);
       added += bytes;
     }
     this.pendingBytes += added;

@@ -13,6 +13,7 @@ import {
   submissionSigningBytes,
   toBase64Url,
 } from '@suyuan/shared';
+import type { BodyScratch } from './body-scratch.ts';
 
 /**
  * Turns payloads into the exact POST /v1/submissions body, signed once over the Merkle root of the
@@ -100,6 +101,43 @@ export function sealReadingBatch(
   created: number,
   batch: EncodedReadingBatch,
 ): { body: string; header: SubmissionHeader } {
+  const { header, before, after } = envelope(key, seq, created, batch);
+  return { body: joinAround(before, batch.texts, after), header };
+}
+
+/**
+ * `sealReadingBatch` writing the body as UTF-8 into `scratch` (the same bytes as
+ * `Buffer.from(sealReadingBatch(...).body)`) instead of making a ~1 MB string per batch. The body is
+ * a view into the scratch: the next seal into it overwrites it, so store it first.
+ */
+export function sealReadingBatchInto(
+  key: Ed25519KeyPair,
+  seq: number,
+  created: number,
+  batch: EncodedReadingBatch,
+  scratch: BodyScratch,
+): { body: Buffer; header: SubmissionHeader } {
+  const { header, before, after } = envelope(key, seq, created, batch);
+  scratch.begin();
+  scratch.write(before);
+  const { texts } = batch;
+  for (let i = 0; i < texts.length; i++) {
+    if (i > 0) scratch.writeByte(comma);
+    scratch.write(texts[i]!);
+  }
+  scratch.write(after);
+  return { body: scratch.view(), header };
+}
+
+const comma = 0x2c;
+
+/** Signs the batch's header and writes the body's text before and after the payload texts. */
+function envelope(
+  key: Ed25519KeyPair,
+  seq: number,
+  created: number,
+  batch: EncodedReadingBatch,
+): { header: SubmissionHeader; before: string; after: string } {
   const header: SubmissionHeader = {
     v: 1,
     submitter: key.keyId,
@@ -115,7 +153,7 @@ export function sealReadingBatch(
   const after =
     `],"seq":${JSON.stringify(seq)},"signature":${JSON.stringify(signature)},` +
     `"submitter":${JSON.stringify(key.keyId)}}}`;
-  return { body: joinAround(before, batch.texts, after), header };
+  return { header, before, after };
 }
 
 /**
