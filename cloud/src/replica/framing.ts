@@ -58,17 +58,15 @@ export function frameInPlacePieces(
  * throws LimitError and leaves the decoder unusable (the stream cannot be resynchronised, so the
  * connection must be closed).
  *
- * A frame inside one chunk is a view of that chunk; a frame spread over chunks (a ~1 MB
- * pre-prepare arrives in ~16 socket chunks) is copied once into a buffer of exactly its size, and
- * the bytes after it stay views of their chunk (before, every buffered byte was concatenated, the
- * start of the next frame too). Frames are never reused: the consensus decoder keeps views of its
- * input (`ByteReader.fixed` on a Buffer is `Buffer#slice`, a view), so a decoded pre-prepare's
- * request bodies ARE its frame's bytes (no copy per body), and `framing.test.ts` checks that a
- * later frame cannot change a message decoded earlier.
+ * A frame inside one chunk is a view of it; a frame spread over chunks is concatenated once into
+ * a fresh buffer. Frames are never reused: the consensus decoder keeps views of its input
+ * (`ByteReader.fixed` on a Buffer is `Buffer#slice`, a view), so a decoded pre-prepare's request
+ * bodies ARE its frame's bytes (no copy per body; the batch digest and the stored body are taken
+ * from those same bytes), and `framing.test.ts` checks that a later frame cannot change a message
+ * decoded earlier.
  */
 export class FrameDecoder {
-  /** The start of an incomplete frame, as the chunks it arrived in (views, not copies). */
-  private pending: Buffer[] = [];
+  private chunks: Buffer[] = [];
   private buffered = 0;
   private readonly frameBytesMax: number;
 
@@ -77,16 +75,18 @@ export class FrameDecoder {
   }
 
   push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     const frames: Buffer[] = [];
-    let rest = this.buffered > 0 ? this.completePending(chunk, frames) : chunk;
-    while (rest.length >= FRAME_HEADER_BYTES) {
-      const length = this.checkedLength(rest.readUInt32BE(0));
-      const end = FRAME_HEADER_BYTES + length;
-      if (rest.length < end) break;
-      frames.push(rest.subarray(FRAME_HEADER_BYTES, end));
-      rest = rest.subarray(end);
+    for (;;) {
+      if (this.buffered < FRAME_HEADER_BYTES) break;
+      const head = this.peek(FRAME_HEADER_BYTES);
+      const length = head.readUInt32BE(0);
+      if (length > this.frameBytesMax) throw new LimitError('frameBytesMax', this.frameBytesMax, length);
+      if (this.buffered < FRAME_HEADER_BYTES + length) break;
+      const whole = this.take(FRAME_HEADER_BYTES + length);
+      frames.push(whole.subarray(FRAME_HEADER_BYTES));
     }
-    if (rest.length > 0) this.hold(rest);
     return frames;
   }
 
@@ -95,54 +95,19 @@ export class FrameDecoder {
     return this.buffered;
   }
 
-  private checkedLength(length: number): number {
-    if (length > this.frameBytesMax) throw new LimitError('frameBytesMax', this.frameBytesMax, length);
-    return length;
+  private peek(bytes: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= bytes) return first;
+    this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
   }
 
-  private hold(bytes: Buffer): void {
-    this.pending.push(bytes);
-    this.buffered += bytes.length;
-  }
-
-  /** Adds what `chunk` has of the pending frame; returns what follows it (empty if still short). */
-  private completePending(chunk: Buffer, frames: Buffer[]): Buffer {
-    let rest = chunk;
-    const headerMissing = FRAME_HEADER_BYTES - this.buffered;
-    if (headerMissing > 0) {
-      const taken = Math.min(headerMissing, rest.length);
-      this.hold(rest.subarray(0, taken));
-      rest = rest.subarray(taken);
-      if (taken < headerMissing) return rest;
-    }
-    const frameBytes = FRAME_HEADER_BYTES + this.checkedLength(this.pendingLength());
-    const missing = frameBytes - this.buffered;
-    if (rest.length < missing) {
-      if (rest.length > 0) this.hold(rest);
-      return rest.subarray(rest.length);
-    }
-    frames.push(this.assemble(frameBytes, rest.subarray(0, missing)));
-    return rest.subarray(missing);
-  }
-
-  private pendingLength(): number {
-    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-    let at = 0;
-    for (const piece of this.pending) {
-      at += piece.copy(header, at, 0, Math.min(piece.length, FRAME_HEADER_BYTES - at));
-      if (at === FRAME_HEADER_BYTES) break;
-    }
-    return header.readUInt32BE(0);
-  }
-
-  /** The pending frame's bytes and its last piece, copied into one buffer of the frame's size. */
-  private assemble(frameBytes: number, last: Buffer): Buffer {
-    const into = Buffer.allocUnsafeSlow(frameBytes);
-    let at = 0;
-    for (const piece of this.pending) at += piece.copy(into, at);
-    last.copy(into, at);
-    this.pending = [];
-    this.buffered = 0;
-    return into.subarray(FRAME_HEADER_BYTES, frameBytes);
+  private take(bytes: number): Buffer {
+    const first = this.peek(bytes);
+    const out = first.subarray(0, bytes);
+    if (first.length > bytes) this.chunks[0] = first.subarray(bytes);
+    else this.chunks.shift();
+    this.buffered -= bytes;
+    return out;
   }
 }
