@@ -96,7 +96,8 @@ export class StoreBodies {
   }
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
+/** A Buffer view of bytes (no copy), for binding to a statement. */
+export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
