@@ -115,6 +115,17 @@ describe('send queue', () => {
     ]);
   });
 
+  it('counts a frame in pieces by its bytes', () => {
+    const queue = new SendQueue({ sendQueueFramesMax: 100, sendQueueBytesMax: 10 });
+    const pieces = [Buffer.alloc(2), new Uint8Array(3), Buffer.alloc(1)];
+    queue.push(pieces);
+    queue.push(Buffer.alloc(4));
+    expect(queue.queuedBytes).toBe(10);
+    queue.push([Buffer.alloc(1)]); // over 10 bytes: the oldest (the 6-byte pieces) goes
+    expect([queue.dropped, queue.queuedBytes, queue.length]).toEqual([1, 5, 2]);
+    expect(queue.shift()).toHaveLength(4);
+  });
+
   it('bounds bytes too', () => {
     const queue = new SendQueue({ sendQueueFramesMax: 100, sendQueueBytesMax: 10 });
     queue.push(Buffer.alloc(6));
