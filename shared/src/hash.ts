@@ -45,14 +45,13 @@ export function domainHash(domain: HashDomainName, ...parts: readonly Uint8Array
     let length = 1;
     for (const p of parts) length += p.length;
     if (length <= oneShotHashBytesMax) {
-      const input = Buffer.allocUnsafe(length);
-      input[0] = HashDomain[domain];
+      partsInput[0] = HashDomain[domain];
       let at = 1;
       for (const p of parts) {
-        input.set(p, at);
+        partsInput.set(p, at);
         at += p.length;
       }
-      return digestOf(input);
+      return digestOf(partsInput.subarray(0, length));
     }
   }
   const h = createHash('sha256');
@@ -82,6 +81,8 @@ function digestOf(input: Uint8Array): Uint8Array {
  * 0.85). Safe because hashing is synchronous: an input is free again when the call returns.
  */
 const textInput = Buffer.allocUnsafe(oneShotHashBytesMax);
+/** `domainHash`'s small inputs: a `Buffer.allocUnsafe` per call took a fresh pool slab every few calls. */
+const partsInput = Buffer.allocUnsafe(oneShotHashBytesMax);
 const pairInput = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
 
 /** `domainHash(domain, left, right)` of two digests, written into a reused input (Merkle nodes). */

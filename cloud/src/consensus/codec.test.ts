@@ -1,6 +1,13 @@
 import { InputError, SeededRng } from '@suyuan/shared';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, encodeMessageWithHeadroom, wireLimits } from './codec.ts';
+import {
+  decodeMessage,
+  encodeMessage,
+  encodeMessagePieces,
+  encodeMessageWithHeadroom,
+  pieceBytesMin,
+  wireLimits,
+} from './codec.ts';
 import {
   decodeNewViewPayload,
   decodePersistRecord,
@@ -65,6 +72,39 @@ describe('consensus codec', () => {
       expect([...framed.subarray(0, 4)]).toEqual([0, 0, 0, 0]);
       expect(Buffer.from(framed.subarray(4)).equals(Buffer.from(bytes))).toBe(true);
     }
+  });
+
+  it('writes the same bytes in pieces, large bodies by reference, as in one buffer', () => {
+    const edge = (bytes: number) => new Uint8Array(bytes).fill(bytes % 256);
+    const edgeSample: ConsensusMessage = {
+      type: 'prePrepare',
+      view: 3,
+      seq: 4,
+      batchDigest: d(3),
+      requests: [pieceBytesMin - 1, pieceBytesMin, 0, pieceBytesMin + 1, pieceBytesMin].map((n, i) => ({
+        submitter: `s${i}`,
+        seq: i,
+        body: edge(n),
+      })),
+      signature: s(3),
+    };
+    for (const message of [...samples, ...bigSamples, edgeSample]) {
+      const pieces = encodeMessagePieces(message, 4);
+      const whole = Buffer.from(encodeMessageWithHeadroom(message, 4));
+      expect(Buffer.concat(pieces).equals(whole)).toBe(true);
+      const requests =
+        message.type === 'batches'
+          ? message.batches.flatMap((b) => b.requests)
+          : 'requests' in message
+            ? message.requests
+            : [];
+      const bodies = requests.map((r) => r.body);
+      const large = bodies.filter((b) => b.length >= pieceBytesMin);
+      expect(pieces.filter((p) => large.includes(p))).toHaveLength(large.length); // not copied
+      const copied = pieces.filter((p) => !large.includes(p)).reduce((n, p) => n + p.length, 0);
+      expect(copied).toBe(whole.length - large.reduce((n, b) => n + b.length, 0));
+    }
+    expect(() => new ByteWriter(16, 0, 8).push(new Uint8Array(8)).finish()).toThrow();
   });
 
   it('writes the same bytes whatever the size estimate, and copies rather than pin a much larger buffer', () => {

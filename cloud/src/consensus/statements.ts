@@ -52,9 +52,80 @@ export function encodeRequests(requests: readonly ClientRequest[]): Uint8Array {
   return writer.finish();
 }
 
+/**
+ * Requests arrays decoded from a frame, with their bytes in that frame (a view: the bodies are
+ * views of the same frame, so this keeps nothing alive that they do not). Weak: an entry goes with
+ * its array.
+ */
+const decodedEncodings = new WeakMap<readonly ClientRequest[], Uint8Array>();
+
+/** Called by the decoder: `bytes` are the encoding `requests` were decoded from. */
+export function rememberRequestsEncoding(requests: readonly ClientRequest[], bytes: Uint8Array): void {
+  decodedEncodings.set(requests, bytes);
+}
+
+/**
+ * Whether `bytes` are exactly `encodeRequests(requests)` with every body a view of its own place in
+ * them: then nothing about the requests can differ from the bytes (a body changed in place changed
+ * the bytes too; a request replaced, reordered or renumbered fails here). O(requests), no hashing.
+ */
+export function encodesExactly(bytes: Uint8Array, requests: readonly ClientRequest[]): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4 || view.getUint32(0) !== requests.length) return false;
+  let at = 4;
+  for (const r of requests) {
+    if (at + 4 > bytes.length) return false;
+    const submitterBytes = view.getUint32(at);
+    at += 4;
+    if (at + submitterBytes + 12 > bytes.length) return false;
+    const submitter = Buffer.from(bytes.buffer, bytes.byteOffset + at, submitterBytes);
+    if (!submitter.equals(Buffer.from(r.submitter, 'utf8'))) return false;
+    at += submitterBytes;
+    if (view.getBigUint64(at) !== BigInt(r.seq)) return false;
+    const bodyBytes = view.getUint32(at + 8);
+    at += 12;
+    const b = r.body;
+    if (b.buffer !== bytes.buffer || b.byteOffset !== bytes.byteOffset + at || b.length !== bodyBytes) {
+      return false;
+    }
+    at += bodyBytes;
+  }
+  return at === bytes.length;
+}
+
+/** A scratch writer above this size is dropped after use instead of being kept for the next batch. */
+export const scratchBytesMax = 8 * 1_048_576;
+let scratch: ByteWriter | null = null;
+
+/**
+ * `use(encodeRequests(requests))` without a fresh buffer: the bytes the requests were decoded from
+ * when a frame brought them (a backup's pre-prepare), else the encoding written into a grow-only
+ * scratch buffer reused across batches (the primary's batch). For callers that use the bytes synchronously and keep none of them (hashing,
+ * binding to an SQLite statement): a fresh ~1 MB buffer per batch cost ~250 first-touch page
+ * faults (several ms of CPU on this VM), the reused one none. The bytes are valid only inside
+ * `use`; a nested call takes a writer of its own.
+ */
+export function withRequestsEncoding<T>(
+  requests: readonly ClientRequest[],
+  use: (bytes: Uint8Array) => T,
+): T {
+  const decoded = decodedEncodings.get(requests);
+  if (decoded !== undefined && encodesExactly(decoded, requests)) return use(decoded);
+  const expected = requestsBytesExpected(requests);
+  const writer = scratch === null ? new ByteWriter(expected) : scratch.reset(expected);
+  scratch = null;
+  writer.u32(requests.length);
+  for (const request of requests) writeRequest(writer, request);
+  try {
+    return use(writer.written());
+  } finally {
+    if (writer.capacity <= scratchBytesMax) scratch = writer;
+  }
+}
+
 /** The batch digest: consensus-domain hash of the requests' binary encoding (empty = null request). */
 export function batchDigestOf(crypto: ConsensusCrypto, requests: readonly ClientRequest[]): Uint8Array {
-  return crypto.digest(encodeRequests(requests));
+  return withRequestsEncoding(requests, (bytes) => crypto.digest(bytes));
 }
 
 /** A request's identity: (submitter, seq) executes at most once. */

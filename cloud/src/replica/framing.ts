@@ -33,9 +33,37 @@ export function frameInPlace(withHeadroom: Uint8Array, frameBytesMax: number): B
 }
 
 /**
+ * `frameInPlace` for an encoding in pieces (`encodeMessagePieces`): the first piece starts with
+ * FRAME_HEADER_BYTES free bytes, the length goes there, and the pieces written in order are the
+ * frame. Nothing is copied.
+ */
+export function frameInPlacePieces(
+  pieces: readonly Uint8Array[],
+  frameBytesMax: number,
+): readonly Uint8Array[] {
+  const first = pieces[0];
+  assert(
+    first !== undefined && first.length >= FRAME_HEADER_BYTES,
+    'frameInPlacePieces: no frame header room',
+  );
+  let payloadBytes = -FRAME_HEADER_BYTES;
+  for (const piece of pieces) payloadBytes += piece.length;
+  if (payloadBytes > frameBytesMax) throw new LimitError('frameBytesMax', frameBytesMax, payloadBytes);
+  new DataView(first.buffer, first.byteOffset, FRAME_HEADER_BYTES).setUint32(0, payloadBytes);
+  return pieces;
+}
+
+/**
  * Incremental decoder. `push` returns the complete frames found so far; a frame over the limit
  * throws LimitError and leaves the decoder unusable (the stream cannot be resynchronised, so the
  * connection must be closed).
+ *
+ * A frame inside one chunk is a view of it; a frame spread over chunks is concatenated once into
+ * a fresh buffer. Frames are never reused: the consensus decoder keeps views of its input
+ * (`ByteReader.fixed` on a Buffer is `Buffer#slice`, a view), so a decoded pre-prepare's request
+ * bodies ARE its frame's bytes (no copy per body; the batch digest and the stored body are taken
+ * from those same bytes), and `framing.test.ts` checks that a later frame cannot change a message
+ * decoded earlier.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];

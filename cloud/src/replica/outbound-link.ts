@@ -6,7 +6,7 @@ import { reconnectDelayMs } from './backoff.ts';
 import { encodeFrame, FrameDecoder } from './framing.ts';
 import { HANDSHAKE_NONCE_BYTES, type HandshakeIdentity, startDial } from './handshake.ts';
 import { HEARTBEAT_FRAME, Heartbeat } from './heartbeat.ts';
-import { SendQueue } from './send-queue.ts';
+import { type QueuedFrame, SendQueue } from './send-queue.ts';
 import type { TransportLimits } from './transport-limits.ts';
 
 export interface PeerAddress {
@@ -58,7 +58,7 @@ export class OutboundLink {
     this.dial();
   }
 
-  send(frame: Buffer): void {
+  send(frame: QueuedFrame): void {
     this.queue.push(frame);
     if (this.connected) this.flush();
   }
@@ -153,7 +153,10 @@ export class OutboundLink {
     if (!socket || !this.connected) return;
     socket.cork();
     while (this.queue.length > 0 && socket.writableLength < this.limits.socketBufferBytesMax) {
-      socket.write(this.queue.shift()!);
+      const frame = this.queue.shift()!;
+      // Pieces (corked: one writev): the request bodies go to the socket as they are, no copy.
+      if (frame instanceof Uint8Array) socket.write(frame);
+      else for (const piece of frame) socket.write(piece);
     }
     socket.uncork();
   }

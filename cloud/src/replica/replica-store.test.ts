@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodePersistRecord } from '../consensus/index.ts';
+import { decodeMessage, encodeMessage, encodePersistRecord } from '../consensus/index.ts';
 import type { ClientRequest, PersistRecord } from '../consensus/types.ts';
 import { createLogApp } from './app/log-app.ts';
 import { replayStoredBatches } from './driver.ts';
@@ -83,6 +83,28 @@ describe('replica store', () => {
     expect(first).toEqual(batches[0]);
     expect(store.requestCommit('alice', 1)?.batchSeq).toBe(1); // the first batch that carried it
     expect(store.requestCommit('alice', 9)).toBeUndefined();
+    store.close();
+  });
+
+  it('stores a batch decoded from a frame inline from the frame’s own bytes, same row as encoded', () => {
+    const store = new ReplicaStore(join(temp.make(), 'replica.sqlite'));
+    const sent = [4, 5].map((seq) =>
+      fakeBatch(seq, [
+        { submitter: 'bob-é', seq },
+        { submitter: 'carol', seq },
+      ]),
+    );
+    const frame = Buffer.from(encodeMessage({ type: 'batches', batches: sent, replica: 1 }));
+    const decoded = decodeMessage(frame);
+    if (decoded.type !== 'batches') throw new Error('not batches');
+    store.saveReady([], decoded.batches, []);
+    const rows = store.db.prepare('SELECT requests FROM batches ORDER BY seq').all() as {
+      requests: Buffer;
+    }[];
+    expect(rows.map((r) => r.requests.toString('hex'))).toEqual(
+      sent.map((b) => encodeRequests(b.requests).toString('hex')),
+    );
+    expect(plain(store.batches(4, 5, 10, 1 << 20))).toEqual(plain(sent));
     store.close();
   });
 

@@ -1,4 +1,4 @@
-import { decodePersistRecord, encodePersistRecord } from '../consensus/index.ts';
+import { decodePersistRecord, encodePersistRecord, withRequestsEncoding } from '../consensus/index.ts';
 import type {
   CommitCertificate,
   CommittedBatch,
@@ -16,6 +16,7 @@ import {
 } from './record-codec.ts';
 import { openSqlite, type Sqlite } from './sqlite.ts';
 import {
+  asBuffer,
   bodiesMigration,
   bodyOf,
   StoreBodies,
@@ -150,14 +151,20 @@ export class ReplicaStore {
 
   private saveBatch(batch: CommittedBatch): void {
     const bodyId = batch.requests.length > 0 ? this.bodies.find(batch.seq, batch.requests) : null;
-    const { changes } = this.insertBatch.run(
-      batch.seq,
-      batch.view,
-      batch.certificate.batchDigest,
-      bodyId === null ? encodeRequests(batch.requests) : noRequests,
-      encodeCommitCertificate(batch.certificate),
-      bodyId,
-    );
+    const insert = (requests: Uint8Array) =>
+      this.insertBatch.run(
+        batch.seq,
+        batch.view,
+        batch.certificate.batchDigest,
+        requests,
+        encodeCommitCertificate(batch.certificate),
+        bodyId,
+      );
+    // Inline (after a restart, or from state transfer): the frame's bytes or the reused scratch.
+    const { changes } =
+      bodyId === null
+        ? withRequestsEncoding(batch.requests, (bytes) => insert(asBuffer(bytes)))
+        : insert(noRequests);
     if (changes === 0) return;
     if (bodyId !== null) this.bodies.committed(bodyId);
     for (const request of batch.requests) this.insertRequest.run(request.submitter, request.seq, batch.seq);

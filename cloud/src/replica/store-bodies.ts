@@ -1,6 +1,7 @@
 import { InputError } from '@suyuan/shared';
+import { withRequestsEncoding } from '../consensus/statements.ts';
 import type { ClientRequest, PersistRecord } from '../consensus/types.ts';
-import { decodeRequests, encodeRequests } from './record-codec.ts';
+import { decodeRequests } from './record-codec.ts';
 import type { Sqlite } from './sqlite.ts';
 
 /**
@@ -70,7 +71,11 @@ export class StoreBodies {
   share(seq: number, requests: readonly ClientRequest[]): number {
     const found = this.find(seq, requests);
     if (found !== null) return found;
-    const id = Number(this.insert.run(seq, encodeRequests(requests)).lastInsertRowid);
+    // The consensus encoding of requests is byte for byte the record codec's (`encodeRequests` in
+    // record-codec.ts; tested), written into a reused scratch: SQLite copies a bound blob at bind.
+    const id = Number(
+      withRequestsEncoding(requests, (bytes) => this.insert.run(seq, asBuffer(bytes))).lastInsertRowid,
+    );
     this.insertUncommitted.run(id, seq);
     const list = this.live.get(seq) ?? [];
     list.push({ id, requests });
@@ -89,6 +94,11 @@ export class StoreBodies {
     this.forgetUncommitted.run(seq);
     for (const key of this.live.keys()) if (key < seq) this.live.delete(key);
   }
+}
+
+/** A Buffer view of bytes (no copy), for binding to a statement. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The record as stored when its body lives in `bodies`: the same record without its requests. */

@@ -1,7 +1,10 @@
 import { connect, createServer, type Socket } from 'node:net';
-import { generateKeyPair, replicaSetId, SeededRng, utf8 } from '@suyuan/shared';
+import { domainHash, generateKeyPair, replicaSetId, SeededRng, toHex, utf8 } from '@suyuan/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConsensusMessage } from '../consensus/types.ts';
+import { encodeMessage } from '../consensus/codec.ts';
+import { batchDigestOf } from '../consensus/statements.ts';
+import type { ConsensusCrypto, ConsensusMessage } from '../consensus/types.ts';
+import { consensusBindings } from './consensus-bindings.ts';
 import { encodeFrame, FrameDecoder } from './framing.ts';
 import { startAccept, startDial } from './handshake.ts';
 import { freePort } from './keygen.ts';
@@ -76,7 +79,7 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function cluster(n: number) {
+async function cluster(n: number, messageCodec: MessageCodec = codec) {
   const keys = Array.from({ length: n }, () => generateKeyPair());
   const publicKeys = keys.map((k) => k.publicKey);
   const ports = await Promise.all(keys.map(() => freePort('127.0.0.1')));
@@ -96,7 +99,7 @@ async function cluster(n: number) {
       listenPort: ports[id]!,
       limits,
       rng: new SeededRng(id),
-      codec,
+      codec: messageCodec,
       onMessage: (from, message) => inbox.push({ to: id, from, message }),
     });
     open.push(t);
@@ -140,6 +143,40 @@ describe('replica transport', () => {
       () => c.inbox.some((m) => m.to === 2 && m.message.type === 'fetchBatches' && m.message.fromSeq === 9),
       'queued message',
     );
+  });
+
+  it('sends pre-prepares with large bodies as pieces: the peer decodes the same bytes and digest', async () => {
+    const c = await cluster(2, consensusBindings.codec);
+    const [t0] = [await c.start(0), await c.start(1)];
+    await waitFor(() => t0.status().sendingTo.length === 1, 'connections');
+    const rng = new SeededRng(5);
+    const sent: ConsensusMessage[] = Array.from({ length: 6 }, (_, seq) => ({
+      type: 'prePrepare',
+      view: 0,
+      seq,
+      batchDigest: new Uint8Array(32).fill(seq),
+      requests: Array.from({ length: 1 + (seq % 3) }, (_, i) => ({
+        submitter: `gw-${seq}-${i}-é`,
+        seq: i,
+        body: Uint8Array.from({ length: seq % 2 === 0 ? 200_000 + rng.int(99_999) : 900 }, () =>
+          rng.int(256),
+        ),
+      })),
+      signature: new Uint8Array(64).fill(7),
+    }));
+    for (const message of sent) t0.send('all', message);
+    await waitFor(() => c.inbox.length === sent.length, 'pre-prepares');
+    const digest: ConsensusCrypto['digest'] = (bytes) => domainHash('consensusBatch', bytes);
+    const crypto = { digest } as ConsensusCrypto;
+    for (const [i, { from, message }] of c.inbox.entries()) {
+      expect(from).toBe(0);
+      expect(Buffer.from(encodeMessage(message)).equals(Buffer.from(encodeMessage(sent[i]!)))).toBe(true);
+      if (message.type !== 'prePrepare' || sent[i]!.type !== 'prePrepare')
+        throw new Error('not a pre-prepare');
+      expect(toHex(batchDigestOf(crypto, message.requests))).toBe(
+        toHex(batchDigestOf(crypto, sent[i]!.requests)),
+      );
+    }
   });
 
   it('rejects a peer that claims another replica id, and a spoofed sender field', async () => {
