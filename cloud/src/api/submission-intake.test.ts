@@ -10,6 +10,7 @@ import type { ClientRequest } from '../consensus/types.ts';
 import { LedgerMachine } from '../ledger/ledger-machine.ts';
 import { LocalOrderer } from '../ledger/local-orderer.ts';
 import type { Decoded } from '../ledger/submission-check.ts';
+import { payloadsTextOf } from '../ledger/submission-digest.ts';
 import {
   type Actor,
   actor,
@@ -138,7 +139,7 @@ function digestOf(d: Decoded) {
   return {
     header: d.header,
     leaves: d.leaves.map(toBase64Url),
-    payloadsText: d.payloadsText,
+    payloadsText: payloadsTextOf(d),
     bodyHash: toBase64Url(d.bodyHash),
     submissionBytes: d.submissionBytes,
     bodyBytes: Buffer.from(d.bodyBytes).toString('utf8'),
