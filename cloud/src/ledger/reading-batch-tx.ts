@@ -1,4 +1,4 @@
-import { canonicalize, canonicalWithArray, domainHash, type LedgerTx, utf8 } from '@suyuan/shared';
+import { canonicalize, canonicalWithArray, domainHash, type LedgerTx } from '@suyuan/shared';
 import { payloadsTextOf } from './submission-digest.ts';
 
 /**
@@ -17,11 +17,16 @@ export type ReadingBatchTxText =
 
 const marker = '"payloads":[]';
 
-/** `payloadsText` may be absent when `payloadsBytes` is there (submission-digest.ts). */
+/**
+ * `payloadsText` may be absent when `payloadsBytes` is there (submission-digest.ts). `memory`:
+ * where to write the bytes (the block assembler's reused scratch, tx-scratch.ts), else a Buffer
+ * of their own.
+ */
 export function readingBatchTxText(
   tx: Extract<LedgerTx, { kind: 'readingBatch' }>,
   payloadsText: string | undefined,
   payloadsBytes: Uint8Array | undefined,
+  memory?: (bytes: number) => Buffer,
 ): ReadingBatchTxText {
   const spliceText = () => {
     const text = payloadsTextOf({ payloadsText, payloadsBytes });
@@ -35,6 +40,11 @@ export function readingBatchTxText(
   const cut = at + marker.length - 1;
   const head = frame.slice(0, cut);
   const tail = frame.slice(cut);
-  const bytes = Buffer.concat([utf8(head), payloadsBytes, utf8(tail)]);
+  const headBytes = Buffer.byteLength(head);
+  const size = headBytes + payloadsBytes.byteLength + Buffer.byteLength(tail);
+  const bytes = memory ? memory(size) : Buffer.allocUnsafe(size);
+  bytes.write(head, 0, 'utf8');
+  bytes.set(payloadsBytes, headBytes);
+  bytes.write(tail, headBytes + payloadsBytes.byteLength, 'utf8');
   return { bytes, leafHash: domainHash('merkleLeaf', bytes) };
 }
