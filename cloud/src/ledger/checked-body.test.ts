@@ -89,6 +89,9 @@ describe('a canonical body read in pieces', () => {
       [Array.from({ length: 700 }, (_, k) => reading(k)), true],
       [[reading(1), { n: 1, pad: 'x' }], false],
       [[{ kind: 'reading', reading: { deviceId: 'probe-1' } }], false],
+      [[{ n: 1, pad: 'x' }, reading(2)], false],
+      [[{ kind: 'registry', action: { type: 'x' } }], false],
+      [[{ kind: 'readings' }], false],
     ];
     for (const [payloads, plain] of batches) {
       const { request, checked } = checkedRequest(payloads);

@@ -58,10 +58,19 @@ export function bodyFromChecked(body: Uint8Array, checked: CheckedDerivation): u
   };
 }
 
+/** How a reading payload's canonical text starts (members in code-unit order: kind, reading). */
+const READING_PAYLOAD = Buffer.from('{"kind":"reading","reading":', 'latin1');
+
 /**
  * The body as a plain reading batch (`plainReadingRequest` of it), or null: anything else (an
- * event batch, a body the schema refuses) is decoded whole and goes through zod as before.
+ * event batch, a body the schema refuses) is decoded whole and goes through zod as before. A body
+ * whose first payload is not a reading cannot be a plain batch, so it is not read in pieces first.
  */
 export function plainFromChecked(body: Uint8Array, checked: CheckedDerivation): SubmitRequest | null {
+  const first = checked.payloadSpans[0];
+  if (first === undefined || first + READING_PAYLOAD.length > body.byteLength) return null;
+  const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (view.compare(READING_PAYLOAD, 0, READING_PAYLOAD.length, first, first + READING_PAYLOAD.length) !== 0)
+    return null;
   return plainReadingRequest(bodyFromChecked(body, checked));
 }
