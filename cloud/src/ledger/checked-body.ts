@@ -25,6 +25,23 @@ import type { CheckedDerivation } from './submission-digest.ts';
  */
 export const payloadPieceBytesMax = 32 * 1024;
 
+/**
+ * Where a piece is written with its brackets to be decoded: reused (a piece's text is made and
+ * parsed before the next is written), so the piece is not decoded and then copied again to join
+ * the brackets. A payload longer than this is joined to its brackets as a string.
+ */
+const pieceScratch = Buffer.allocUnsafeSlow(payloadPieceBytesMax + 2);
+
+/** `[` + body[start, end) + `]` as a string. */
+function pieceText(view: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length + 2 > pieceScratch.length) return `[${view.toString('utf8', start, end)}]`;
+  pieceScratch[0] = 0x5b;
+  view.copy(pieceScratch, 1, start, end);
+  pieceScratch[length + 1] = 0x5d;
+  return pieceScratch.toString('utf8', 0, length + 2);
+}
+
 /** The payloads of the body, parsed piece by piece: each element as `JSON.parse` of its span. */
 export function payloadsFromSpans(body: Uint8Array, spans: readonly number[]): unknown[] {
   const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -36,7 +53,7 @@ export function payloadsFromSpans(body: Uint8Array, spans: readonly number[]): u
     let j = i + 1;
     while (j < count && spans[2 * j + 1]! - start <= payloadPieceBytesMax) j++;
     // Payloads i..j-1 with the commas between them: a JSON array's contents.
-    const piece = JSON.parse(`[${view.toString('utf8', start, spans[2 * j - 1])}]`) as unknown[];
+    const piece = JSON.parse(pieceText(view, start, spans[2 * j - 1]!)) as unknown[];
     for (let k = 0; k < piece.length; k++) payloads[i + k] = piece[k];
     i = j;
   }
