@@ -10,6 +10,7 @@ import type { ClientRequest } from '../consensus/types.ts';
 import { LedgerMachine } from '../ledger/ledger-machine.ts';
 import { LocalOrderer } from '../ledger/local-orderer.ts';
 import type { Decoded } from '../ledger/submission-check.ts';
+import { payloadsTextOf } from '../ledger/submission-digest.ts';
 import {
   type Actor,
   actor,
@@ -24,7 +25,7 @@ import {
 } from '../ledger/testing.ts';
 import { cachedRequestVerifier } from '../replica/request-auth.ts';
 import { createLedgerApi } from './ledger-api.ts';
-import { looksCanonical, takeInSubmission } from './submission-intake.ts';
+import { canonicalTail, looksCanonical, takeInSubmission } from './submission-intake.ts';
 
 /**
  * POST /v1/submissions on a replica (a machine with the memoised request verifier): a canonical body
@@ -138,7 +139,7 @@ function digestOf(d: Decoded) {
   return {
     header: d.header,
     leaves: d.leaves.map(toBase64Url),
-    payloadsText: d.payloadsText,
+    payloadsText: payloadsTextOf(d),
     bodyHash: toBase64Url(d.bodyHash),
     submissionBytes: d.submissionBytes,
     bodyBytes: Buffer.from(d.bodyBytes).toString('utf8'),
@@ -177,6 +178,25 @@ describe('POST /v1/submissions intake', () => {
     expect(eventIntake.ok && !eventIntake.asReceived).toBe(true);
     expect(looksCanonical(canonical)).toBe(true);
     expect(looksCanonical(Buffer.from(reorderedText(body)))).toBe(false);
+    // Read in pieces from the check's derivation: no payloads text was made from the body.
+    expect(taken.ok && taken.decoded.payloadsText).toBeUndefined();
+    expect(taken.ok && taken.decoded.request).toEqual(JSON.parse(canonicalText(body)));
+  });
+
+  it('reads (submitter, seq) from a canonical tail and nothing from any other', () => {
+    const body = submitBody(gateway, [reading(1, 20)], T0, 1234567);
+    const text = canonicalText(body);
+    expect(canonicalTail(Buffer.from(text))).toEqual({ submitter: gateway.key.keyId, seq: 1234567 });
+    const s = body.submission;
+    const withSeq = (seq: string) => Buffer.from(text.replace(`"seq":${s.seq},`, `"seq":${seq},`));
+    expect(canonicalTail(withSeq('1'))).toEqual({ submitter: gateway.key.keyId, seq: 1 });
+    expect(canonicalTail(withSeq('9007199254740991'))?.seq).toBe(Number.MAX_SAFE_INTEGER);
+    for (const seq of ['0', '01', '9007199254740992', '12345678901234567', '', '-1', '1.5'])
+      expect(canonicalTail(withSeq(seq))).toBeNull();
+    expect(canonicalTail(Buffer.from(reorderedText(body)))).toBeNull();
+    expect(canonicalTail(Buffer.from(text.slice(0, -1)))).toBeNull();
+    expect(canonicalTail(Buffer.from(text.replace(',"signature":"', ',"signatur":"')))).toBeNull();
+    expect(canonicalTail(new Uint8Array(0))).toBeNull();
   });
 
   it('words refusals of canonical bodies as before', async () => {

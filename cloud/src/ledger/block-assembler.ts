@@ -10,6 +10,7 @@ import {
   utf8,
 } from '@suyuan/shared';
 import type { ChainStore } from './chain-store.ts';
+import type { TxScratch } from './tx-scratch.ts';
 
 /**
  * Collects one batch's transactions per chain and, at the end, seals at most one block per chain,
@@ -38,11 +39,30 @@ export class BlockAssembler {
   private readonly pending = new Map<string, PendingTx[]>();
   private readonly heights = new Map<string, number>();
 
-  constructor(store: ChainStore, chainOrder: readonly string[], batchSeq: number, timeMs: number) {
+  private readonly scratch: TxScratch | undefined;
+
+  /**
+   * `scratch`: the machine's reused memory for transaction bytes (tx-scratch.ts). This assembler
+   * takes it over: regions handed out for an earlier batch may be overwritten from now on.
+   */
+  constructor(
+    store: ChainStore,
+    chainOrder: readonly string[],
+    batchSeq: number,
+    timeMs: number,
+    scratch?: TxScratch,
+  ) {
     this.store = store;
     this.chainOrder = chainOrder;
     this.batchSeq = batchSeq;
     this.timeMs = timeMs;
+    this.scratch = scratch;
+    scratch?.reset();
+  }
+
+  /** Memory for a transaction's bytes, valid until this batch's blocks are sealed. */
+  txMemory(bytes: number): Buffer {
+    return this.scratch ? this.scratch.take(bytes) : Buffer.allocUnsafe(bytes);
   }
 
   private nextHeight(chain: string): number {

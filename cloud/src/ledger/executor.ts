@@ -121,7 +121,9 @@ function executeReadings(
   for (const effect of result.effects) env.state.apply(effect);
   const tx = { v: 1, kind: 'readingBatch', signed, payloads, gaps: result.gaps } satisfies LedgerTx;
   const chain = routeChain(env.config, 'telemetry', env.ctx.participant.id);
-  const spliced = readingBatchTxText(tx, digest.payloadsText, digest.payloadsBytes);
+  const spliced = readingBatchTxText(tx, digest.payloadsText, digest.payloadsBytes, (bytes) =>
+    env.assembler.txMemory(bytes),
+  );
   const at =
     'bytes' in spliced
       ? env.assembler.add(chain, tx, spliced.bytes, spliced.leafHash)

@@ -23,6 +23,7 @@ import { configure, migrate } from './schema.ts';
 import { StateStore } from './state-store.ts';
 import { authorise, batchTime, bodyHashOf, type Decoded, decodeRequest } from './submission-check.ts';
 import type { CheckedDerivation } from './submission-digest.ts';
+import { TxScratch } from './tx-scratch.ts';
 
 /**
  * Whether a request's body is authentically signed by its submitter (request-auth.ts semantics).
@@ -73,6 +74,8 @@ export class LedgerMachine implements ReplicatedStateMachine {
   readonly takeChecked: LedgerMachineOptions['takeChecked'];
   private readonly groups: readonly (readonly number[])[] | undefined;
   private readonly intakeDecoded = new Map<string, { body: Uint8Array; decoded: Decoded }>();
+  /** Reused memory for each batch's reading batch transactions' bytes (tx-scratch.ts). */
+  private readonly txScratch = new TxScratch();
 
   /**
    * `target`: a file of its own (standalone, tests, benchmarks) or an open database shared with the
@@ -153,7 +156,7 @@ export class LedgerMachine implements ReplicatedStateMachine {
     const decoded = batch.requests.map((r) => this.decode(r));
     const time = batchTime(decoded, this.chains.lastBatch()?.blockTime ?? 0);
     const order = this.config.chains.map((c) => c.name);
-    const assembler = new BlockAssembler(this.chains, order, batch.seq, time);
+    const assembler = new BlockAssembler(this.chains, order, batch.seq, time, this.txScratch);
     for (const [i, request] of batch.requests.entries()) {
       if (this.chains.submission(request.submitter, request.seq)) continue; // exactly once
       const outcome = this.execute(request, decoded[i]!, assembler, batch.seq, time);

@@ -1,4 +1,5 @@
-import { canonicalize, canonicalWithArray, domainHash, type LedgerTx, utf8 } from '@suyuan/shared';
+import { canonicalize, canonicalWithArray, domainHash, type LedgerTx } from '@suyuan/shared';
+import { payloadsTextOf } from './submission-digest.ts';
 
 /**
  * A reading batch transaction's canonical text, spliced around its payloads' canonical text
@@ -16,23 +17,34 @@ export type ReadingBatchTxText =
 
 const marker = '"payloads":[]';
 
+/**
+ * `payloadsText` may be absent when `payloadsBytes` is there (submission-digest.ts). `memory`:
+ * where to write the bytes (the block assembler's reused scratch, tx-scratch.ts), else a Buffer
+ * of their own.
+ */
 export function readingBatchTxText(
   tx: Extract<LedgerTx, { kind: 'readingBatch' }>,
-  payloadsText: string,
+  payloadsText: string | undefined,
   payloadsBytes: Uint8Array | undefined,
+  memory?: (bytes: number) => Buffer,
 ): ReadingBatchTxText {
-  if (payloadsBytes === undefined) {
-    return { text: canonicalWithArray(tx, 'payloads', [payloadsText], tx.payloads) };
-  }
+  const spliceText = () => {
+    const text = payloadsTextOf({ payloadsText, payloadsBytes });
+    return { text: canonicalWithArray(tx, 'payloads', [text], tx.payloads) };
+  };
+  if (payloadsBytes === undefined) return spliceText();
   // canonicalWithArray's splice, with the frame's two halves kept for the hash.
   const frame = canonicalize({ ...tx, payloads: [] });
   const at = frame.indexOf(marker);
-  if (at < 0 || frame.indexOf(marker, at + 1) >= 0) {
-    return { text: canonicalWithArray(tx, 'payloads', [payloadsText], tx.payloads) };
-  }
+  if (at < 0 || frame.indexOf(marker, at + 1) >= 0) return spliceText();
   const cut = at + marker.length - 1;
   const head = frame.slice(0, cut);
   const tail = frame.slice(cut);
-  const bytes = Buffer.concat([utf8(head), payloadsBytes, utf8(tail)]);
+  const headBytes = Buffer.byteLength(head);
+  const size = headBytes + payloadsBytes.byteLength + Buffer.byteLength(tail);
+  const bytes = memory ? memory(size) : Buffer.allocUnsafe(size);
+  bytes.write(head, 0, 'utf8');
+  bytes.set(payloadsBytes, headBytes);
+  bytes.write(tail, headBytes + payloadsBytes.byteLength, 'utf8');
   return { bytes, leafHash: domainHash('merkleLeaf', bytes) };
 }

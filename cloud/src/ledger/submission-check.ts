@@ -11,6 +11,7 @@ import {
   verify,
 } from '@suyuan/shared';
 import type { ClientRequest } from '../consensus/types.ts';
+import { plainFromChecked } from './checked-body.ts';
 import { plainReadingRequest } from './plain-request.ts';
 import type { Participant, Rejection, StateView } from './state.ts';
 import {
@@ -59,9 +60,10 @@ export function parseSubmitBody(
  * Stateless checks (cacheable by the request's bytes). `verified`, when given, answers the
  * signature question for this exact request (a memoised verifier with the same semantics);
  * otherwise the signature is checked here. `checked`: what that verifier derived from these very
- * bytes (a canonical body it accepted); a plain reading batch then takes its header, leaves and
- * payload texts from it instead of encoding and hashing every reading again. It is used only
- * together with `verified`, whose verdict still decides.
+ * bytes (a canonical body it accepted); a plain reading batch is then read in pieces from it
+ * (checked-body.ts: no ~1 MB string) and takes its header, leaves and payloads' bytes from it
+ * instead of encoding and hashing every reading again. It is used only together with `verified`,
+ * whose verdict still decides; any other body is decoded and parsed whole, as before.
  */
 export function decodeRequest(
   request: ClientRequest,
@@ -71,13 +73,18 @@ export function decodeRequest(
 ): Decoded {
   let body: SubmitRequest;
   let plain: boolean;
-  let text: string | undefined;
+  // A canonical reading batch this replica's check accepted is read in pieces from what the check
+  // derived (checked-body.ts), not decoded into one ~1 MB string; anything else is decoded whole.
+  const fromCheck =
+    known === undefined && verified && checked ? plainFromChecked(request.body, checked) : null;
   if (known) ({ body, plain } = known);
-  else {
+  else if (fromCheck !== null) {
+    body = fromCheck;
+    plain = true;
+  } else {
     let raw: unknown;
     try {
-      text = decoder.decode(request.body);
-      raw = JSON.parse(text);
+      raw = JSON.parse(decoder.decode(request.body));
     } catch {
       return { ok: false, code: 'submission.malformed', message: 'body is not UTF-8 JSON' };
     }
@@ -98,7 +105,7 @@ export function decodeRequest(
     digest =
       known?.digest ??
       (plain && verified && checked
-        ? digestFromChecked(request.body, checked, text)
+        ? digestFromChecked(request.body, checked)
         : digestSubmission(body, plain));
   } catch (error) {
     // A payload JSON cannot carry canonically (a lone surrogate, nesting beyond the limit): its

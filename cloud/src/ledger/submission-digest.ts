@@ -23,8 +23,12 @@ export interface SubmissionDigest {
   header: SubmissionHeader;
   /** merkleLeafHash of each payload's canonical bytes, in order. */
   leaves: Uint8Array[];
-  /** The payloads array's canonical contents: each payload's canonical text, joined by commas. */
-  payloadsText: string;
+  /**
+   * The payloads array's canonical contents: each payload's canonical text, joined by commas.
+   * Absent when `payloadsBytes` is present and nobody had the text at hand: making it would turn
+   * ~1 MB into one string (`payloadsTextOf` does, for whoever needs it).
+   */
+  payloadsText?: string;
   /** domainHash('envelope', canonical body bytes): the same as `bodyHashOf(canonicalBytes(body))`. */
   bodyHash: Uint8Array;
   /** UTF-8 bytes of the canonical submission (what `submissionBytesMax` limits). */
@@ -36,6 +40,17 @@ export interface SubmissionDigest {
    * a reading batch's transaction leaf is then hashed from these bytes (executor.ts).
    */
   payloadsBytes?: Uint8Array;
+}
+
+/** The payloads' canonical text: the digest's, else decoded from its bytes (one of them is there). */
+export function payloadsTextOf(digest: {
+  payloadsText?: string | undefined;
+  payloadsBytes?: Uint8Array | undefined;
+}): string {
+  if (digest.payloadsText !== undefined) return digest.payloadsText;
+  const bytes = digest.payloadsBytes;
+  if (bytes === undefined) throw new Error('a submission digest has its payloads as text or bytes');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** Moved to shared (the gateway's receipt check splices reading batches too); kept here for callers. */
@@ -114,39 +129,25 @@ export interface CheckedDerivation {
   payloadsStart: number;
   payloadsEnd: number;
   submissionBytes: number;
+  /** Each payload's start and end in the body, flat, and the frame's two texts (checked-body.ts). */
+  payloadSpans: readonly number[];
+  publicKey: string;
+  signature: string;
 }
 
 /**
  * The digest of a canonical body from its check's derivation, without encoding or hashing any
  * payload again: the body is canonical (the check proved it), so it is its own canonical bytes and
- * the payloads' canonical texts are its slice. Equal to `digestSubmission` of the parsed body
- * (tested); the one hash left is the body's, for idempotency.
- *
- * `bodyText`: the body already decoded by the caller (to parse it). When it has as many UTF-16
- * units as the body has bytes, the body is ASCII (it is well-formed UTF-8: the check proved it, and
- * any other character takes fewer units than bytes), so byte offsets are string offsets and the
- * payloads' text is a substring of it instead of a second decode of ~1 MB. `payloadsText`: that
- * text itself, when the caller encoded it (intake's encoded path).
+ * the payloads' canonical bytes are its slice (`payloadsBytes`). Equal to `digestSubmission` of the
+ * parsed body (tested, with `payloadsTextOf`); the one hash left is the body's, for idempotency.
+ * No payloads text: the transaction is built and hashed from the bytes (reading-batch-tx.ts), and
+ * a ~1 MB string per batch costs more than the rest of the decode (docs/ledger.md, session 8).
  */
-export function digestFromChecked(
-  body: Uint8Array,
-  checked: CheckedDerivation,
-  bodyText?: string,
-  payloadsText?: string,
-): SubmissionDigest {
+export function digestFromChecked(body: Uint8Array, checked: CheckedDerivation): SubmissionDigest {
   const { payloadsStart, payloadsEnd } = checked;
-  payloadsText ??=
-    bodyText !== undefined && bodyText.length === body.byteLength
-      ? bodyText.slice(payloadsStart, payloadsEnd)
-      : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString(
-          'utf8',
-          payloadsStart,
-          payloadsEnd,
-        );
   return {
     header: checked.header,
     leaves: checked.leaves,
-    payloadsText,
     bodyHash: domainHash('envelope', body),
     submissionBytes: checked.submissionBytes,
     bodyBytes: body,
@@ -170,9 +171,8 @@ export function intakeDigest(
 ): SubmissionDigest {
   if (plain && verifier?.(request)) {
     const checked = takeChecked?.(request);
-    // The verifier checked these very bytes, which `encoded` made: its payloads' text is theirs.
-    if (checked !== undefined)
-      return digestFromChecked(request.body, checked, undefined, encoded.payloadsText);
+    // The verifier checked these very bytes, which `encoded` made.
+    if (checked !== undefined) return digestFromChecked(request.body, checked);
   }
   return digestEncoded(body, encoded);
 }

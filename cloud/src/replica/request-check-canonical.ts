@@ -24,6 +24,13 @@ export interface CheckedSubmission {
   payloadsEnd: number;
   /** UTF-8 bytes of the canonical submission (what `submissionBytesMax` limits). */
   submissionBytes: number;
+  /**
+   * Where each payload is in the body, flat ([start0, end0, …]), and the frame's two texts: the
+   * ledger reads the body from these in pieces instead of decoding ~1 MB into one string.
+   */
+  payloadSpans: readonly number[];
+  publicKey: string;
+  signature: string;
 }
 
 /** The verdict with what it derived, false for a forged request, or 'fallback' (not canonical). */
@@ -84,5 +91,8 @@ export function canonicalRequestCheck(body: Uint8Array, submitter: string, seq: 
     payloadsStart: frame.payloadsStart,
     payloadsEnd: frame.payloadsEnd,
     submissionBytes,
+    payloadSpans: spans,
+    publicKey: frame.publicKey,
+    signature: frame.signature,
   };
 }

@@ -1,4 +1,6 @@
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { takeInSubmission } from '@suyuan/cloud/api/submission-intake';
 import type { ClientRequest } from '@suyuan/cloud/consensus/types';
@@ -10,9 +12,11 @@ import { canonicalBytes, type SubmitRequest, toBase64Url } from '@suyuan/shared'
 import { CpuTally, cpuUs, ReadingPayloads, writeBenchReport } from './cpu-tally.ts';
 
 /**
- * `tsx test/src/bench/intake-cost.ts [--rounds 6] [--out file.json]`: CPU µs per reading of the
- * entry replica's POST /v1/submissions intake of 4,096-reading gateway batches (`takeInSubmission`:
- * parse, check, digest, decode), in one process, the two body forms alternating every round:
+ * `tsx test/src/bench/intake-cost.ts [--base DIR] [--rounds 6] [--out file.json]`: CPU µs and minor
+ * page faults per reading of the entry replica's POST /v1/submissions intake of 4,096-reading
+ * gateway batches (`takeInSubmission`: parse, check, digest, decode), in one process, the two body
+ * forms alternating every round (and with `--base DIR`, another tree's intake alternating with
+ * this one's: DIR is e.g. a `git archive` of main with node_modules linked in):
  * - the body as session-6 gateways write it (members in insertion order: submitter, seq, created,
  *   payloads, signature): parsed, every reading encoded again, the encoded body checked;
  * - the same submission as its canonical bytes (what a gateway writing canonical order sends): the
@@ -24,6 +28,8 @@ import { CpuTally, cpuUs, ReadingPayloads, writeBenchReport } from './cpu-tally.
  */
 const { values } = parseArgs({
   options: {
+    /** Another tree of this repository (a `git archive` with node_modules linked): its intake too. */
+    base: { type: 'string' },
     rounds: { type: 'string', default: '6' },
     out: { type: 'string' },
     /** Profile one form alone: `canonical` or `encoded`. */
@@ -56,6 +62,24 @@ function sessionSixBody(body: SubmitRequest): Uint8Array {
   );
 }
 
+/** A tree's intake and verifier: this checkout's, or (`--base`) another tree's own modules. */
+interface IntakeTree {
+  label: string;
+  takeIn: typeof takeInSubmission;
+  verifier: typeof cachedRequestVerifier;
+}
+const trees: IntakeTree[] = [
+  { label: 'this tree', takeIn: takeInSubmission, verifier: cachedRequestVerifier },
+];
+if (values.base !== undefined) {
+  const at = (path: string) => pathToFileURL(join(resolve(values.base!), path)).href;
+  trees.unshift({
+    label: 'base tree',
+    takeIn: (await import(at('cloud/src/api/submission-intake.ts'))).takeInSubmission,
+    verifier: (await import(at('cloud/src/replica/request-auth.ts'))).cachedRequestVerifier,
+  });
+}
+
 const loadAverageAtStart = loadavg();
 for (let round = 0; round < rounds; round++) {
   const batches = Array.from({ length: batchesPerRound }, readingBatch);
@@ -64,14 +88,13 @@ for (let round = 0; round < rounds; round++) {
     ['intake, canonical body (as received)', batches.map((b) => canonicalBytes(b)), true],
   ];
   const forms = only === undefined ? allForms : allForms.filter(([, , asReceived]) => asReceived === only);
-  for (const [name, bodies, asReceived] of round % 2 === 1 ? forms.reverse() : forms) {
+  const runs = trees.flatMap((tree) => forms.map((form) => [tree, ...form] as const));
+  for (const [tree, form, bodies, asReceived] of round % 2 === 1 ? runs.reverse() : runs) {
+    const name = trees.length > 1 ? `${tree.label}: ${form}` : form;
     time(name, bodies.length * readingsPerBatch, () => {
       for (const bytes of bodies) {
-        const verifier = cachedRequestVerifier();
-        const intake = takeInSubmission(bytes, {
-          verifySignature: verifier,
-          takeChecked: verifier.takeChecked,
-        });
+        const verifier = tree.verifier();
+        const intake = tree.takeIn(bytes, { verifySignature: verifier, takeChecked: verifier.takeChecked });
         if (!intake.ok || intake.asReceived !== asReceived) throw new Error(`${name}: unexpected intake`);
         if (!verifier(intake.request)) throw new Error('refused at propose');
       }
@@ -126,6 +149,7 @@ async function proposeThrough(verifier: ReplicaHttpNode['verifyRequest'], reques
   return res.status === 202 ? 'accepted' : 'rejected';
 }
 writeBenchReport('intake-cost', values.out, loadAverageAtStart, {
+  base: values.base ?? null,
   rounds,
   batchesPerRound,
   readingsPerBatch,

@@ -39,6 +39,8 @@ interface Tree {
   ReplicaStore: typeof import('@suyuan/cloud/replica/replica-store').ReplicaStore;
   /** The entry replica's POST /v1/submissions work on a body: parse, check, digest, decode. */
   intake: (bytes: Uint8Array, verifier: IntakeVerifier) => ClientRequest;
+  /** Whether that intake takes a canonical body as received (session 7 on), so both forms are timed. */
+  takesCanonical: boolean;
 }
 
 type IntakeVerifier = ReturnType<Tree['cachedRequestVerifier']>;
@@ -100,6 +102,10 @@ async function loadTree(label: string, root: string): Promise<Tree> {
     defaultChains: config.defaultChains,
     ReplicaStore: store.ReplicaStore,
     intake: await loadIntake(at),
+    takesCanonical: await import(at('cloud/src/api/submission-intake.ts')).then(
+      () => true,
+      () => false,
+    ),
   };
 }
 
@@ -187,10 +193,9 @@ try {
     // that takes it as received) the canonical body a gateway writing canonical order sends.
     const forms = batches.map((b) => ({ canonical: b.body, sessionSix: sessionSixBody(b) }));
     for (const replica of order) {
-      const kinds =
-        replica.tree.label === 'base tree'
-          ? (['sessionSix'] as const)
-          : (['sessionSix', 'canonical'] as const);
+      const kinds = replica.tree.takesCanonical
+        ? (['sessionSix', 'canonical'] as const)
+        : (['sessionSix'] as const);
       for (const kind of kinds) {
         time(
           `${replica.tree.label}: intake of a ${kind === 'canonical' ? 'canonical' : 'session-6'} body, per reading`,
