@@ -96,9 +96,13 @@ export const requestVerdictCacheEntriesMax = 100_000;
 export const requestVerdictBodyBytesMax = 16 * 1024 * 1024;
 /** Derivations of accepted requests kept for the application until it takes them at execution. */
 export const checkedRequestEntriesMax = 1024;
-/** Bytes those hold (bodies, and about 128 per leaf: a 32-byte array on the heap); oldest dropped first. */
+/**
+ * Bytes those hold (bodies, about 128 per leaf: a 32-byte array on the heap, and 16 per payload
+ * span: two array elements of 8 bytes); oldest dropped first.
+ */
 export const checkedRequestBytesMax = 16 * 1024 * 1024;
 const leafHeapBytes = 128;
+const spanHeapBytes = 8;
 
 export interface MemoisedRequestVerifier {
   (request: ClientRequest): boolean;
@@ -177,7 +181,9 @@ export function cachedRequestVerifier(
         key,
         request.body,
         checked,
-        request.body.byteLength + leafHeapBytes * checked.leaves.length,
+        request.body.byteLength +
+          leafHeapBytes * checked.leaves.length +
+          spanHeapBytes * checked.payloadSpans.length,
       );
     return verdict;
   };
