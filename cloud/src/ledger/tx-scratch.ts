@@ -2,7 +2,7 @@
  * Grow-only memory for the UTF-8 bytes of one batch's spliced reading batch transactions
  * (reading-batch-tx.ts), reused batch after batch. Each such transaction is ~1 MB; a fresh Buffer
  * of that size is a fresh mapping, and on this VM the first touch of each 4 KiB page costs
- * ~16–20 µs (a fresh 1 MB Buffer filled: ~2 ms; the same Buffer reused: ~0.01 ms).
+ * ~8–20 µs (a fresh 1 MB Buffer filled: ~2 ms; the same Buffer reused: ~0.01 ms).
  *
  * Lifetime: a region handed out is valid until `reset`, which the ledger machine's block assembler
  * calls when it is made for the next batch. The bytes are read only until that batch's blocks are

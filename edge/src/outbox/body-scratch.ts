@@ -1,6 +1,6 @@
 /**
  * A grow-only byte buffer reused for every sealed reading batch. On this kind of machine a fresh
- * 4 KiB page costs ~16–20 µs of CPU at first touch, and a ~1 MB string or Buffer made per batch
+ * 4 KiB page costs ~8–20 µs of CPU at first touch, and a ~1 MB string or Buffer made per batch
  * gets fresh pages every time (V8's large-object space, glibc's mmap): building the body into
  * memory that was touched before costs a copy instead (a 1 MB body: ~5 ms as a fresh string,
  * ~0.1 ms here). What it returns is a view that the next `begin` overwrites, so a caller hands it

@@ -4,7 +4,7 @@ import https from 'node:https';
 /**
  * A POST of bytes that are already there, with node:http. `fetch` (undici) copies a Uint8Array
  * body before sending it (webstreams' `cloneAsUint8Array`): for a ~1 MB outbox body that is a fresh
- * 1 MB buffer per POST, and fresh pages cost ~16–20 µs each on this kind of machine. Here the body
+ * 1 MB buffer per POST, and fresh pages cost ~8–20 µs each on this kind of machine. Here the body
  * goes to the socket as it is. Connections are kept alive (one agent per scheme; node's agent drops
  * an idle socket before the server's announced keep-alive timeout). The answer is read up to
  * `responseBytesMax` bytes (more ends the request with an error) and decoded as UTF-8.

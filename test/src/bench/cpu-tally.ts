@@ -14,7 +14,7 @@ export function cpuUs(): number {
 
 /**
  * This process's minor page faults so far. On this VM a first touch of a fresh 4 KiB page costs
- * ~16–20 µs of CPU (a 1 MB string made from bytes: 5–7 ms, against 0.1–0.2 ms for 64 KiB ones), so
+ * ~8–20 µs of CPU (a 1 MB string made from bytes: 5–7 ms, against 0.1–0.2 ms for 64 KiB ones), so
  * the benches count them beside CPU time: a transient ~1 MB buffer or string shows up here first.
  */
 export function minorFaults(): number {

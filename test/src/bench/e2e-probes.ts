@@ -27,7 +27,7 @@ export function cpuMs(pid: number): number {
 
 /**
  * Minor page faults so far (/proc/<pid>/stat field 10). A first touch of a fresh page costs this VM
- * ~16–20 µs of CPU, so faults per reading say how much of the CPU per reading is memory churn.
+ * ~8–20 µs of CPU, so faults per reading say how much of the CPU per reading is memory churn.
  */
 export function minorFaults(pid: number): number {
   try {

@@ -112,7 +112,7 @@ function faultLine(top: Step): string[] {
   if (!faults) return [];
   const parts = Object.entries(faults).map(([name, v]) => `${name} ${v.toFixed(1)}`);
   return [
-    `- Minor page faults per 1,000 committed readings (first touches of fresh memory, ~16–20 µs of CPU each on this VM): ${parts.join(', ')}.`,
+    `- Minor page faults per 1,000 committed readings (first touches of fresh memory, ~8–20 µs of CPU each on this VM): ${parts.join(', ')}.`,
   ];
 }
 

@@ -80,7 +80,7 @@ export interface StepResult {
   cpuBoundReadingsPerSecond: number;
   /**
    * Minor page faults per 1,000 committed readings per process, load start until drained (first
-   * touches of fresh memory; ~16–20 µs of CPU each on this VM). Absent before session 8.
+   * touches of fresh memory; ~8–20 µs of CPU each on this VM). Absent before session 8.
    */
   minorFaultsPerThousandReadings?: Record<string, number>;
   rssMb: Record<string, number>;
