@@ -4,6 +4,7 @@ import { BodyScratch } from '../outbox/body-scratch.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { encodeReadingBatches, sealReadingBatchInto } from '../outbox/seal.ts';
 import { deviceMessageSchema, payloadText } from './device-message.ts';
+import { type IngestJob, jobBytes } from './ingest-jobs.ts';
 import type { IngestLimits } from './ingest-limits.ts';
 import type {
   DeviceMessageInput,
@@ -28,38 +29,11 @@ import { sealTagEvents, type TagEventRules, tagEventPayload, tagObserveEvent } f
  * the same transaction as their `tag_read` rows (ingest/tag-events.ts).
  */
 
-type Job =
-  | { kind: 'message'; input: DeviceMessageInput; done: Settle<IngestResult> }
-  | {
-      kind: 'gateway';
-      deviceId: string;
-      readings: readonly GatewayReadingInput[];
-      done: Settle<IngestResult>;
-    }
-  | { kind: 'tag'; input: TagReadInput; done: Settle<void> };
-
-interface Settle<T> {
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
 interface DeviceWork {
   state: DeviceSeqState;
   /** The device's top duplicate-check range, moved on in memory and saved once per flush. */
   seenTop: SeenTop | null;
   counters: { duplicates: number; accepted: number; quarantined: number };
-}
-
-/** Rough size of one reading inside a stored submission body, for the full-policy check. */
-const readingBodyBytesEstimate = 260;
-
-/** A tag read's share of a flush (its row and maybe an event), for `flushPayloadBytesMax`. */
-const tagReadBytesEstimate = 512;
-
-function jobBytes(job: Job): number {
-  if (job.kind === 'message') return job.input.payload.length;
-  if (job.kind === 'gateway') return job.readings.length * readingBodyBytesEstimate;
-  return tagReadBytesEstimate;
 }
 
 export class IngestPipeline implements IngestSink {
@@ -71,7 +45,7 @@ export class IngestPipeline implements IngestSink {
   private readonly limits: IngestLimits;
   private readonly messageSchema;
   private readonly tagRules: TagEventRules;
-  private pending: Job[] = [];
+  private pending: IngestJob[] = [];
   /** Where each reading batch's body is built (grow-only, reused: body-scratch.ts). */
   private readonly bodyScratch = new BodyScratch();
   /** Payload bytes in `pending` (estimated for gateway readings and tag reads). */
@@ -121,7 +95,7 @@ export class IngestPipeline implements IngestSink {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'tag', input, done: { resolve, reject } }));
   }
 
-  private enqueue(job: Job): void {
+  private enqueue(job: IngestJob): void {
     this.pending.push(job);
     this.pendingBytes += jobBytes(job);
     if (
@@ -174,9 +148,9 @@ export class IngestPipeline implements IngestSink {
   }
 
   /** Applies the full policy: readings that would not fit are refused before anything is written. */
-  private admit(jobs: Job[]): Job[] {
+  private admit(jobs: IngestJob[]): IngestJob[] {
     let bytes = 0;
-    const admitted: Job[] = [];
+    const admitted: IngestJob[] = [];
     let refused = 0;
     for (const job of jobs) {
       if (job.kind === 'tag') {
@@ -200,7 +174,7 @@ export class IngestPipeline implements IngestSink {
   }
 
   private process(
-    job: Job,
+    job: IngestJob,
     devices: Map<string, DeviceWork>,
     accepted: Reading[],
     events: JsonValue[],
