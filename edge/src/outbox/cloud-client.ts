@@ -6,7 +6,7 @@ import {
   statusWaitHeader,
 } from '@suyuan/shared';
 import { z } from 'zod';
-import { type PostAnswer, postBytes } from './http-post.ts';
+import { getBytes, type PostAnswer, postBytes } from './http-post.ts';
 
 /**
  * One HTTP exchange with one cloud replica, reduced to what the outbox decides on. Transport
@@ -84,25 +84,13 @@ export async function getSubmissionStatus(
   const url = `${baseUrl}/v1/submissions/${encodeURIComponent(submitter)}/${seq}${query}`;
   const timeout = AbortSignal.timeout(options.requestTimeoutMs + Math.max(0, waitMs));
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-  return exchange(url, { method: 'GET', signal }, options, 'status');
-}
-
-async function exchange(
-  url: string,
-  init: { method: string; signal: AbortSignal },
-  options: CloudClientOptions,
-  what: 'submit' | 'status',
-): Promise<CloudOutcome> {
-  let response: Response;
-  let text: string;
+  let answer: PostAnswer;
   try {
-    response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
-    text = await response.text();
+    answer = await getBytes(url, 'application/json', signal, options.responseBytesMax);
   } catch (error) {
     return { kind: 'retry', reason: `${url}: ${(error as Error).message}` };
   }
-  if (text.length > options.responseBytesMax) return { kind: 'retry', reason: `${url}: response too large` };
-  return outcomeOf(url, response.status, text, response.headers.has(statusWaitHeader), what);
+  return outcomeOf(url, answer.status, answer.text, statusWaitHeader in answer.headers, 'status');
 }
 
 /** What an answer means for the outbox (see `CloudOutcome`). */

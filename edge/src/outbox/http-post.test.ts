@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postBytes } from './http-post.ts';
+import { getBytes, postBytes } from './http-post.ts';
 
 const servers: Server[] = [];
 
@@ -74,5 +74,53 @@ describe('postBytes', () => {
     const closed = servers.pop()!;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await expect(postBytes(url, 'a', 'text/plain', timeout(), 100)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('getBytes', () => {
+  it('asks without a body, decodes the answer as Response.text() does, and keeps to the limit', async () => {
+    const seen: { method: string | undefined; url: string | undefined; body: number; length: unknown }[] = [];
+    const answer = `\ufeff${JSON.stringify({ status: 'committed', receipt: { t: '\u6e29\u5ea6' } })}`;
+    const url = await serve((req, body, res) => {
+      seen.push({
+        method: req.method,
+        url: req.url,
+        body: body.length,
+        length: req.headers['content-length'],
+      });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-held': '1' });
+      res.end(Buffer.concat([Buffer.from(answer), Buffer.from([0xff])]));
+    });
+    const got = await getBytes(
+      `${url}/v1/submissions/k/7?receipt=compact`,
+      'application/json',
+      timeout(),
+      1024,
+    );
+    expect(got.status).toBe(200);
+    expect(got.headers['x-held']).toBe('1');
+    const fetched = await (await fetch(`${url}/v1/submissions/k/7?receipt=compact`)).text();
+    expect(got.text).toBe(fetched); // the BOM dropped, a malformed byte as U+FFFD
+    expect(JSON.parse(got.text.slice(0, -1))).toEqual({
+      status: 'committed',
+      receipt: { t: '\u6e29\u5ea6' },
+    });
+    expect(seen[0]).toEqual({
+      method: 'GET',
+      url: '/v1/submissions/k/7?receipt=compact',
+      body: 0,
+      length: undefined,
+    });
+    const bytes = Buffer.byteLength(answer) + 1;
+    await expect(getBytes(url, 'application/json', timeout(), bytes - 1)).rejects.toThrow('too large');
+    await expect(getBytes(url, 'application/json', timeout(), bytes)).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('fails when aborted (the uploader stopping a held GET)', async () => {
+    const url = await serve(() => {}); // never answers
+    const stop = new AbortController();
+    const asked = getBytes(url, 'application/json', AbortSignal.any([timeout(), stop.signal]), 1024);
+    stop.abort();
+    await expect(asked).rejects.toThrow();
   });
 });

@@ -13,7 +13,12 @@ import type { Db } from '../gateway/database.ts';
 
 /** `outbox_meta` key of the schema version; absent on a version-1 (single table) outbox. */
 export const outboxSchemaVersionKey = 'schemaVersion';
-export const outboxSchemaVersion = 2;
+/**
+ * 2: state rows and bodies in tables of their own. 3: adds a partial index of due rows per state
+ * (`outbox_due_pending`, `outbox_due_accepted`); a version-2 outbox gets them at open, nothing else
+ * changes, and a version-2 gateway opening a version-3 outbox only writes its version back.
+ */
+export const outboxSchemaVersion = 3;
 
 const stateColumns = `kind TEXT NOT NULL,
   header TEXT NOT NULL,
@@ -40,6 +45,8 @@ CREATE TABLE IF NOT EXISTS outbox_bodies (seq INTEGER PRIMARY KEY, body TEXT NOT
 
 const indexesAndView = `
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox_rows(next_attempt_ms) WHERE state IN ('pending', 'accepted');
+CREATE INDEX IF NOT EXISTS outbox_due_pending ON outbox_rows(next_attempt_ms) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS outbox_due_accepted ON outbox_rows(next_attempt_ms) WHERE state = 'accepted';
 CREATE INDEX IF NOT EXISTS outbox_done ON outbox_rows(done_ms) WHERE state = 'committed';
 CREATE VIEW IF NOT EXISTS outbox AS
   SELECT r.seq, r.kind, b.body, r.header, r.bytes, r.payload_count, r.critical, r.created_ms, r.expires_ms,

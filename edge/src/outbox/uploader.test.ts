@@ -162,9 +162,9 @@ describe('wake', { timeout: 30_000 }, () => {
     replicas.push(replica);
     let listings = 0;
     const dueIn = outbox.dueIn.bind(outbox);
-    outbox.dueIn = (state, limit) => {
+    outbox.dueIn = (...args) => {
       listings++;
-      return dueIn(state, limit);
+      return dueIn(...args);
     };
     const up = uploader([replica.url], ledger, { idlePollMs: 60_000 });
     up.start();

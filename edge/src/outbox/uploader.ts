@@ -122,7 +122,7 @@ export class Uploader {
     const free = laneMax - lane.size;
     if (free <= 0) return 0;
     const due = this.store
-      .dueIn(state, free + lane.size)
+      .dueIn(state, free + lane.size, this.inFlight, free)
       .filter((entry) => !this.inFlight.has(entry.seq))
       .slice(0, free);
     for (const entry of due) {
